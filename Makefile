@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, prepare the SQLite database with the bundled content,
+## then run the server and the push worker until Ctrl-C.
+run: install
+	$(BIN)/kompas init
+	@trap 'kill 0' INT TERM; \
+	$(BIN)/kompas push worker & \
+	$(BIN)/kompas serve & \
+	wait
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+## PostgreSQL: a throwaway cluster from the machine's server binaries, or
+## the server in KOMPAS_TEST_DATABASE_URL. Fails (never skips) without one.
+test-postgres: install
+	$(BIN)/pytest -q --postgres
+
+## make test: lint, the layer contracts, the whole suite on SQLite and on
+## PostgreSQL.
+test: lint test-sqlite test-postgres
+
+bench: install
+	@echo "No benchmarks yet (see bench/README.md)."
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""The HTTP layer of Kompas: the only package that imports Flask."""

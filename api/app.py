@@ -1,0 +1,66 @@
+"""The application factory: config -> database -> API -> blueprints ->
+errors -> command line. Reads top to bottom."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+from api import code, db, dilemmas, errors, installations, limits, ops, organisation
+from api import config as configuration
+from api.auth import SECURITY_SCHEMES
+from api.ops import DOCS_STATIC
+
+API_DESCRIPTION = """Kompas puts one integrity dilemma in front of every employee each week.
+All errors are application/problem+json (RFC 9457)."""
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app; ``config`` overrides environment settings (tests)."""
+    app = Flask(__name__, instance_relative_config=False)
+    register_config(app, config)
+    db.init_app(app)
+    api = register_api(app)
+    register_blueprints(app, api)
+    errors.register(app)
+    limits.init_app(app)
+    register_logging(app)
+    return app
+
+
+def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
+    app.config.update(configuration.load(overrides=overrides))
+    app.config.update(
+        API_TITLE="Kompas",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=DOCS_STATIC,
+        API_SPEC_OPTIONS={"info": {"description": API_DESCRIPTION}},
+        PAGINATION_PAGE_SIZE=20,
+        PAGINATION_MAX_PAGE_SIZE=100,
+        JSON_SORT_KEYS=False,
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+
+
+def register_api(app: Flask) -> errors.ProblemApi:
+    api = errors.ProblemApi(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
+    return api
+
+
+def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
+    for module in (installations, dilemmas, code, organisation):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(ops.blp)
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

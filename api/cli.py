@@ -1,0 +1,202 @@
+"""The ``kompas`` command: thin click commands over the services."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from api.app import create_app
+from api.config import ConfigError, clock
+from content import loader
+from dilemmas import migrate, organisations
+from dilemmas.organisations import format_code
+from push import tick as push_tick
+
+
+def _app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(f"configuration: {error}") from None
+
+
+@contextmanager
+def _session(app: Flask):
+    session = app.extensions["kompas.sessions"]()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Kompas: weekly integrity dilemmas."""
+
+
+@main.command()
+def init() -> None:
+    """Create or migrate the database and load the bundled content. Safe to
+    run again."""
+    app = _app()
+    click.echo("Migrating the database to head ...")
+    migrate.upgrade(app.config["DATABASE_URL"])
+    _load(app, None)
+
+
+def _load(app: Flask, path: Path | None) -> None:
+    bank = loader.read(path)
+    problems = loader.structural_problems(bank)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) in the content; nothing was loaded")
+    with _session(app) as session:
+        report = loader.load(session, bank, clock(app.config))
+    click.echo(
+        f"Content loaded: {report.created} new, {report.revised} revised, {report.unchanged} unchanged dilemmas; "
+        f"{report.sections_changed} code sections changed."
+    )
+    for problem in report.skipped:
+        click.echo(f"skipped: {problem}", err=True)
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: KOMPAS_HOST")
+@click.option("--port", type=int, default=None, help="Default: KOMPAS_PORT")
+@click.option("--workers", type=int, default=2, show_default=True)
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the API under gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _app()
+    bind = f"{host or app.config['KOMPAS_HOST']}:{port or app.config['KOMPAS_PORT']}"
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
+
+        def load(self):
+            return create_app()
+
+    click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs)")
+    Server().run()
+
+
+@main.group()
+def db() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate to REVISION (default: head)."""
+    migrate.upgrade(_app().config["DATABASE_URL"], revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db.command()
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Migrate back to REVISION (default: one step)."""
+    migrate.downgrade(_app().config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded ({revision}).")
+
+
+@db.command()
+def current() -> None:
+    """Print the database's migration and the newest one."""
+    app = _app()
+    click.echo(f"current: {migrate.current(app.extensions['kompas.engine']) or '(empty)'}")
+    click.echo(f"head:    {migrate.head()}")
+
+
+@main.group()
+def content() -> None:
+    """Check or load the code of conduct and the dilemma bank."""
+
+
+@content.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def check(path: Path | None) -> None:
+    """Check the content at PATH (default: the bundled content)."""
+    bank = loader.read(path)
+    problems = loader.structural_problems(bank)
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{len(bank.dilemmas)} dilemmas, {len(bank.codes)} code files checked.")
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found")
+    click.echo("No problems found.")
+
+
+@content.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+def load(path: Path | None) -> None:
+    """Load the content at PATH (default: the bundled content); idempotent."""
+    app = _app()
+    _load(app, path)
+
+
+@main.group()
+def org() -> None:
+    """Organisations."""
+
+
+@org.command("enrolment-code")
+@click.argument("slug")
+def enrolment_code(slug: str) -> None:
+    """Print the organisation's current enrolment code (create one if none)."""
+    app = _app()
+    with _session(app) as session:
+        try:
+            organisation = organisations.by_slug(session, slug)
+        except Exception as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(format_code(organisations.current_enrolment_code(session, organisation, clock(app.config))))
+
+
+@main.group()
+def push() -> None:
+    """The weekly moment: begin weeks (and, later, send pushes)."""
+
+
+@push.command()
+def tick() -> None:
+    """Do whatever is due now and exit (for cron)."""
+    app = _app()
+    with _session(app) as session:
+        for line in push_tick.run_due(session, clock(app.config)):
+            click.echo(line)
+
+
+@push.command()
+@click.option("--interval", type=float, default=30.0, show_default=True, help="Seconds between ticks")
+def worker(interval: float) -> None:
+    """Tick in a loop until stopped (SIGTERM or Ctrl-C stop it cleanly)."""
+    app = _app()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(f"Push worker started (every {interval:g}s).")
+    try:
+        while not stopping:
+            with _session(app) as session:
+                for line in push_tick.run_due(session, clock(app.config)):
+                    click.echo(line)
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Push worker stopped.")
+    sys.exit(0)

@@ -1,0 +1,146 @@
+"""Configuration from environment variables (DESIGN.md "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scoring.spreads import Thresholds
+
+
+class ConfigError(ValueError):
+    """A setting that Kompas refuses to start with."""
+
+
+MOMENT = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):([0-5]\d)$")
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///instance/kompas.db",
+    "KOMPAS_TIMEZONE": "Europe/Amsterdam",
+    "KOMPAS_WEEKLY_PUSH": "MON 09:00",
+    "KOMPAS_REMINDER_PUSH": "THU 12:00",
+    "ANONYMITY_MIN_GROUP": "5",
+    "ANONYMITY_LIVE_MIN": "25",
+    "SESSION_MIN_REVEAL": "3",
+    "PUSH_TRANSPORT": "log",
+    "GOOGLE_APPLICATION_CREDENTIALS": "",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "PUSH_TOKEN_MAX_AGE_DAYS": "60",
+    "MAX_CONTENT_LENGTH": "65536",
+    "RATELIMIT_ENABLED": "true",
+    "KOMPAS_HOST": "127.0.0.1",
+    "KOMPAS_PORT": "8000",
+    "KOMPAS_NOW": "",
+    "KOMPAS_ENV": "development",
+    "KOMPAS_SECRET_KEY": "",
+}
+
+
+def _int(values: Mapping[str, str], name: str, low: int) -> int:
+    try:
+        number = int(values[name])
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {values[name]!r}") from None
+    if number < low:
+        raise ConfigError(f"{name} must be at least {low}, not {number}")
+    return number
+
+
+def _bool(values: Mapping[str, str], name: str) -> bool:
+    text = values[name].strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {values[name]!r}")
+
+
+def parse_now(text: str) -> datetime:
+    """An ISO 8601 instant with an offset (``2026-12-07T09:01:00+01:00``)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(f"KOMPAS_NOW must be an ISO 8601 instant, not {text!r}") from None
+    if moment.tzinfo is None:
+        raise ConfigError("KOMPAS_NOW needs an offset, e.g. 2026-12-07T09:01:00+01:00")
+    return moment.astimezone(UTC)
+
+
+def secret_key_from(values: Mapping[str, str], instance: Path) -> bytes:
+    """The configured pepper, or one generated into instance/ on first run."""
+    if values["KOMPAS_SECRET_KEY"]:
+        if len(values["KOMPAS_SECRET_KEY"]) < 32:
+            raise ConfigError("KOMPAS_SECRET_KEY must be at least 32 characters")
+        return values["KOMPAS_SECRET_KEY"].encode()
+    if values["KOMPAS_ENV"] == "production":
+        raise ConfigError("KOMPAS_SECRET_KEY is required when KOMPAS_ENV=production")
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> dict:
+    """Flask config from the environment, validated; ``overrides`` (tests)
+    take the place of environment values and may add Flask settings."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    values = {name: str(overrides.pop(name, environ.get(name, default))) for name, default in DEFAULTS.items()}
+    if values["KOMPAS_ENV"] not in ("development", "production", "test"):
+        raise ConfigError("KOMPAS_ENV must be development, test or production")
+    production = values["KOMPAS_ENV"] == "production"
+    try:
+        ZoneInfo(values["KOMPAS_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"KOMPAS_TIMEZONE is not a known time zone: {values['KOMPAS_TIMEZONE']!r}") from None
+    for name in ("KOMPAS_WEEKLY_PUSH", "KOMPAS_REMINDER_PUSH"):
+        if not MOMENT.match(values[name]):
+            raise ConfigError(f"{name} must look like 'MON 09:00', not {values[name]!r}")
+    if values["PUSH_TRANSPORT"] not in ("log", "fcm"):
+        raise ConfigError("PUSH_TRANSPORT must be log or fcm")
+    min_group = _int(values, "ANONYMITY_MIN_GROUP", 3)
+    live_min = _int(values, "ANONYMITY_LIVE_MIN", min_group)
+    frozen_now = None
+    if values["KOMPAS_NOW"]:
+        if production:
+            raise ConfigError("KOMPAS_NOW is refused when KOMPAS_ENV=production")
+        frozen_now = parse_now(values["KOMPAS_NOW"])
+    database_url = values["DATABASE_URL"]
+    if production and database_url.startswith("sqlite"):
+        raise ConfigError("KOMPAS_ENV=production needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...)")
+    instance = Path(overrides.pop("INSTANCE_PATH", "instance")).resolve()
+    config = {
+        "KOMPAS_ENV": values["KOMPAS_ENV"],
+        "DATABASE_URL": database_url,
+        "KOMPAS_TIMEZONE": values["KOMPAS_TIMEZONE"],
+        "KOMPAS_WEEKLY_PUSH": values["KOMPAS_WEEKLY_PUSH"],
+        "KOMPAS_REMINDER_PUSH": values["KOMPAS_REMINDER_PUSH"],
+        "THRESHOLDS": Thresholds(min_group, live_min),
+        "SESSION_MIN_REVEAL": _int(values, "SESSION_MIN_REVEAL", 2),
+        "PUSH_TRANSPORT": values["PUSH_TRANSPORT"],
+        "GOOGLE_APPLICATION_CREDENTIALS": values["GOOGLE_APPLICATION_CREDENTIALS"] or None,
+        "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_ENABLED": _bool(values, "RATELIMIT_ENABLED"),
+        "PUSH_TOKEN_MAX_AGE_DAYS": _int(values, "PUSH_TOKEN_MAX_AGE_DAYS", 1),
+        "MAX_CONTENT_LENGTH": _int(values, "MAX_CONTENT_LENGTH", 1024),
+        "KOMPAS_HOST": values["KOMPAS_HOST"],
+        "KOMPAS_PORT": _int(values, "KOMPAS_PORT", 1),
+        "KOMPAS_NOW": frozen_now,
+        "INSTANCE_PATH": instance,
+    }
+    config["SECRET_KEY"] = secret_key_from(values, instance)
+    config.update(overrides)
+    return config
+
+
+def clock(config: Mapping[str, object]) -> datetime:
+    """Now, or the frozen instant of KOMPAS_NOW."""
+    frozen = config.get("KOMPAS_NOW")
+    return frozen if isinstance(frozen, datetime) else datetime.now(UTC)

@@ -1,0 +1,246 @@
+"""The dilemma of the week, the archive, answering and the results."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import INSTALLATION_SECURITY, current_installation
+from api.config import clock
+from api.db import begin_week, db_session
+from dilemmas import answers, schedule
+from dilemmas.answers import Answer
+from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, Dilemma, with_content
+from dilemmas.errors import NotFound
+from dilemmas.schedule import Placement
+from scoring.results import results_for
+
+blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
+
+
+class CodeRef(ma.Schema):
+    ref = ma.fields.String()
+    title = ma.fields.String()
+
+
+class OptionOut(ma.Schema):
+    key = ma.fields.String()
+    text = ma.fields.String()
+
+
+class DilemmaOut(ma.Schema):
+    id = ma.fields.Integer()
+    week = ma.fields.String(metadata={"example": "2026-W49"})
+    closed = ma.fields.Boolean(metadata={"description": "The week is over: answers can no longer change"})
+    title = ma.fields.String()
+    situation = ma.fields.String()
+    category = ma.fields.String()
+    category_name = ma.fields.String()
+    audience = ma.fields.String()
+    code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
+    options = ma.fields.List(ma.fields.Nested(OptionOut))
+    my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
+
+
+class ArchiveItem(ma.Schema):
+    id = ma.fields.Integer()
+    week = ma.fields.String()
+    closed = ma.fields.Boolean()
+    title = ma.fields.String()
+    category = ma.fields.String()
+    audience = ma.fields.String()
+    answered = ma.fields.Boolean()
+
+
+class ArchiveQuery(ma.Schema):
+    category = ma.fields.String(validate=ma.validate.Length(max=64))
+    audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
+    answered = ma.fields.Boolean()
+
+
+class AnswerIn(ma.Schema):
+    option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
+    mode = ma.fields.String(load_default="alone", validate=ma.validate.OneOf(("alone", "colleague")))
+    difficulty = ma.fields.Integer(validate=ma.validate.Range(1, 5), allow_none=True)
+
+
+class OptionCountOut(ma.Schema):
+    key = ma.fields.String()
+    count = ma.fields.Integer()
+    percent = ma.fields.Integer()
+
+
+class ScopeOut(ma.Schema):
+    scope = ma.fields.String(metadata={"description": "all | organisation | team"})
+    name = ma.fields.String()
+    total = ma.fields.Integer(allow_none=True)
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
+    options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
+
+
+class CodeTextOut(ma.Schema):
+    ref = ma.fields.String()
+    title = ma.fields.String()
+    text = ma.fields.String()
+
+
+class ResultsOut(ma.Schema):
+    dilemma_id = ma.fields.Integer()
+    week = ma.fields.String()
+    closed = ma.fields.Boolean()
+    my_answer = ma.fields.String(allow_none=True)
+    mode = ma.fields.String(allow_none=True)
+    difficulty = ma.fields.Integer(allow_none=True)
+    scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
+    code = ma.fields.List(ma.fields.Nested(CodeTextOut))
+    explanation = ma.fields.String()
+    alignment = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+    feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+
+
+def _present(dilemma: Dilemma, placement: Placement, answer: Answer | None) -> dict:
+    revision = dilemma.current
+    return {
+        "id": dilemma.id,
+        "week": str(placement.week),
+        "closed": placement.closed(clock(current_app.config)),
+        "title": revision.title,
+        "situation": revision.situation,
+        "category": dilemma.category.slug,
+        "category_name": dilemma.category.name,
+        "audience": dilemma.audience,
+        "code_refs": revision.sections,
+        "options": revision.options,
+        "my_answer": answer.option if answer else None,
+    }
+
+
+def _one(placement: Placement) -> dict:
+    session, installation = db_session(), current_installation()
+    dilemma = with_content(session, [placement.dilemma_id])[placement.dilemma_id]
+    mine = answers.answers_of(session, current_app.config["SECRET_KEY"], installation, [dilemma.id])
+    return _present(dilemma, placement, mine.get(dilemma.id))
+
+
+@blp.route("/current")
+class Current(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, DilemmaOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="Nothing scheduled this week")
+    def get(self):
+        """This week's dilemma for the caller's organisation (else its parent's)."""
+        installation = current_installation()
+        begin_week()
+        placement = schedule.current_placement(db_session(), installation.organisation, clock(current_app.config))
+        if placement is None:
+            raise NotFound("Er is deze week geen dilemma.")
+        return _one(placement)
+
+
+@blp.route("")
+class Archive(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(ArchiveQuery, location="query")
+    @blp.response(200, ArchiveItem(many=True))
+    @blp.paginate()
+    @blp.alt_response(401, description="Missing or unknown token")
+    def get(self, query, pagination_parameters):
+        """Published dilemmas visible to the caller, newest week first."""
+        session, installation = db_session(), current_installation()
+        begin_week()
+        now = clock(current_app.config)
+        placements = schedule.visible_placements(session, installation.organisation, now)
+        dilemmas = with_content(session, [p.dilemma_id for p in placements])
+        mine = answers.answers_of(session, current_app.config["SECRET_KEY"], installation, list(dilemmas))
+        items = []
+        for placement in placements:
+            dilemma = dilemmas[placement.dilemma_id]
+            if query.get("category") and dilemma.category.slug != query["category"]:
+                continue
+            if query.get("audience") and dilemma.audience != query["audience"]:
+                continue
+            answered = dilemma.id in mine
+            if "answered" in query and answered != query["answered"]:
+                continue
+            items.append(
+                {
+                    "id": dilemma.id,
+                    "week": str(placement.week),
+                    "closed": placement.closed(now),
+                    "title": dilemma.current.title,
+                    "category": dilemma.category.slug,
+                    "audience": dilemma.audience,
+                    "answered": answered,
+                }
+            )
+        pagination_parameters.item_count = len(items)
+        start = pagination_parameters.first_item
+        return items[start : start + pagination_parameters.page_size]
+
+
+@blp.route("/<int:dilemma_id>")
+class One(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, DilemmaOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    def get(self, dilemma_id):
+        """One dilemma of the archive (or this week's)."""
+        installation = current_installation()
+        begin_week()
+        return _one(
+            schedule.visible_placement(db_session(), installation.organisation, dilemma_id, clock(current_app.config))
+        )
+
+
+@blp.route("/<int:dilemma_id>/answer")
+class AnswerView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(AnswerIn)
+    @blp.response(200, ResultsOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @blp.alt_response(409, description="The week has closed; the answer can no longer change")
+    def put(self, body, dilemma_id):
+        """Answer a dilemma, or change the answer while its week is open."""
+        session, installation = db_session(), current_installation()
+        begin_week()
+        secret, now = current_app.config["SECRET_KEY"], clock(current_app.config)
+        submitted = answers.submit(session, secret, installation, dilemma_id, now=now, **body)
+        return results_for(
+            session,
+            secret,
+            installation,
+            dilemma_id,
+            now,
+            current_app.config["THRESHOLDS"],
+            placement=submitted.placement,
+            dilemma=submitted.dilemma,
+            answer=submitted.answer,
+        )
+
+
+@blp.route("/<int:dilemma_id>/results")
+class ResultsView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, ResultsOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @blp.alt_response(409, description="Answer first while the week is open")
+    def get(self, dilemma_id):
+        """How colleagues answered, what the code says, and the explanation."""
+        installation = current_installation()
+        begin_week()
+        return results_for(
+            db_session(),
+            current_app.config["SECRET_KEY"],
+            installation,
+            dilemma_id,
+            clock(current_app.config),
+            current_app.config["THRESHOLDS"],
+        )

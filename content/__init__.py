@@ -1,0 +1,1 @@
+"""The bundled code of conduct and dilemma bank (YAML) and their loader."""

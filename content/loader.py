@@ -1,0 +1,411 @@
+"""Read, check and load content: organisations, categories, the code of
+conduct and the dilemma bank (format: content/FORMAT.md).
+
+``check`` reports every problem with its file and field; ``load`` is
+idempotent on stable slugs and refs: loading twice changes nothing, and an
+edited dilemma file becomes a new revision of just that dilemma.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dilemmas import audit
+from dilemmas.answers import Answer
+from dilemmas.code import CodeChapter, CodeSection
+from dilemmas.dilemmas import (
+    ALIGNMENTS,
+    AUDIENCES,
+    OPTION_KEYS,
+    OPTION_MAX,
+    SITUATION_MAX,
+    TITLE_MAX,
+    Category,
+    Dilemma,
+    Option,
+    Revision,
+    with_content,
+)
+from dilemmas.organisations import Organisation
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SITUATION_MIN = 300
+SECTION_MIN, SECTION_MAX = 150, 600
+DILEMMA_FIELDS = {
+    "slug",
+    "organisation",
+    "category",
+    "audience",
+    "title",
+    "situation",
+    "options",
+    "explanation",
+    "code_refs",
+}
+OPTION_FIELDS = {"key", "text", "alignment", "feedback"}
+
+
+def bundled_path() -> Path:
+    return Path(str(files("content")))
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+@dataclass
+class Bank:
+    """Parsed content with the file each part came from."""
+
+    root: Path
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    codes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    dilemmas: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+
+def _read_yaml(bank: Bank, path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        bank.problems.append(Problem(bank.relative(path), "-", f"cannot be read: {error}"))
+        return None
+
+
+def read(root: Path | None = None) -> Bank:
+    """Parse a content folder; unreadable files become problems."""
+    root = Path(root) if root is not None else bundled_path()
+    bank = Bank(root)
+    if not root.is_dir():
+        bank.problems.append(Problem(str(root), "-", "is not a folder"))
+        return bank
+    for name, key in (("organisations.yaml", "organisations"), ("categories.yaml", "categories")):
+        data = _read_yaml(bank, root / name) if (root / name).exists() else None
+        if isinstance(data, dict) and isinstance(data.get(key), list):
+            setattr(bank, key, data[key])
+        else:
+            bank.problems.append(Problem(name, key, f"missing: the file must hold a list '{key}'"))
+    for path in sorted((root / "code").glob("*.yaml")):
+        data = _read_yaml(bank, path)
+        if isinstance(data, dict):
+            bank.codes.append((bank.relative(path), data))
+        elif data is not None:
+            bank.problems.append(Problem(bank.relative(path), "-", "must be a mapping"))
+    for path in sorted((root / "dilemmas").glob("*/*.yaml")):
+        data = _read_yaml(bank, path)
+        if isinstance(data, dict):
+            bank.dilemmas.append((bank.relative(path), data))
+        elif data is not None:
+            bank.problems.append(Problem(bank.relative(path), "-", "must be a mapping"))
+    return bank
+
+
+def _text(problems: list[Problem], file: str, where: str, value: Any, low: int, high: int) -> None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(file, where, "is required and must be text"))
+    elif not low <= len(value.strip()) <= high:
+        problems.append(Problem(file, where, f"has {len(value.strip())} characters; allowed {low}-{high}"))
+
+
+def structural_problems(bank: Bank) -> list[Problem]:
+    """Everything that would make loading wrong or impossible."""
+    problems = list(bank.problems)
+    org_slugs: dict[str, str | None] = {}
+    for i, org in enumerate(bank.organisations):
+        where = f"organisations[{i}]"
+        if not isinstance(org, dict) or not SLUG.match(str(org.get("slug", ""))):
+            problems.append(Problem("organisations.yaml", f"{where}.slug", "must be lowercase letters, digits, dashes"))
+            continue
+        org_slugs[org["slug"]] = org.get("parent")
+        _text(problems, "organisations.yaml", f"{where}.name", org.get("name"), 1, 200)
+        try:
+            ZoneInfo(str(org.get("timezone", "Europe/Amsterdam")))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(Problem("organisations.yaml", f"{where}.timezone", "is not a known time zone"))
+    for slug, parent in org_slugs.items():
+        if parent is not None and parent not in org_slugs:
+            problems.append(Problem("organisations.yaml", f"{slug}.parent", f"unknown organisation '{parent}'"))
+    if org_slugs and sum(1 for p in org_slugs.values() if p is None) != 1:
+        problems.append(Problem("organisations.yaml", "parent", "exactly one organisation must have no parent"))
+
+    category_slugs = set()
+    for i, category in enumerate(bank.categories):
+        if not isinstance(category, dict) or not SLUG.match(str(category.get("slug", ""))):
+            problems.append(
+                Problem("categories.yaml", f"categories[{i}].slug", "must be lowercase letters, digits, dashes")
+            )
+            continue
+        if category["slug"] in category_slugs:
+            problems.append(Problem("categories.yaml", f"categories[{i}].slug", "is used twice"))
+        category_slugs.add(category["slug"])
+        _text(problems, "categories.yaml", f"categories[{i}].name", category.get("name"), 1, 120)
+
+    refs_by_org: dict[str, set[str]] = {}
+    for file, code in bank.codes:
+        org = code.get("organisation")
+        if org not in org_slugs:
+            problems.append(Problem(file, "organisation", f"unknown organisation '{org}'"))
+            continue
+        chapters = code.get("chapters")
+        if not isinstance(chapters, list) or not chapters:
+            problems.append(Problem(file, "chapters", "must be a non-empty list"))
+            continue
+        for c, chapter in enumerate(chapters):
+            where = f"chapters[{c}]"
+            if not isinstance(chapter, dict):
+                problems.append(Problem(file, where, "must be a mapping"))
+                continue
+            _text(problems, file, f"{where}.number", chapter.get("number"), 1, 8)
+            _text(problems, file, f"{where}.title", chapter.get("title"), 1, 200)
+            for s, section in enumerate(chapter.get("sections") or []):
+                swhere = f"{where}.sections[{s}]"
+                if not isinstance(section, dict):
+                    problems.append(Problem(file, swhere, "must be a mapping"))
+                    continue
+                ref = section.get("ref")
+                if not isinstance(ref, str) or not re.match(r"^[A-Z0-9]+(\.[0-9]+)*$", ref):
+                    problems.append(Problem(file, f"{swhere}.ref", "must look like '4.1' or 'D.1'"))
+                    continue
+                if any(ref in refs for refs in refs_by_org.values()):
+                    problems.append(Problem(file, f"{swhere}.ref", f"'{ref}' is used twice"))
+                refs_by_org.setdefault(org, set()).add(ref)
+                _text(problems, file, f"{swhere}.title", section.get("title"), 1, 200)
+                _text(problems, file, f"{swhere}.text", section.get("text"), SECTION_MIN, SECTION_MAX)
+
+    def visible_refs(org: str) -> set[str]:
+        refs, seen = set(), set()
+        while org is not None and org not in seen:
+            seen.add(org)
+            refs |= refs_by_org.get(org, set())
+            org = org_slugs.get(org)
+        return refs
+
+    slugs: set[str] = set()
+    for file, dilemma in bank.dilemmas:
+        for unknown in sorted(set(dilemma) - DILEMMA_FIELDS):
+            problems.append(Problem(file, unknown, "is not a known field"))
+        slug = dilemma.get("slug")
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            problems.append(Problem(file, "slug", "must be lowercase letters, digits, dashes"))
+        else:
+            if Path(file).stem != slug:
+                problems.append(Problem(file, "slug", f"'{slug}' must equal the file name"))
+            if slug in slugs:
+                problems.append(Problem(file, "slug", f"'{slug}' is used twice"))
+            slugs.add(slug)
+        org = dilemma.get("organisation")
+        if org not in org_slugs:
+            problems.append(Problem(file, "organisation", f"unknown organisation '{org}'"))
+        elif Path(file).parent.name != org:
+            problems.append(Problem(file, "organisation", f"'{org}' must equal the folder name"))
+        if dilemma.get("category") not in category_slugs:
+            problems.append(Problem(file, "category", f"unknown category '{dilemma.get('category')}'"))
+        if dilemma.get("audience", "iedereen") not in AUDIENCES:
+            problems.append(Problem(file, "audience", f"must be one of {', '.join(AUDIENCES)}"))
+        _text(problems, file, "title", dilemma.get("title"), 1, TITLE_MAX)
+        _text(problems, file, "situation", dilemma.get("situation"), SITUATION_MIN, SITUATION_MAX)
+        _text(problems, file, "explanation", dilemma.get("explanation"), 1, 4000)
+        options = dilemma.get("options")
+        if not isinstance(options, list) or len(options) != 4:
+            problems.append(Problem(file, "options", "must be exactly four options"))
+        else:
+            texts = set()
+            for o, option in enumerate(options):
+                where = f"options[{o}]"
+                if not isinstance(option, dict):
+                    problems.append(Problem(file, where, "must be a mapping"))
+                    continue
+                for unknown in sorted(set(option) - OPTION_FIELDS):
+                    problems.append(Problem(file, f"{where}.{unknown}", "is not a known field"))
+                if option.get("key") != OPTION_KEYS[o]:
+                    problems.append(Problem(file, f"{where}.key", f"must be '{OPTION_KEYS[o]}'"))
+                _text(problems, file, f"{where}.text", option.get("text"), 1, OPTION_MAX)
+                normalised = " ".join(str(option.get("text", "")).lower().split())
+                if normalised in texts:
+                    problems.append(Problem(file, f"{where}.text", "repeats another option"))
+                texts.add(normalised)
+                if option.get("alignment") is not None and option["alignment"] not in ALIGNMENTS:
+                    problems.append(Problem(file, f"{where}.alignment", f"must be one of {', '.join(ALIGNMENTS)}"))
+                if option.get("feedback") is not None and not isinstance(option["feedback"], str):
+                    problems.append(Problem(file, f"{where}.feedback", "must be text"))
+        refs = dilemma.get("code_refs")
+        if not isinstance(refs, list) or not refs:
+            problems.append(Problem(file, "code_refs", "must be a non-empty list of section refs"))
+        elif org in org_slugs:
+            known = visible_refs(org)
+            for ref in refs:
+                if str(ref) not in known:
+                    problems.append(Problem(file, "code_refs", f"'{ref}' is not a section of the code of '{org}'"))
+    return problems
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    sections_changed: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+
+
+def _revision_content(revision: Revision) -> dict[str, Any]:
+    return dict(
+        title=revision.title,
+        situation=revision.situation,
+        explanation=revision.explanation,
+        options=[(o.key, o.text, o.alignment, o.feedback) for o in revision.options],
+        refs=sorted(s.ref for s in revision.sections),
+    )
+
+
+def _file_content(dilemma: dict[str, Any]) -> dict[str, Any]:
+    return dict(
+        title=dilemma["title"].strip(),
+        situation=dilemma["situation"].strip(),
+        explanation=dilemma["explanation"].strip(),
+        options=[
+            (o["key"], o["text"].strip(), o.get("alignment"), (o.get("feedback") or "").strip() or None)
+            for o in dilemma["options"]
+        ],
+        refs=sorted(str(r) for r in dilemma["code_refs"]),
+    )
+
+
+def load(session: Session, bank: Bank, now: datetime, actor: str = "content") -> LoadReport:
+    """Load a bank that has no structural problems (ValueError otherwise)."""
+    problems = structural_problems(bank)
+    if problems:
+        raise ValueError("content has problems:\n" + "\n".join(map(str, problems)))
+    report = LoadReport()
+
+    organisations = {o.slug: o for o in session.scalars(select(Organisation))}
+    pending = list(bank.organisations)
+    while pending:
+        org = next(o for o in pending if o.get("parent") is None or o["parent"] in organisations)
+        pending.remove(org)
+        row = organisations.get(org["slug"]) or Organisation(slug=org["slug"])
+        row.name = org["name"]
+        row.parent = organisations.get(org.get("parent")) if org.get("parent") else None
+        row.timezone = org.get("timezone", "Europe/Amsterdam")
+        row.contacts = org.get("contacts") or {}
+        row.links = org.get("links") or []
+        session.add(row)
+        organisations[row.slug] = row
+    session.flush()
+
+    categories = {c.slug: c for c in session.scalars(select(Category))}
+    for position, category in enumerate(bank.categories):
+        row = categories.get(category["slug"]) or Category(slug=category["slug"])
+        row.name, row.name_en, row.position = category["name"], category.get("name_en"), position
+        session.add(row)
+        categories[row.slug] = row
+
+    sections = {s.ref: s for s in session.scalars(select(CodeSection))}
+    chapters = {(c.organisation_id, c.number): c for c in session.scalars(select(CodeChapter))}
+    for _, code in bank.codes:
+        organisation = organisations[code["organisation"]]
+        for c_position, chapter in enumerate(code["chapters"]):
+            number = str(chapter["number"])
+            chapter_row = chapters.get((organisation.id, number)) or CodeChapter(
+                organisation_id=organisation.id, number=number
+            )
+            chapter_row.title, chapter_row.position = chapter["title"], c_position
+            session.add(chapter_row)
+            session.flush()
+            chapters[(organisation.id, number)] = chapter_row
+            for s_position, section in enumerate(chapter.get("sections") or []):
+                text, title = section["text"].strip(), section["title"].strip()
+                row = sections.get(section["ref"])
+                if row is None:
+                    row = CodeSection(ref=section["ref"], version=1, updated_at=now)
+                    sections[row.ref] = row
+                elif (row.text, row.title) != (text, title):
+                    row.version += 1
+                    row.updated_at = now
+                    report.sections_changed += 1
+                row.chapter_id, row.organisation_id = chapter_row.id, organisation.id
+                row.title, row.text, row.position = title, text, s_position
+                session.add(row)
+    session.flush()
+
+    existing = {d.slug: d for d in session.scalars(select(Dilemma))}
+    loaded = with_content(session, [d.id for d in existing.values()])
+    positions: dict[str, int] = {}
+    for file, data in bank.dilemmas:
+        organisation = organisations[data["organisation"]]
+        position = positions.get(organisation.slug, 0)
+        positions[organisation.slug] = position + 1
+        wanted = _file_content(data)
+        dilemma = loaded.get(existing[data["slug"]].id) if data["slug"] in existing else None
+        if dilemma is None:
+            dilemma = Dilemma(
+                slug=data["slug"],
+                organisation_id=organisation.id,
+                status="approved",
+                created_at=now,
+            )
+            session.add(dilemma)
+            report.created += 1
+            action = "content.create"
+        elif _revision_content(dilemma.current) == wanted:
+            action = None
+        else:
+            if wanted["options"] != _revision_content(dilemma.current)["options"] and session.scalar(
+                select(Answer.dilemma_id).where(Answer.dilemma_id == dilemma.id).limit(1)
+            ):
+                old = [o[:2] for o in _revision_content(dilemma.current)["options"]]
+                if [o[:2] for o in wanted["options"]] != old:
+                    report.skipped.append(
+                        Problem(file, "options", "the dilemma has answers; its options can no longer change")
+                    )
+                    continue
+            report.revised += 1
+            action = "content.revise"
+        dilemma.category = categories[data["category"]]
+        dilemma.audience = data.get("audience", "iedereen")
+        dilemma.bank_position = position
+        if action is None:
+            report.unchanged += 1
+            continue
+        number = dilemma.current.number + 1 if dilemma.revisions else 1
+        revision = Revision(
+            dilemma=dilemma,
+            number=number,
+            title=wanted["title"],
+            situation=wanted["situation"],
+            explanation=wanted["explanation"],
+            author=actor,
+            created_at=now,
+            options=[Option(key=k, text=t, alignment=a, feedback=f) for k, t, a, f in wanted["options"]],
+            sections=[sections[ref] for ref in wanted["refs"]],
+        )
+        session.add(revision)
+        session.flush()
+        audit.record(
+            session, now, actor, action, "dilemma", dilemma.id, organisation.id, slug=dilemma.slug, revision=number
+        )
+    session.commit()
+    return report

@@ -1,0 +1,178 @@
+"""Answers and the tallies kept beside them.
+
+An answer row holds no installation id, no address and no time of day: its
+owner is ``respondent_key`` = HMAC(server secret, seed + dilemma id), a
+different key for every dilemma, so a dump cannot link two answers of one
+person. The tallies are changed in the same transaction as the answer, by
+atomic upserts on a few shards per counter (one hot row would serialise every
+answer of a dilemma on PostgreSQL); readers sum the shards.
+
+Correctness under concurrency rests on the primary key (dilemma,
+respondent_key): of two racing first answers exactly one insert wins and
+counts; the loser, like any later change, locks the stored row (FOR UPDATE)
+before it moves a count from one option to another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from dilemmas.base import Base
+from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
+from dilemmas.errors import Conflict, Invalid
+from dilemmas.installations import Installation
+from dilemmas.organisations import Organisation, chain
+from dilemmas.schedule import Placement, visible_placement
+from dilemmas.upsert import add_to_counter, insert_for
+from dilemmas.weeks import local_day
+
+MODES = ("alone", "colleague", "team")
+TALLY_SHARDS = 4
+SCOPE_ALL = "all"
+SCOPE_ORGANISATION = "organisation"
+SCOPE_TEAM = "team"
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    option: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(16))
+    difficulty: Mapped[int | None]
+    answered_on: Mapped[date] = mapped_column(Date)
+    # Given after the dilemma's week closed; such answers never change a
+    # closed week's frozen spread of a small group.
+    late: Mapped[bool] = mapped_column(default=False)
+
+
+class Tally(Base):
+    __tablename__ = "tallies"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    late: Mapped[bool] = mapped_column(primary_key=True)
+    option: Mapped[str] = mapped_column(String(1), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True)
+    # A shard may go below zero when a change takes a count from another
+    # shard than the one that received it; only the sum has meaning.
+    count: Mapped[int] = mapped_column(default=0)
+
+
+def respondent_key(secret_key: bytes, respondent_seed: str, dilemma_id: int) -> str:
+    message = f"{respondent_seed}:{dilemma_id}".encode()
+    return hmac.new(secret_key, message, hashlib.sha256).hexdigest()
+
+
+def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]]:
+    """The counters one answer feeds: everyone, and the answerer's
+    organisation and each ancestor below the root (the root's is everyone)."""
+    organisation = session.get(Organisation, organisation_id)
+    scopes = [(SCOPE_ALL, 0)]
+    scopes += [(SCOPE_ORGANISATION, o.id) for o in chain(session, organisation) if o.parent_id is not None]
+    return scopes
+
+
+def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, option: str, delta: int) -> None:
+    shard = random.randrange(TALLY_SHARDS)
+    for scope, scope_id in scopes:
+        key = dict(
+            dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, mode=mode, late=late, option=option, shard=shard
+        )
+        add_to_counter(session, Tally, key, "count", delta)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    placement: Placement
+    dilemma: Dilemma
+    answer: Answer
+
+
+def submit(
+    session: Session,
+    secret_key: bytes,
+    installation: Installation,
+    dilemma_id: int,
+    option: str,
+    now: datetime,
+    mode: str = "alone",
+    difficulty: int | None = None,
+) -> Submitted:
+    """Answer a dilemma, or change the answer while its week is open.
+
+    Repeating the same answer is harmless; a different option after the week
+    closed is a Conflict. A first answer after the week closed is accepted
+    (the archive stays answerable) and counted as late.
+    """
+    if option not in OPTION_KEYS:
+        raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
+    placement = visible_placement(session, installation.organisation, dilemma_id, now)
+    dilemma = with_content(session, [dilemma_id])[dilemma_id]
+    key = respondent_key(secret_key, installation.respondent_seed, dilemma_id)
+    closed = placement.closed(now)
+    values = dict(
+        dilemma_id=dilemma_id,
+        respondent_key=key,
+        revision_id=dilemma.current.id,
+        organisation_id=installation.organisation_id,
+        option=option,
+        mode=mode,
+        difficulty=difficulty,
+        answered_on=local_day(now, placement.timezone),
+        late=closed,
+    )
+    inserted = session.execute(
+        insert_for(session, Answer.__table__)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(Answer.__table__.c.respondent_key)
+    ).scalar()
+    if inserted is not None:
+        _count(session, dilemma_id, tally_scopes(session, installation.organisation_id), mode, closed, option, +1)
+    else:
+        stored = session.scalars(
+            select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
+        ).one()
+        changed = (stored.option, stored.mode) != (option, mode)
+        if changed and closed:
+            raise Conflict(
+                "De week van dit dilemma is voorbij; je antwoord kan niet meer veranderen.",
+                answer=stored.option,
+            )
+        if changed:
+            scopes = tally_scopes(session, stored.organisation_id)
+            _count(session, dilemma_id, scopes, stored.mode, stored.late, stored.option, -1)
+            _count(session, dilemma_id, scopes, mode, stored.late, option, +1)
+            stored.option, stored.mode = option, mode
+            stored.revision_id = dilemma.current.id
+        if not closed and difficulty is not None:
+            stored.difficulty = difficulty
+    session.commit()
+    answer = session.scalars(select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key)).one()
+    return Submitted(placement, dilemma, answer)
+
+
+def answers_of(
+    session: Session, secret_key: bytes, installation: Installation, dilemma_ids: list[int]
+) -> dict[int, Answer]:
+    """The installation's own answers to these dilemmas, by dilemma id."""
+    if not dilemma_ids:
+        return {}
+    keys = {respondent_key(secret_key, installation.respondent_seed, d): d for d in dilemma_ids}
+    rows = session.scalars(
+        select(Answer).where(Answer.dilemma_id.in_(dilemma_ids), Answer.respondent_key.in_(list(keys)))
+    )
+    return {row.dilemma_id: row for row in rows}

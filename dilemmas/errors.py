@@ -1,0 +1,36 @@
+"""Errors the domain raises; the HTTP layer maps each to one status code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    def __init__(self, detail: str, **extra: object) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the caller may not know it exists."""
+
+
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state."""
+
+
+class Invalid(DomainError):
+    """The request is well-formed but a field's value is not acceptable."""
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
+class Unauthorized(DomainError):
+    """No valid credentials."""
+
+
+class Forbidden(DomainError):
+    """Valid credentials without the right to do this."""

@@ -1,0 +1,160 @@
+"""Installations: the anonymous identity of one app on one phone.
+
+No name, e-mail or phone number is ever stored. The bearer token is shown
+once and kept only as an HMAC; ``respondent_seed`` never leaves the server
+and is what links an installation to its answers, one dilemma at a time.
+Deleting the row destroys the seed, which makes every answer unlinkable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from dilemmas.base import Base
+from dilemmas.errors import Invalid, Unauthorized
+from dilemmas.organisations import Organisation, by_enrolment_code
+from dilemmas.organisations import root as root_organisation
+
+PLATFORMS = ("ios", "android", "web")
+LOCALES = ("nl", "en")
+PUSH_TOKEN_KINDS = ("registration", "fid")
+
+
+class Installation(Base):
+    __tablename__ = "installations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    respondent_seed: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8), default="nl")
+    notify_weekly: Mapped[bool] = mapped_column(default=True)
+    notify_reminders: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    push_token: Mapped[PushToken | None] = relationship(
+        back_populates="installation", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PushToken(Base):
+    """The one device token of an installation; refreshed on every app open."""
+
+    __tablename__ = "push_tokens"
+
+    installation_id: Mapped[str] = mapped_column(ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(4096))
+    # FCM registration tokens today; Firebase Installation IDs can follow.
+    kind: Mapped[str] = mapped_column(String(16), default="registration")
+    platform: Mapped[str] = mapped_column(String(16))
+    refreshed_at: Mapped[datetime] = mapped_column(index=True)
+
+    installation: Mapped[Installation] = relationship(back_populates="push_token")
+
+
+def hash_token(token: str, secret_key: bytes) -> str:
+    return hmac.new(secret_key, token.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Registration:
+    installation: Installation
+    token: str
+
+
+def _organisation_for_code(session: Session, code: str) -> Organisation:
+    organisation = by_enrolment_code(session, code)
+    if organisation is None:
+        raise Invalid(
+            "De aanmeldcode is onbekend of verlopen.",
+            {"enrolment_code": ["Onbekende of verlopen aanmeldcode."]},
+        )
+    return organisation
+
+
+def register(
+    session: Session,
+    secret_key: bytes,
+    now: datetime,
+    platform: str,
+    locale: str = "nl",
+    enrolment_code: str | None = None,
+) -> Registration:
+    """Create an installation; the returned token is never stored."""
+    organisation = _organisation_for_code(session, enrolment_code) if enrolment_code else root_organisation(session)
+    token = secrets.token_urlsafe(32)
+    installation = Installation(
+        id=secrets.token_hex(16),
+        token_hash=hash_token(token, secret_key),
+        respondent_seed=secrets.token_hex(32),
+        organisation=organisation,
+        platform=platform,
+        locale=locale,
+        created_at=now,
+    )
+    session.add(installation)
+    session.commit()
+    return Registration(installation, token)
+
+
+def authenticate(session: Session, secret_key: bytes, token: str) -> Installation:
+    installation = session.scalar(select(Installation).where(Installation.token_hash == hash_token(token, secret_key)))
+    if installation is None:
+        raise Unauthorized("Onbekend of ingetrokken installatietoken.")
+    return installation
+
+
+def update(
+    session: Session,
+    installation: Installation,
+    locale: str | None = None,
+    enrolment_code: str | None = None,
+    weekly: bool | None = None,
+    reminders: bool | None = None,
+) -> Installation:
+    """Change settings; an enrolment code moves the installation to that
+    organisation (answers already given keep counting where they were)."""
+    if enrolment_code is not None:
+        installation.organisation = _organisation_for_code(session, enrolment_code)
+    if locale is not None:
+        installation.locale = locale
+    if weekly is not None:
+        installation.notify_weekly = weekly
+    if reminders is not None:
+        installation.notify_reminders = reminders
+    session.commit()
+    return installation
+
+
+def erase(session: Session, installation: Installation) -> None:
+    """Remove the installation and its push token. Its answers stay counted
+    but nobody can link them to anyone any more: the seed is gone."""
+    session.delete(installation)
+    session.commit()
+
+
+def set_push_token(
+    session: Session, installation: Installation, now: datetime, token: str, platform: str, kind: str = "registration"
+) -> None:
+    if installation.push_token is None:
+        installation.push_token = PushToken(token=token, platform=platform, kind=kind, refreshed_at=now)
+    else:
+        installation.push_token.token = token
+        installation.push_token.platform = platform
+        installation.push_token.kind = kind
+        installation.push_token.refreshed_at = now
+    session.commit()
+
+
+def remove_push_token(session: Session, installation: Installation) -> None:
+    installation.push_token = None
+    session.commit()

@@ -1,0 +1,35 @@
+"""INSERT ... ON CONFLICT for the two databases Kompas runs on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_for(session: Session, table):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database: {dialect}")
+
+
+def insert_ignoring_conflicts(session: Session, model, values: dict[str, Any]) -> int | None:
+    """Insert a row unless it breaks a UNIQUE constraint; the new id or None."""
+    statement = insert_for(session, model.__table__).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(model.__table__.c.id)).scalar()
+
+
+def add_to_counter(session: Session, model, key: dict[str, Any], column: str, delta: int) -> None:
+    """Atomically add ``delta`` to ``column`` of the row with ``key``, creating
+    it at ``delta`` when it does not exist yet."""
+    table = model.__table__
+    statement = insert_for(session, table).values(**key, **{column: delta})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    session.execute(statement)

@@ -1,0 +1,1 @@
+"""Push: device tokens, campaigns, transports and the scheduler tick."""

@@ -1,0 +1,1 @@
+"""Reads tallies: spreads, percentages, anonymity suppression, comparisons."""

@@ -1,0 +1,147 @@
+"""The comparison an employee sees after answering: their choice next to the
+spread of colleagues, what the code says and how the options relate to it.
+
+Reading a spread costs one query over the tally table, whatever the number
+of answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from dilemmas.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, Tally, answers_of
+from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
+from dilemmas.errors import Conflict
+from dilemmas.installations import Installation
+from dilemmas.organisations import Organisation, chain
+from dilemmas.schedule import Placement, visible_placement
+from scoring.spreads import Thresholds, Visibility, nested_visibility, percentages, visibility
+
+ALL_NAME = "Alle collega's"
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    key: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class ScopeSpread:
+    scope: str
+    name: str
+    total: int | None
+    suppressed: bool
+    reason: str | None
+    frozen: bool
+    options: list[OptionCount] | None
+
+
+@dataclass(frozen=True)
+class CodeText:
+    ref: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Results:
+    dilemma_id: int
+    week: str
+    closed: bool
+    my_answer: str | None
+    mode: str | None
+    difficulty: int | None
+    scopes: list[ScopeSpread]
+    code: list[CodeText]
+    explanation: str
+    alignment: dict[str, str] | None
+    feedback: dict[str, str] | None
+
+
+def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
+    if seen.suppressed:
+        return ScopeSpread(scope, name, None, True, seen.reason, False, None)
+    shares = percentages(seen.counts)
+    options = [OptionCount(k, c, p) for k, c, p in zip(OPTION_KEYS, seen.counts, shares, strict=True)]
+    return ScopeSpread(scope, name, seen.total, False, None, seen.frozen, options)
+
+
+def spreads(
+    session: Session,
+    dilemma_id: int,
+    organisations: list[Organisation],
+    closed: bool,
+    thresholds: Thresholds,
+) -> list[ScopeSpread]:
+    """The spread for everyone and for each given organisation below the
+    root, outermost first, with every anonymity rule applied."""
+    nested = [o for o in organisations if o.parent_id is not None]
+    wanted = [Tally.scope == SCOPE_ALL]
+    if nested:
+        wanted.append(and_(Tally.scope == SCOPE_ORGANISATION, Tally.scope_id.in_([o.id for o in nested])))
+    rows = session.execute(
+        select(Tally.scope, Tally.scope_id, Tally.late, Tally.option, func.sum(Tally.count))
+        .where(Tally.dilemma_id == dilemma_id, or_(*wanted))
+        .group_by(Tally.scope, Tally.scope_id, Tally.late, Tally.option)
+    ).all()
+    counts: dict[tuple[str, int], dict[bool, list[int]]] = {}
+    for scope, scope_id, late, option, total in rows:
+        split = counts.setdefault((scope, scope_id), {False: [0] * 4, True: [0] * 4})
+        split[bool(late)][OPTION_KEYS.index(option)] += int(total)
+
+    def seen(scope: str, scope_id: int) -> Visibility:
+        split = counts.get((scope, scope_id), {False: [0] * 4, True: [0] * 4})
+        return visibility(split[False], split[True], closed, thresholds)
+
+    outer = seen(SCOPE_ALL, 0)
+    result = [_scope(SCOPE_ALL, ALL_NAME, outer)]
+    for organisation in nested:
+        inner = nested_visibility(outer, seen(SCOPE_ORGANISATION, organisation.id), thresholds)
+        result.append(_scope(SCOPE_ORGANISATION, organisation.name, inner))
+        if not inner.suppressed:
+            outer = inner
+    return result
+
+
+def results_for(
+    session: Session,
+    secret_key: bytes,
+    installation: Installation,
+    dilemma_id: int,
+    now: datetime,
+    thresholds: Thresholds,
+    placement: Placement | None = None,
+    dilemma: Dilemma | None = None,
+    answer: Answer | None = None,
+) -> Results:
+    """The results of a dilemma for an installation. While the week is open
+    they are only for those who answered (Conflict otherwise)."""
+    placement = placement or visible_placement(session, installation.organisation, dilemma_id, now)
+    closed = placement.closed(now)
+    if answer is None:
+        answer = answers_of(session, secret_key, installation, [dilemma_id]).get(dilemma_id)
+    if answer is None and not closed:
+        raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.")
+    dilemma = dilemma or with_content(session, [dilemma_id])[dilemma_id]
+    revision = dilemma.current
+    marked = {o.key: o.alignment for o in revision.options if o.alignment}
+    feedback = {o.key: o.feedback for o in revision.options if o.feedback}
+    organisations = list(reversed(chain(session, installation.organisation)))
+    return Results(
+        dilemma_id=dilemma_id,
+        week=str(placement.week),
+        closed=closed,
+        my_answer=answer.option if answer else None,
+        mode=answer.mode if answer else None,
+        difficulty=answer.difficulty if answer else None,
+        scopes=spreads(session, dilemma_id, organisations, closed, thresholds),
+        code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
+        explanation=revision.explanation,
+        alignment=marked or None,
+        feedback=feedback or None,
+    )

@@ -1,0 +1,95 @@
+"""Pure functions over counts: percentages and the anonymity rules.
+
+The rules (DESIGN.md "Anonymity rules"), applied to every spread anyone sees:
+
+1. A group's spread is shown only with at least ``min_group`` answers
+   (never below 3).
+2. While the dilemma's week is open, it is shown only with at least
+   ``live_min`` answers: a small group's spread is never live, or a member
+   could watch it change when a colleague says "I just answered".
+3. After the week closed, a group below ``live_min`` shows its frozen spread:
+   the answers given while the week was open. Late answers never move it.
+4. Two responses must not subtract to a small group: when a subgroup is
+   shown beside the group that contains it, the remainder (group minus
+   subgroup) must be empty or reach ``min_group`` too, else the subgroup is
+   suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+TOO_FEW_ANSWERS = "too_few_answers"
+WEEK_OPEN = "week_open"
+
+
+def percentages(counts: Sequence[int]) -> list[int]:
+    """Whole percentages that add up to 100 (largest remainder); all zero
+    for no counts. Ties in the remainder go to the earlier option."""
+    total = sum(counts)
+    if total <= 0:
+        return [0] * len(counts)
+    exact = [100 * c / total for c in counts]
+    floors = [int(x) for x in exact]
+    short = 100 - sum(floors)
+    by_remainder = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in by_remainder[:short]:
+        floors[i] += 1
+    return floors
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_group: int = 5
+    live_min: int = 25
+
+    def __post_init__(self) -> None:
+        if self.min_group < 3:
+            raise ValueError("the minimum group is never below 3")
+        if self.live_min < self.min_group:
+            raise ValueError("the live minimum is never below the minimum group")
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which counts of a group may be shown: ``counts`` is None when
+    suppressed (then ``reason`` says why); ``frozen`` when they are the
+    counts at the week's close."""
+
+    counts: tuple[int, ...] | None
+    reason: str | None
+    frozen: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        return self.counts is None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts) if self.counts is not None else 0
+
+
+def visibility(on_time: Sequence[int], late: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:
+    """Apply rules 1-3 to one group's counts per option, split into answers
+    given while the week was open and those given after."""
+    everything = tuple(a + b for a, b in zip(on_time, late, strict=True))
+    if sum(everything) >= thresholds.live_min:
+        return Visibility(everything, None)
+    if not week_closed:
+        reason = WEEK_OPEN if sum(everything) >= thresholds.min_group else TOO_FEW_ANSWERS
+        return Visibility(None, reason)
+    if sum(on_time) >= thresholds.min_group:
+        return Visibility(tuple(on_time), None, frozen=True)
+    return Visibility(None, TOO_FEW_ANSWERS)
+
+
+def nested_visibility(outer: Visibility, inner: Visibility, thresholds: Thresholds) -> Visibility:
+    """Rule 4: suppress a shown subgroup whose remainder in the shown
+    group around it is a small group."""
+    if inner.suppressed or outer.suppressed:
+        return inner
+    remainder = outer.total - inner.total
+    if 0 < remainder < thresholds.min_group:
+        return Visibility(None, TOO_FEW_ANSWERS)
+    return inner

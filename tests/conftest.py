@@ -1,0 +1,186 @@
+"""Fixtures: every test gets a fresh database, on SQLite by default and on
+PostgreSQL with ``--postgres`` (a throwaway cluster, or the server named by
+KOMPAS_TEST_DATABASE_URL). Fresh databases are copies of templates made once
+per run: an empty schema, and one with the bundled content loaded."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from api.app import create_app
+from api.config import parse_now
+from content import loader
+from dilemmas import migrate
+from dilemmas.database import make_engine, make_sessionmaker
+from tests.pgcluster import PostgresUnavailable, ThrowawayCluster
+
+DEFAULT_NOW = "2026-12-09T12:00:00+01:00"  # Wednesday of 2026-W50
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--postgres", action="store_true", help="run every test on PostgreSQL instead of SQLite")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if config.getoption('--postgres') else 'SQLite'}"
+
+
+class SQLiteTemplates:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def prepare(self, name: str, with_content: bool) -> None:
+        path = self.folder / f"{name}.db"
+        url = f"sqlite:///{path}"
+        migrate.upgrade(url)
+        if with_content:
+            _load_bundled(url)
+
+    def fresh(self, name: str, target: Path) -> str:
+        path = target / "kompas.db"
+        shutil.copyfile(self.folder / f"{name}.db", path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        pass
+
+
+class PostgresTemplates:
+    counter = itertools.count()
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=None)
+
+    def _url(self, database: str) -> str:
+        return make_url(self.server_url).set(database=database).render_as_string(hide_password=False)
+
+    def _create(self, database: str, template: str | None = None) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            connection.execute(text(f'CREATE DATABASE "{database}"{suffix}'))
+
+    def prepare(self, name: str, with_content: bool) -> None:
+        database = f"kompas_tpl_{name}_{os.getpid()}"
+        self._create(database)
+        url = self._url(database)
+        migrate.upgrade(url)
+        if with_content:
+            _load_bundled(url)
+
+    def fresh(self, name: str, target: Path) -> str:
+        database = f"kompas_test_{os.getpid()}_{next(self.counter)}"
+        self._create(database, f"kompas_tpl_{name}_{os.getpid()}")
+        return self._url(database)
+
+    def drop(self, url: str) -> None:
+        database = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+
+def _load_bundled(url: str) -> None:
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        loader.load(session, loader.read(), parse_now("2026-11-02T08:00:00+01:00"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(request, tmp_path_factory):
+    if request.config.getoption("--postgres"):
+        cluster = None
+        server_url = os.environ.get("KOMPAS_TEST_DATABASE_URL")
+        if not server_url:
+            try:
+                cluster = ThrowawayCluster().start()
+            except PostgresUnavailable as error:
+                pytest.exit(f"--postgres: {error}", returncode=3)
+            server_url = cluster.url()
+        made = PostgresTemplates(server_url)
+    else:
+        cluster, made = None, SQLiteTemplates(tmp_path_factory.mktemp("templates"))
+    made.prepare("empty", with_content=False)
+    made.prepare("bundled", with_content=True)
+    yield made
+    if cluster is not None:
+        made.admin.dispose()
+        cluster.stop()
+
+
+@pytest.fixture
+def database_url(templates, tmp_path):
+    """A fresh database with the bundled content loaded."""
+    url = templates.fresh("bundled", tmp_path)
+    yield url
+    templates.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(templates, tmp_path):
+    """A fresh database with the schema and nothing in it."""
+    url = templates.fresh("empty", tmp_path)
+    yield url
+    templates.drop(url)
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on the test's database; keyword arguments override config."""
+    apps = []
+
+    def build(**overrides):
+        config = {
+            "DATABASE_URL": database_url,
+            "KOMPAS_ENV": "test",
+            "KOMPAS_SECRET_KEY": SECRET,
+            "KOMPAS_NOW": DEFAULT_NOW,
+            "RATELIMIT_ENABLED": "false",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["kompas.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """A session on the app's database, for arranging and checking."""
+    with app.extensions["kompas.sessions"]() as session:
+        yield session
+
+
+def set_now(app, moment: str | datetime) -> None:
+    """Move the app's frozen clock."""
+    app.config["KOMPAS_NOW"] = parse_now(moment) if isinstance(moment, str) else moment

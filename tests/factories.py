@@ -1,0 +1,82 @@
+"""Small factories for arranging tests through the real API and services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from dilemmas.dilemmas import Dilemma
+from dilemmas.organisations import Organisation, current_enrolment_code
+from dilemmas.schedule import ScheduledWeek
+from tests.conftest import parse_now
+
+
+@dataclass
+class Phone:
+    """One installation, talking to the API like the app does."""
+
+    client: object
+    id: str
+    token: str
+    organisation: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    def put(self, path: str, json=None, **kwargs):
+        return self.client.put(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self.client.patch(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    def answer(self, dilemma_id: int, option: str, mode: str = "alone", **extra):
+        return self.put(f"/dilemmas/{dilemma_id}/answer", json={"option": option, "mode": mode, **extra})
+
+
+def enrolment_code(session, slug: str) -> str:
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    return current_enrolment_code(session, organisation, parse_now("2026-11-02T08:00:00+01:00"))
+
+
+def register(client, session=None, organisation: str = "rijk", platform: str = "android") -> Phone:
+    body = {"platform": platform}
+    if organisation != "rijk":
+        body["enrolment_code"] = enrolment_code(session, organisation)
+    response = client.post("/api/v1/installations", json=body)
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    assert data["organisation"]["slug"] == organisation
+    return Phone(client, data["id"], data["token"], organisation)
+
+
+def bank(session, organisation: str = "rijk") -> list[Dilemma]:
+    """The organisation's approved bank dilemmas, in bank order."""
+    return list(
+        session.scalars(
+            select(Dilemma)
+            .join(Organisation, Organisation.id == Dilemma.organisation_id)
+            .where(Organisation.slug == organisation, Dilemma.status == "approved")
+            .order_by(Dilemma.bank_position)
+        )
+    )
+
+
+def schedule(session, dilemma: Dilemma, week: str, organisation: str = "rijk") -> Dilemma:
+    """Schedule a dilemma as a publisher would."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation))
+    session.add(
+        ScheduledWeek(
+            organisation_id=org.id, week=week, dilemma_id=dilemma.id, created_at=parse_now("2026-11-02T08:00:00+01:00")
+        )
+    )
+    dilemma.status = "scheduled"
+    session.commit()
+    return dilemma
