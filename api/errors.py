@@ -88,7 +88,7 @@ def _flatten(messages) -> dict[str, list[str]]:
             for key, inner in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), inner)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            flat.setdefault(prefix or "_body", []).extend(value)
+            flat.setdefault(prefix.replace("_schema", "_body") or "_body", []).extend(value)
         else:
             flat.setdefault(prefix or "_body", []).append(str(value))
 
@@ -109,6 +109,10 @@ class ProblemApi(Api):
         return http_problem(error)
 
 
+def detail_is_default(error: HTTPException) -> bool:
+    return error.description == type(error).description
+
+
 def http_problem(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
@@ -120,6 +124,12 @@ def http_problem(error: HTTPException) -> Response:
             headers["Allow"] = ", ".join(sorted(allowed))
     if status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="kompas"')
+    if status == 404 and detail_is_default(error):
+        data = {**data, "message": "Deze URL bestaat niet."}
+    if status == 405 and detail_is_default(error):
+        data = {**data, "message": "Deze methode kan hier niet."}
+    if status == 413:
+        data = {**data, "message": "Het verzoek is groter dan toegestaan."}
     errors = _flatten(data["messages"]) if "messages" in data else data.get("errors")
     detail = data.get("message")
     if detail is None and status == 400 and errors:
@@ -138,7 +148,8 @@ def register(app: Flask) -> None:
     def domain_error(error: DomainError):
         status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
         errors = getattr(error, "errors", None)
-        return problem(status, error.detail, errors)
+        headers = {"WWW-Authenticate": 'Bearer realm="kompas"'} if status == 401 else None
+        return problem(status, error.detail, errors, headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

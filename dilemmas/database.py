@@ -10,10 +10,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **options) -> Engine:
+def make_engine(url: str, *, immediate: bool = True, **options) -> Engine:
     """An engine for ``url``. SQLite gets WAL, foreign keys, a busy timeout
-    and BEGIN IMMEDIATE: every transaction takes the write lock up front, so
-    two writers queue instead of failing halfway with 'database is locked'."""
+    and (``immediate``) BEGIN IMMEDIATE: every transaction takes the write
+    lock up front, so two writers queue instead of failing halfway with
+    'database is locked'. Without ``immediate`` no BEGIN is issued at all and
+    every statement commits by itself (for tests that watch the database)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -29,9 +31,11 @@ def make_engine(url: str, **options) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if immediate:
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(connection):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_pre_ping", True)

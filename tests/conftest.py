@@ -175,10 +175,14 @@ def runner(app):
 
 
 @pytest.fixture
-def session(app):
-    """A session on the app's database, for arranging and checking."""
-    with app.extensions["kompas.sessions"]() as session:
+def session(database_url):
+    """A session on the test's database for arranging and checking: every
+    statement commits by itself, so it holds no locks and always reads what
+    the app has committed."""
+    engine = make_engine(database_url, immediate=False, isolation_level="AUTOCOMMIT")
+    with make_sessionmaker(engine)() as session:
         yield session
+    engine.dispose()
 
 
 def set_now(app, moment: str | datetime) -> None:
