@@ -18,7 +18,7 @@ install: $(STAMP)
 ## then run the server and the push worker until Ctrl-C.
 run: install
 	$(BIN)/kompas init
-	@trap 'kill 0' INT TERM; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(BIN)/kompas push worker & \
 	$(BIN)/kompas serve & \
 	wait

@@ -1,0 +1,45 @@
+"""What a request costs in queries: fixed, whatever the number of answers."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.factories import bank, register, schedule
+
+
+@contextmanager
+def counted(app):
+    statements = []
+    engine = app.extensions["kompas.engine"]
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_current_answer_and_results_cost_a_fixed_number_of_queries(app, client, session):
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    phones = [register(client) for _ in range(3)]
+    phones[0].get("/dilemmas/current")  # warm: the week has begun in this process
+    costs = {}
+    for many in (False, True):
+        if many:
+            for _ in range(30):
+                register(client).answer(dilemma.id, "A")
+        with counted(app) as current:
+            assert phones[1 + many].get("/dilemmas/current").status_code == 200
+        with counted(app) as answer:
+            assert phones[1 + many].answer(dilemma.id, "B").status_code == 200
+        with counted(app) as results:
+            assert phones[1 + many].get(f"/dilemmas/{dilemma.id}/results").status_code == 200
+        costs[many] = (len(current), len(answer), len(results))
+    assert costs[False] == costs[True], costs
+    current_cost, answer_cost, results_cost = costs[True]
+    print("queries: current", current_cost, "answer", answer_cost, "results", results_cost)
+    assert current_cost <= 8 and answer_cost <= 16 and results_cost <= 10
