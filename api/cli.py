@@ -19,11 +19,17 @@ from dilemmas.organisations import format_code
 from push import tick as push_tick
 
 
-def _app() -> Flask:
+@contextmanager
+def _app():
+    """The configured app; its database connections close with the block."""
     try:
-        return create_app()
+        app = create_app()
     except ConfigError as error:
         raise click.ClickException(f"configuration: {error}") from None
+    try:
+        yield app
+    finally:
+        app.extensions["kompas.engine"].dispose()
 
 
 @contextmanager
@@ -44,10 +50,10 @@ def main() -> None:
 def init() -> None:
     """Create or migrate the database and load the bundled content. Safe to
     run again."""
-    app = _app()
-    click.echo("Migrating the database to head ...")
-    migrate.upgrade(app.config["DATABASE_URL"])
-    _load(app, None)
+    with _app() as app:
+        click.echo("Migrating the database to head ...")
+        migrate.upgrade(app.config["DATABASE_URL"])
+        _load(app, None)
 
 
 def _load(app: Flask, path: Path | None) -> None:
@@ -75,21 +81,21 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Run the API under gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    app = _app()
-    bind = f"{host or app.config['KOMPAS_HOST']}:{port or app.config['KOMPAS_PORT']}"
+    with _app() as app:
+        bind = f"{host or app.config['KOMPAS_HOST']}:{port or app.config['KOMPAS_PORT']}"
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", bind)
+                self.cfg.set("workers", workers)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
 
-        def load(self):
-            return create_app()
+            def load(self):
+                return create_app()
 
-    click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs)")
-    Server().run()
+        click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs)")
+        Server().run()
 
 
 @main.group()
@@ -101,7 +107,8 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Migrate to REVISION (default: head)."""
-    migrate.upgrade(_app().config["DATABASE_URL"], revision)
+    with _app() as app:
+        migrate.upgrade(app.config["DATABASE_URL"], revision)
     click.echo(f"Database at {revision}.")
 
 
@@ -109,16 +116,17 @@ def upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Migrate back to REVISION (default: one step)."""
-    migrate.downgrade(_app().config["DATABASE_URL"], revision)
+    with _app() as app:
+        migrate.downgrade(app.config["DATABASE_URL"], revision)
     click.echo(f"Database downgraded ({revision}).")
 
 
 @db.command()
 def current() -> None:
     """Print the database's migration and the newest one."""
-    app = _app()
-    click.echo(f"current: {migrate.current(app.extensions['kompas.engine']) or '(empty)'}")
-    click.echo(f"head:    {migrate.head()}")
+    with _app() as app:
+        click.echo(f"current: {migrate.current(app.extensions['kompas.engine']) or '(empty)'}")
+        click.echo(f"head:    {migrate.head()}")
 
 
 @main.group()
@@ -144,8 +152,8 @@ def check(path: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 def load(path: Path | None) -> None:
     """Load the content at PATH (default: the bundled content); idempotent."""
-    app = _app()
-    _load(app, path)
+    with _app() as app:
+        _load(app, path)
 
 
 @main.group()
@@ -157,8 +165,7 @@ def org() -> None:
 @click.argument("slug")
 def enrolment_code(slug: str) -> None:
     """Print the organisation's current enrolment code (create one if none)."""
-    app = _app()
-    with _session(app) as session:
+    with _app() as app, _session(app) as session:
         try:
             organisation = organisations.by_slug(session, slug)
         except Exception as error:
@@ -174,8 +181,7 @@ def push() -> None:
 @push.command()
 def tick() -> None:
     """Do whatever is due now and exit (for cron)."""
-    app = _app()
-    with _session(app) as session:
+    with _app() as app, _session(app) as session:
         for line in push_tick.run_due(session, clock(app.config)):
             click.echo(line)
 
@@ -184,19 +190,19 @@ def tick() -> None:
 @click.option("--interval", type=float, default=30.0, show_default=True, help="Seconds between ticks")
 def worker(interval: float) -> None:
     """Tick in a loop until stopped (SIGTERM or Ctrl-C stop it cleanly)."""
-    app = _app()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    click.echo(f"Push worker started (every {interval:g}s).")
-    try:
-        while not stopping:
-            with _session(app) as session:
-                for line in push_tick.run_due(session, clock(app.config)):
-                    click.echo(line)
-            deadline = time.monotonic() + interval
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
-    click.echo("Push worker stopped.")
-    sys.exit(0)
+    with _app() as app:
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        click.echo(f"Push worker started (every {interval:g}s).")
+        try:
+            while not stopping:
+                with _session(app) as session:
+                    for line in push_tick.run_due(session, clock(app.config)):
+                        click.echo(line)
+                deadline = time.monotonic() + interval
+                while not stopping and time.monotonic() < deadline:
+                    time.sleep(0.2)
+        except KeyboardInterrupt:
+            pass
+        click.echo("Push worker stopped.")
+        sys.exit(0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class SQLiteTemplates:
             _load_bundled(url)
 
     def fresh(self, name: str, target: Path) -> str:
-        path = target / "kompas.db"
+        path = target / f"kompas-{name}.db"
         shutil.copyfile(self.folder / f"{name}.db", path)
         return f"sqlite:///{path}"
 
@@ -174,15 +175,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@contextmanager
+def watching(url: str):
+    """A session for arranging and checking: every statement commits by
+    itself, so it holds no locks and always reads what others committed."""
+    engine = make_engine(url, immediate=False, isolation_level="AUTOCOMMIT")
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def session(database_url):
-    """A session on the test's database for arranging and checking: every
-    statement commits by itself, so it holds no locks and always reads what
-    the app has committed."""
-    engine = make_engine(database_url, immediate=False, isolation_level="AUTOCOMMIT")
-    with make_sessionmaker(engine)() as session:
+    """A watching session on the test's database (with the bundled content)."""
+    with watching(database_url) as session:
         yield session
-    engine.dispose()
 
 
 def set_now(app, moment: str | datetime) -> None:

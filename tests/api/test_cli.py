@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from api.cli import main
 from dilemmas.dilemmas import Dilemma
 from dilemmas.schedule import ScheduledWeek
-from tests.conftest import SECRET
+from tests.conftest import SECRET, watching
 
 
 @pytest.fixture
@@ -23,6 +23,13 @@ def kompas(empty_database_url, monkeypatch, tmp_path):
         return result
 
     return run
+
+
+@pytest.fixture
+def session(empty_database_url):
+    """The commands work on the empty database; watch that one."""
+    with watching(empty_database_url) as session:
+        yield session
 
 
 def test_init_is_safe_to_run_twice(kompas, session):
@@ -51,7 +58,7 @@ def test_content_check_passes_on_the_bundled_bank_and_fails_on_a_broken_one(komp
     assert "organisations.yaml" in result.output and "dilemmas/rijk/x.yaml: title" in result.output
 
 
-def test_enrolment_code_is_stable_and_works(kompas, make_app):
+def test_enrolment_code_is_stable_and_works(kompas):
     kompas("init")
     code = kompas("org", "enrolment-code", "douane").output.strip().splitlines()[-1]
     assert kompas("org", "enrolment-code", "douane").output.strip().splitlines()[-1] == code
@@ -59,8 +66,9 @@ def test_enrolment_code_is_stable_and_works(kompas, make_app):
     # A phone can use the printed code, with or without dashes and case.
     from api.app import create_app
 
-    client = create_app({"RATELIMIT_ENABLED": "false"}).test_client()
-    response = client.post("/api/v1/installations", json={"platform": "ios", "enrolment_code": code.lower()})
+    app = create_app({"RATELIMIT_ENABLED": "false"})
+    response = app.test_client().post("/api/v1/installations", json={"platform": "ios", "enrolment_code": code.lower()})
+    app.extensions["kompas.engine"].dispose()
     assert response.get_json()["organisation"]["slug"] == "douane"
 
 
