@@ -13,7 +13,7 @@ from flask import Flask
 
 from api.app import create_app
 from api.config import ConfigError, clock
-from content import loader
+from content import loader, policy
 from dilemmas import migrate, organisations
 from dilemmas.organisations import format_code
 from push import tick as push_tick
@@ -136,13 +136,31 @@ def content() -> None:
 
 @content.command()
 @click.argument("path", type=click.Path(path_type=Path), required=False)
-def check(path: Path | None) -> None:
-    """Check the content at PATH (default: the bundled content)."""
+@click.option(
+    "--format-only", is_flag=True, help="Check the format alone, not the bank's coverage numbers (small test banks)."
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Source documents no text may copy from (default: ../shared/sources when present).",
+)
+def check(path: Path | None, format_only: bool, sources: Path | None) -> None:
+    """Check the content at PATH (default: the bundled content): the format,
+    the bank's coverage numbers and originality; print the coverage table."""
     bank = loader.read(path)
     problems = loader.structural_problems(bank)
+    seen = policy.coverage(bank)
+    if not format_only:
+        problems += policy.bank_problems(bank, seen)
+    sources = sources or policy.default_sources()
+    problems += policy.originality_problems(bank, sources)
+    click.echo(seen.table())
+    click.echo("")
     for problem in problems:
         click.echo(str(problem))
-    click.echo(f"{len(bank.dilemmas)} dilemmas, {len(bank.codes)} code files checked.")
+    checked = "checked against " + str(sources) if sources.is_dir() else "not checked (no sources folder)"
+    click.echo(f"{len(bank.dilemmas)} dilemmas, {len(bank.codes)} code files; originality {checked}.")
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found")
     click.echo("No problems found.")

@@ -1,0 +1,50 @@
+"""Configuration refuses what it cannot honour, and says which setting."""
+
+import pytest
+
+from api.config import ConfigError, load
+
+BASE = {"KOMPAS_SECRET_KEY": "k" * 40}
+
+
+def config(tmp_path, **environ):
+    return load({**BASE, **environ}, overrides={"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_defaults(tmp_path):
+    values = config(tmp_path)
+    assert values["THRESHOLDS"].min_group == 5 and values["THRESHOLDS"].live_min == 25
+    assert values["DATABASE_URL"] == "sqlite:///instance/kompas.db"
+    assert values["MAX_CONTENT_LENGTH"] == 65536 and values["RATELIMIT_ENABLED"] is True
+    assert values["KOMPAS_NOW"] is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "names"),
+    [
+        ({"ANONYMITY_MIN_GROUP": "2"}, "ANONYMITY_MIN_GROUP"),
+        ({"ANONYMITY_MIN_GROUP": "five"}, "ANONYMITY_MIN_GROUP"),
+        ({"ANONYMITY_LIVE_MIN": "4"}, "ANONYMITY_LIVE_MIN"),
+        ({"KOMPAS_TIMEZONE": "Mars/Olympus"}, "KOMPAS_TIMEZONE"),
+        ({"KOMPAS_WEEKLY_PUSH": "monday 9"}, "KOMPAS_WEEKLY_PUSH"),
+        ({"PUSH_TRANSPORT": "pigeon"}, "PUSH_TRANSPORT"),
+        ({"RATELIMIT_ENABLED": "sometimes"}, "RATELIMIT_ENABLED"),
+        ({"KOMPAS_NOW": "next monday"}, "KOMPAS_NOW"),
+        ({"KOMPAS_NOW": "2026-12-07T09:00:00"}, "KOMPAS_NOW"),
+        ({"KOMPAS_ENV": "production", "KOMPAS_NOW": "2026-12-07T09:00:00+01:00"}, "KOMPAS_NOW"),
+        ({"KOMPAS_ENV": "production", "DATABASE_URL": "postgresql+psycopg://x/y", "KOMPAS_SECRET_KEY": ""}, "SECRET"),
+        ({"KOMPAS_ENV": "production"}, "PostgreSQL"),
+        ({"KOMPAS_SECRET_KEY": "short"}, "KOMPAS_SECRET_KEY"),
+    ],
+)
+def test_refusals_name_the_setting(tmp_path, environ, names):
+    with pytest.raises(ConfigError, match=names):
+        config(tmp_path, **environ)
+
+
+def test_frozen_clock_and_generated_secret(tmp_path):
+    values = load({"KOMPAS_NOW": "2026-12-07T09:01:00+01:00"}, overrides={"INSTANCE_PATH": str(tmp_path)})
+    assert values["KOMPAS_NOW"].isoformat() == "2026-12-07T08:01:00+00:00"
+    secret = values["SECRET_KEY"]
+    assert len(secret) >= 32 and (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert load({}, overrides={"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"] == secret
