@@ -8,7 +8,20 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from api import code, db, dilemmas, errors, installations, limits, ops, organisation
+from api import (
+    admin,
+    admin_content,
+    admin_dilemmas,
+    code,
+    db,
+    dilemmas,
+    errors,
+    installations,
+    limits,
+    ops,
+    organisation,
+    suggestions,
+)
 from api import config as configuration
 from api.auth import SECURITY_SCHEMES
 from api.ops import DOCS_STATIC
@@ -56,7 +69,7 @@ def register_api(app: Flask) -> errors.ProblemApi:
 
 
 def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
-    for module in (installations, dilemmas, code, organisation):
+    for module in (installations, dilemmas, code, organisation, suggestions, admin, admin_dilemmas, admin_content):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
 

@@ -14,7 +14,8 @@ from flask import Flask
 from api.app import create_app
 from api.config import ConfigError, clock
 from content import loader, policy
-from dilemmas import migrate, organisations
+from dilemmas import admins, migrate, organisations
+from dilemmas.errors import NotFound
 from dilemmas.organisations import format_code
 from push import tick as push_tick
 
@@ -186,9 +187,35 @@ def enrolment_code(slug: str) -> None:
     with _app() as app, _session(app) as session:
         try:
             organisation = organisations.by_slug(session, slug)
-        except Exception as error:
-            raise click.ClickException(str(error)) from None
+        except NotFound as error:
+            raise click.ClickException(error.detail) from None
         click.echo(format_code(organisations.current_enrolment_code(session, organisation, clock(app.config))))
+
+
+@main.group()
+def admin() -> None:
+    """The integrity office's access."""
+
+
+@admin.command("create-token")
+@click.option("--name", required=True, help="The person the token is for")
+@click.option("--role", required=True, type=click.Choice(admins.ROLES))
+@click.option("--org", "org_slug", required=True, help="Organisation slug; the token reaches it and its children")
+@click.option("--days", type=click.IntRange(1, admins.MAX_DAYS), default=admins.DEFAULT_DAYS, show_default=True)
+def create_token(name: str, role: str, org_slug: str, days: int) -> None:
+    """Mint a personal access token; it is printed once, as the last line."""
+    with _app() as app, _session(app) as session:
+        try:
+            organisation = organisations.by_slug(session, org_slug)
+        except NotFound as error:
+            raise click.ClickException(error.detail) from None
+        token, plain = admins.mint(
+            session, app.config["SECRET_KEY"], clock(app.config), name, role, organisation, days, created_by="cli"
+        )
+        click.echo(
+            f"Token {token.id} for {name} ({role}, {organisation.slug}), valid until {token.expires_at:%Y-%m-%d}:"
+        )
+        click.echo(plain)
 
 
 @main.group()

@@ -149,7 +149,7 @@ def register(app: Flask) -> None:
         status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
         errors = getattr(error, "errors", None)
         headers = {"WWW-Authenticate": 'Bearer realm="kompas"'} if status == 401 else None
-        return problem(status, error.detail, errors, headers)
+        return problem(status, error.detail, errors, headers, **error.extra)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

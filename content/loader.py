@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from dilemmas import audit
 from dilemmas.answers import Answer
-from dilemmas.code import CodeChapter, CodeSection
+from dilemmas.authoring import flag_for_review
+from dilemmas.code import CodeChapter, CodeSection, record_version
 from dilemmas.dilemmas import (
     ALIGNMENTS,
     AUDIENCES,
@@ -339,15 +340,19 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
             for s_position, section in enumerate(chapter.get("sections") or []):
                 text, title = section["text"].strip(), section["title"].strip()
                 row = sections.get(section["ref"])
+                changed = row is None or (row.text, row.title) != (text, title)
                 if row is None:
-                    row = CodeSection(ref=section["ref"], version=1, updated_at=now)
+                    row = CodeSection(ref=section["ref"], version=1, updated_at=now, versions=[])
                     sections[row.ref] = row
-                elif (row.text, row.title) != (text, title):
+                elif changed:
                     row.version += 1
                     row.updated_at = now
                     report.sections_changed += 1
+                    flag_for_review(session, row)
                 row.chapter_id, row.organisation_id = chapter_row.id, organisation.id
                 row.title, row.text, row.position = title, text, s_position
+                if changed:
+                    record_version(row, actor, now)
                 session.add(row)
     session.flush()
 

@@ -47,6 +47,7 @@ class Base(DeclarativeBase):
 def load_models() -> MetaData:
     """Import every model module and return the complete metadata."""
     from dilemmas import (  # noqa: F401
+        admins,
         answers,
         audit,
         code,
@@ -54,6 +55,7 @@ def load_models() -> MetaData:
         installations,
         organisations,
         schedule,
+        suggestions,
     )
 
     return Base.metadata

@@ -43,6 +43,33 @@ class CodeSection(Base):
     updated_at: Mapped[datetime]
 
     chapter: Mapped[CodeChapter] = relationship(back_populates="sections")
+    versions: Mapped[list[CodeSectionVersion]] = relationship(
+        order_by="CodeSectionVersion.version", cascade="all, delete-orphan"
+    )
+
+
+class CodeSectionVersion(Base):
+    """Every text a section has had; the newest equals the section."""
+
+    __tablename__ = "code_section_versions"
+    __table_args__ = (UniqueConstraint("section_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("code_sections.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+def record_version(section: CodeSection, author: str, now: datetime) -> None:
+    """Keep the section's current text in its history."""
+    section.versions.append(
+        CodeSectionVersion(
+            version=section.version, title=section.title, text=section.text, author=author, created_at=now
+        )
+    )
 
 
 def chapters_for(session: Session, organisation: Organisation) -> list[CodeChapter]:

@@ -68,7 +68,9 @@ class Dilemma(Base):
     created_at: Mapped[datetime]
 
     category: Mapped[Category] = relationship(lazy="joined")
-    revisions: Mapped[list[Revision]] = relationship(back_populates="dilemma", order_by="Revision.number")
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="dilemma", order_by="Revision.number", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def current(self) -> Revision:

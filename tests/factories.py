@@ -80,3 +80,64 @@ def schedule(session, dilemma: Dilemma, week: str, organisation: str = "rijk") -
     dilemma.status = "scheduled"
     session.commit()
     return dilemma
+
+
+@dataclass
+class Office:
+    """An integrity-office person with one token, talking to the admin API."""
+
+    client: object
+    token: str
+    name: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(f"/api/v1/admin{path}", headers=self.headers, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(
+            f"/api/v1/admin{path}", json=json if json is not None else {}, headers=self.headers, **kwargs
+        )
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self.client.patch(f"/api/v1/admin{path}", json=json, headers=self.headers, **kwargs)
+
+    def put(self, path: str, json=None, **kwargs):
+        return self.client.put(f"/api/v1/admin{path}", json=json, headers=self.headers, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(f"/api/v1/admin{path}", headers=self.headers, **kwargs)
+
+
+def office(client, session, role: str, organisation: str = "rijk", name: str | None = None, days: int = 30) -> Office:
+    """Mint a token the way `kompas admin create-token` does."""
+    from dilemmas.admins import mint
+    from tests.conftest import SECRET
+
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation))
+    name = name or f"{role.title()} {organisation}"
+    _, plain = mint(session, SECRET.encode(), parse_now("2026-12-01T09:00:00+01:00"), name, role, org, days)
+    return Office(client, plain, name)
+
+
+def new_dilemma_body(**overrides) -> dict:
+    body = {
+        "category": "geschenken",
+        "audience": "iedereen",
+        "title": "Een fles wijn van de aannemer",
+        "situation": "Na de oplevering van een project staat er een fles wijn op je bureau met een kaartje van de "
+        "aannemer die jouw afdeling net heeft gecontroleerd. Wat doe je?",
+        "explanation": "Geschenken van partijen die je controleert passen niet bij onafhankelijkheid.",
+        "options": [
+            {"text": "Je geeft de fles terug met een vriendelijke brief.", "alignment": "aligned", "feedback": "Goed."},
+            {"text": "Je meldt het en zet de fles in de kantine.", "alignment": "aligned"},
+            {"text": "Je neemt hem mee naar huis; het is maar een fles.", "alignment": "conflicts"},
+            {"text": "Je vraagt een collega wat die zou doen.", "alignment": "grey"},
+        ],
+        "code_refs": ["4.1", "3.1"],
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,41 @@
+"""Employees propose a dilemma, anonymously."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import INSTALLATION_SECURITY, current_installation
+from api.config import clock
+from api.db import db_session
+from api.limits import limiter
+from dilemmas import suggestions
+
+blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="Suggest a dilemma")
+
+
+class SuggestionIn(ma.Schema):
+    text = ma.fields.String(required=True, validate=ma.validate.Length(min=20, max=2000))
+    category = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+
+
+class SuggestionReceipt(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+
+
+@blp.route("")
+class Suggest(MethodView):
+    decorators = [limiter.limit("10 per hour", methods=["POST"])]
+
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(SuggestionIn)
+    @blp.response(201, SuggestionReceipt)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(429, description="Too many suggestions from this address")
+    def post(self, body):
+        """Send the integrity office a situation that would make a good
+        dilemma. Nothing about the sender is kept."""
+        return suggestions.submit(db_session(), current_installation(), clock(current_app.config), **body)
