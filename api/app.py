@@ -72,6 +72,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     for module in (installations, dilemmas, code, organisation, suggestions, admin, admin_dilemmas, admin_content):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
+    errors.document_errors(api)
 
 
 def register_logging(app: Flask) -> None:

@@ -171,3 +171,29 @@ def register(app: Flask) -> None:
             return http_problem(error)
         log.exception("unexpected error (request %s)", request_id())
         return problem(500, "Probeer het later opnieuw.")
+
+
+def document_errors(api: Api) -> None:
+    """Make the spec say what the wire says: every error response is
+    application/problem+json with the Problem schema, and an operation with a
+    body can also answer 400 (malformed JSON) and 413 (too large)."""
+    problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    components = api.spec.components
+    components.response("BAD_REQUEST", {"description": "The body is not valid JSON", "content": problem_content})
+    components.response(
+        "PAYLOAD_TOO_LARGE", {"description": "The body is larger than MAX_CONTENT_LENGTH", "content": problem_content}
+    )
+    for response in components.responses.values():
+        if "content" in response:
+            response["content"] = problem_content
+    for operations in api.spec._paths.values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if status[0] in "45" and "$ref" not in response:
+                    response["content"] = problem_content
+            if "requestBody" in operation:
+                responses.setdefault("400", {"$ref": "#/components/responses/BAD_REQUEST"})
+                responses.setdefault("413", {"$ref": "#/components/responses/PAYLOAD_TOO_LARGE"})

@@ -159,7 +159,7 @@ def test_expired_revoked_and_app_tokens_are_401(app, client, session, team):
     assert author.get("/me").get_json()["role"] == "author"
     phone = register(client)
     assert client.get("/api/v1/admin/me", headers=phone.headers).status_code == 401
-    token_id = [t for t in admin.get("/tokens").get_json() if t["name"] == "Anna Auteur"][0]["id"]
+    token_id = next(t for t in admin.get("/tokens").get_json() if t["name"] == "Anna Auteur")["id"]
     assert admin.delete(f"/tokens/{token_id}").status_code == 204
     assert author.get("/me").status_code == 401
     set_now(app, "2027-01-01T00:00:00+01:00")  # the tokens were minted for 30 days on 1 December
