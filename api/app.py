@@ -12,6 +12,7 @@ from api import (
     admin,
     admin_content,
     admin_dilemmas,
+    admin_stats,
     code,
     db,
     dilemmas,
@@ -69,7 +70,17 @@ def register_api(app: Flask) -> errors.ProblemApi:
 
 
 def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
-    for module in (installations, dilemmas, code, organisation, suggestions, admin, admin_dilemmas, admin_content):
+    for module in (
+        installations,
+        dilemmas,
+        code,
+        organisation,
+        suggestions,
+        admin,
+        admin_dilemmas,
+        admin_content,
+        admin_stats,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
     errors.document_errors(api)

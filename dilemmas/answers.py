@@ -71,6 +71,19 @@ class Tally(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class DifficultyTally(Base):
+    """How hard people found a dilemma (1-5), counted like the options."""
+
+    __tablename__ = "difficulty_tallies"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 def respondent_key(secret_key: bytes, respondent_seed: str, dilemma_id: int) -> str:
     message = f"{respondent_seed}:{dilemma_id}".encode()
     return hmac.new(secret_key, message, hashlib.sha256).hexdigest()
@@ -92,6 +105,15 @@ def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, opt
             dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, mode=mode, late=late, option=option, shard=shard
         )
         add_to_counter(session, Tally, key, "count", delta)
+
+
+def _count_difficulty(session: Session, dilemma_id: int, scopes, value: int | None, delta: int) -> None:
+    if value is None:
+        return
+    shard = random.randrange(TALLY_SHARDS)
+    for scope, scope_id in scopes:
+        key = dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, value=value, shard=shard)
+        add_to_counter(session, DifficultyTally, key, "count", delta)
 
 
 @dataclass(frozen=True)
@@ -141,7 +163,9 @@ def submit(
         .returning(Answer.__table__.c.respondent_key)
     ).scalar()
     if inserted is not None:
-        _count(session, dilemma_id, tally_scopes(session, installation.organisation_id), mode, closed, option, +1)
+        scopes = tally_scopes(session, installation.organisation_id)
+        _count(session, dilemma_id, scopes, mode, closed, option, +1)
+        _count_difficulty(session, dilemma_id, scopes, difficulty, +1)
     else:
         stored = session.scalars(
             select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
@@ -152,13 +176,16 @@ def submit(
                 "De week van dit dilemma is voorbij; je antwoord kan niet meer veranderen.",
                 answer=stored.option,
             )
+        rated = not closed and difficulty is not None and difficulty != stored.difficulty
+        scopes = tally_scopes(session, stored.organisation_id) if changed or rated else []
         if changed:
-            scopes = tally_scopes(session, stored.organisation_id)
             _count(session, dilemma_id, scopes, stored.mode, stored.late, stored.option, -1)
             _count(session, dilemma_id, scopes, mode, stored.late, option, +1)
             stored.option, stored.mode = option, mode
             stored.revision_id = dilemma.current.id
-        if not closed and difficulty is not None:
+        if rated:
+            _count_difficulty(session, dilemma_id, scopes, stored.difficulty, -1)
+            _count_difficulty(session, dilemma_id, scopes, difficulty, +1)
             stored.difficulty = difficulty
     session.commit()
     answer = session.scalars(select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key)).one()

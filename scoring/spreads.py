@@ -13,10 +13,18 @@ The rules (DESIGN.md "Anonymity rules"), applied to every spread anyone sees:
    shown beside the group that contains it, the remainder (group minus
    subgroup) must be empty or reach ``min_group`` too, else the subgroup is
    suppressed.
+5. A breakdown of a shown total (answers per mode, per organisation, late
+   answers) hides its small parts, and hides further parts until the hidden
+   ones together are a group of at least ``min_group``: the total minus the
+   shown parts then reveals only a group that may be seen.
+6. Counts (participation) follow rules 1 and 2 like spreads do: a figure
+   built on fewer than ``min_group`` answers, or on fewer than ``live_min``
+   while its week is open, is suppressed with its reason.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,3 +101,46 @@ def nested_visibility(outer: Visibility, inner: Visibility, thresholds: Threshol
     if 0 < remainder < thresholds.min_group:
         return Visibility(None, TOO_FEW_ANSWERS)
     return inner
+
+
+def entropy(counts: Sequence[int]) -> float:
+    """Normalised Shannon entropy of a spread: 0 when everyone chose the same
+    option, 1 when the answers are spread evenly over all options."""
+    total = sum(counts)
+    if total <= 0 or len(counts) < 2:
+        return 0.0
+    shares = [c / total for c in counts if c > 0]
+    return max(0.0, min(1.0, -sum(p * math.log(p) for p in shares) / math.log(len(counts))))
+
+
+def suppress_breakdown(
+    total: int, parts: dict[str, int], min_group: int, around: Sequence[dict[str, int]] = ()
+) -> dict[str, int | None]:
+    """Suppress the parts of a shown total that are small groups, and
+    enough further parts that the suppressed ones together are empty or a
+    group of at least ``min_group`` (otherwise total minus the shown parts
+    would reveal them). Zero counts reveal nothing and stay. ``around`` are
+    the same parts of groups that contain this one (seen by others): a part
+    that differs from one of them by a small group is suppressed too."""
+    hidden = {key for key, count in parts.items() if 0 < count < min_group}
+    hidden |= {key for key in parts for outer in around if 0 < outer.get(key, 0) - parts[key] < min_group}
+    while hidden and sum(parts[k] for k in hidden) < min_group:
+        candidates = sorted((count, key) for key, count in parts.items() if key not in hidden and count > 0)
+        if not candidates:
+            break
+        hidden.add(candidates[0][1])
+    if hidden and sum(parts[k] for k in hidden) < min_group and total - sum(parts[k] for k in hidden) > 0:
+        hidden = set(parts)  # cannot hide them behind one another: hide the breakdown
+    return {key: (None if key in hidden else count) for key, count in parts.items()}
+
+
+def slope(points: Sequence[tuple[float, float, float]]) -> float | None:
+    """Weighted least-squares slope of (x, y, weight) points; None with fewer
+    than two distinct x values."""
+    weight = sum(w for _, _, w in points)
+    if weight <= 0 or len({x for x, _, w in points if w > 0}) < 2:
+        return None
+    mean_x = sum(x * w for x, _, w in points) / weight
+    mean_y = sum(y * w for _, y, w in points) / weight
+    spread = sum(w * (x - mean_x) ** 2 for x, _, w in points)
+    return sum(w * (x - mean_x) * (y - mean_y) for x, y, w in points) / spread

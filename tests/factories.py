@@ -94,8 +94,8 @@ class Office:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def get(self, path: str, **kwargs):
-        return self.client.get(f"/api/v1/admin{path}", headers=self.headers, **kwargs)
+    def get(self, path: str, headers=None, **kwargs):
+        return self.client.get(f"/api/v1/admin{path}", headers={**self.headers, **(headers or {})}, **kwargs)
 
     def post(self, path: str, json=None, **kwargs):
         return self.client.post(

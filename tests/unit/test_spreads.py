@@ -2,7 +2,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN, Thresholds, nested_visibility, percentages, visibility
+from scoring.spreads import (
+    TOO_FEW_ANSWERS,
+    WEEK_OPEN,
+    Thresholds,
+    entropy,
+    nested_visibility,
+    percentages,
+    slope,
+    suppress_breakdown,
+    visibility,
+)
 
 RULES = Thresholds(min_group=5, live_min=25)
 counts = st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6)
@@ -94,3 +104,33 @@ def test_no_pair_of_shown_scopes_subtracts_to_a_small_group(inner_on_time, rest_
     if not outer_seen.suppressed and not inner_seen.suppressed:
         remainder = outer_seen.total - inner_seen.total
         assert remainder == 0 or remainder >= RULES.min_group
+
+
+def test_entropy_edges():
+    assert entropy([7, 0, 0, 0]) == 0
+    assert entropy([5, 5, 5, 5]) == pytest.approx(1)
+    assert entropy([0, 0, 0, 0]) == 0
+    assert 0 < entropy([6, 2, 1, 1]) < 1
+
+
+@given(st.lists(st.integers(0, 1000), min_size=4, max_size=4))
+def test_entropy_is_between_zero_and_one(values):
+    assert 0 <= entropy(values) <= 1
+
+
+@given(st.dictionaries(st.sampled_from(["alone", "colleague", "team", "x", "y"]), st.integers(0, 30), min_size=1))
+def test_a_breakdown_never_reveals_a_small_group(parts):
+    total = sum(parts.values())
+    if total < RULES.min_group:
+        return
+    shown = suppress_breakdown(total, parts, RULES.min_group)
+    hidden = [parts[k] for k, v in shown.items() if v is None]
+    assert sum(hidden) == 0 or sum(hidden) >= RULES.min_group  # total minus the shown parts
+    for key, value in shown.items():
+        assert value is None or value == 0 or value >= RULES.min_group
+        assert value is None or value == parts[key]
+
+
+def test_weighted_slope():
+    assert slope([(0, 0.2, 10), (1, 0.4, 10), (2, 0.6, 10)]) == pytest.approx(0.2)
+    assert slope([(0, 0.5, 10)]) is None

@@ -1,0 +1,186 @@
+"""Anonymous statistics for the integrity office, as JSON or as CSV
+(``Accept: text/csv``): UTF-8 with a byte-order mark and CRLF line ends, so
+Excel opens it as it is; one row per figure, suppressed ones included with
+their reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import marshmallow as ma
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.admin import FORBIDDEN, UNAUTHORIZED
+from api.admin_dilemmas import WeekField
+from api.auth import ADMIN_SECURITY, current_actor
+from api.config import clock
+from api.db import db_session
+from scoring import statistics
+
+blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
+
+CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
+CSV_DOC = {"text/csv": {"schema": {"type": "string"}}}
+
+
+class RangeQuery(ma.Schema):
+    start = WeekField(data_key="from")
+    end = WeekField(data_key="to")
+
+
+class AwarenessQuery(RangeQuery):
+    category = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+
+
+def wants_csv() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv"
+
+
+def as_csv(rows: list[dict], name: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: ("" if row.get(key) is None else row.get(key)) for key in CSV_COLUMNS})
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="kompas-{name}.csv"'
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return response
+
+
+def figure(subject, week, dilemma_id, name, value, reason=None) -> dict:
+    return {
+        "subject": subject,
+        "week": week,
+        "dilemma_id": dilemma_id,
+        "figure": name,
+        "value": value,
+        "suppressed": "yes" if value is None else "no",
+        "reason": reason if value is None else None,
+    }
+
+
+def context():
+    return db_session(), current_actor(), clock(current_app.config), current_app.config["THRESHOLDS"]
+
+
+def doc(function):
+    function = blp.doc(security=ADMIN_SECURITY, responses={"200": {"content": CSV_DOC}})(function)
+    function = blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")(function)
+    return blp.alt_response(401, description=UNAUTHORIZED)(function)
+
+
+@blp.route("/weeks")
+class Weeks(MethodView):
+    @doc
+    @blp.arguments(RangeQuery, location="query")
+    @blp.response(200)
+    def get(self, query):
+        """Participation per week (default: the last 52): answers, per mode,
+        late, per organisation, and the share of active installations."""
+        rows = statistics.weeks(*context(), **query)
+        if not wants_csv():
+            return rows
+        out = []
+        for row in rows:
+            base = (row["title"], row["week"], row["dilemma_id"])
+            out.append(figure(*base, "answers", row["answers"], row["reason"]))
+            for mode, count in (row["by_mode"] or {}).items():
+                out.append(figure(*base, f"mode:{mode}", count, "too_few_answers"))
+            if row["answers"] is not None:
+                out.append(figure(*base, "late", row["late"], "too_few_answers"))
+                for organisation, count in (row["by_organisation"] or {}).items():
+                    out.append(figure(*base, f"organisation:{organisation}", count, "too_few_answers"))
+                out.append(figure(*base, "active_installations", row["active_installations"]))
+                out.append(figure(*base, "participation", row["participation"]))
+        return as_csv(out, "weeks")
+
+
+@blp.route("/dilemmas/<int:dilemma_id>")
+class OneDilemma(MethodView):
+    @doc
+    @blp.response(200)
+    @blp.alt_response(404, description="No such dilemma among those the token's organisations saw")
+    def get(self, dilemma_id):
+        """Spreads per scope and per mode, and how hard people found it."""
+        result = statistics.dilemma(db_session(), current_actor(), dilemma_id, *context()[2:])
+        if not wants_csv():
+            return result
+        out = []
+        week = result["week"]
+        for group in [*result["spreads"], *({**m, "name": f"mode:{m['mode']}"} for m in result["by_mode"])]:
+            out.append(figure(group["name"], week, dilemma_id, "answers", group["total"], group["reason"]))
+            for option in group["options"] or [{"key": k} for k in "ABCD"]:
+                for measure in ("count", "percent"):
+                    out.append(
+                        figure(
+                            group["name"],
+                            week,
+                            dilemma_id,
+                            f"{option['key']}:{measure}",
+                            option.get(measure),
+                            group["reason"],
+                        )
+                    )
+        difficulty = result["difficulty"]
+        out.append(figure("difficulty", week, dilemma_id, "ratings", difficulty["ratings"], difficulty["reason"]))
+        out.append(figure("difficulty", week, dilemma_id, "mean", difficulty["mean"], difficulty["reason"]))
+        return as_csv(out, f"dilemma-{dilemma_id}")
+
+
+@blp.route("/awareness")
+class Awareness(MethodView):
+    @doc
+    @blp.arguments(AwarenessQuery, location="query")
+    @blp.response(200)
+    def get(self, query):
+        """Per code chapter and week: the share of answers on options marked
+        `aligned`, the answers behind it, and the trend per quarter."""
+        result = statistics.awareness(*context(), **query)
+        if not wants_csv():
+            return result
+        out = []
+        for chapter in result["chapters"]:
+            subject = f"chapter {chapter['chapter']}"
+            for week in chapter["weeks"]:
+                out.append(
+                    figure(subject, week["week"], week["dilemma_id"], "answers", week["answers"], week["reason"])
+                )
+                out.append(
+                    figure(
+                        subject,
+                        week["week"],
+                        week["dilemma_id"],
+                        "aligned_share",
+                        week["aligned_share"],
+                        week["reason"],
+                    )
+                )
+            out.append(
+                figure(subject, None, None, "trend_per_quarter", chapter["trend_per_quarter"], "too_few_answers")
+            )
+        return as_csv(out, "awareness")
+
+
+@blp.route("/grey-zones")
+class GreyZones(MethodView):
+    @doc
+    @blp.response(200)
+    def get(self):
+        """Per chapter, how divided answers are (normalised entropy: 0 everyone
+        agrees, 1 evenly split), and the dilemmas rated easy."""
+        result = statistics.grey_zones(*context())
+        if not wants_csv():
+            return result
+        out = []
+        for chapter in result["chapters"]:
+            subject = f"chapter {chapter['chapter']}"
+            for name in ("dilemmas", "answers", "entropy", "most_divided"):
+                out.append(figure(subject, None, None, name, chapter[name]))
+        for easy in result["easy_dilemmas"]:
+            out.append(figure("easy", easy["week"], easy["dilemma_id"], "mean_difficulty", easy["mean_difficulty"]))
+        return as_csv(out, "grey-zones")

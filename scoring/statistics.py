@@ -1,0 +1,469 @@
+"""Anonymous statistics for the integrity office, read from tallies only.
+
+Every figure follows the anonymity rules in ``scoring.spreads``: a spread or
+count below the minimum group is suppressed with its reason, open weeks need
+the live minimum, breakdowns hide small parts together with enough others,
+and an organisation's figures beside the whole are checked for a small
+remainder. An analyst sees the organisations of their token: the root's
+analysts see everyone, a child's analysts see their own organisation only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from dilemmas.admins import Actor
+from dilemmas.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally, Tally
+from dilemmas.dilemmas import OPTION_KEYS, Category, Dilemma, with_content
+from dilemmas.errors import Invalid, NotFound
+from dilemmas.installations import Installation
+from dilemmas.organisations import Organisation
+from dilemmas.schedule import Placement, ScheduledWeek
+from dilemmas.weeks import Week, week_of
+from scoring.spreads import (
+    TOO_FEW_ANSWERS,
+    WEEK_OPEN,
+    Thresholds,
+    Visibility,
+    entropy,
+    nested_visibility,
+    percentages,
+    slope,
+    suppress_breakdown,
+    visibility,
+)
+
+WEEKS_PER_QUARTER = 13
+MAX_WEEKS = 106
+
+
+@dataclass(frozen=True)
+class View:
+    """Which counters an actor reads: everyone, or their own organisation.
+    ``enclosing`` are the counters of the groups around it (everyone, then
+    ancestors below the root), outermost first: a child's figures are
+    checked against them so that no one can subtract one from the other."""
+
+    scope: str
+    scope_id: int
+    organisation: Organisation
+    children: list[Organisation]
+    enclosing: list[tuple[str, int]]
+
+    @property
+    def counters(self) -> list[tuple[str, int]]:
+        return [*self.enclosing, (self.scope, self.scope_id), *[(SCOPE_ORGANISATION, o.id) for o in self.children]]
+
+
+def view_of(session: Session, actor: Actor) -> View:
+    actor.require("analyst")
+    everyone = {o.id: o for o in session.scalars(select(Organisation))}
+    children = [everyone[i] for i in sorted(actor.scope) if i != actor.organisation.id]
+    if actor.organisation.parent_id is None:
+        return View(SCOPE_ALL, 0, actor.organisation, children, [])
+    enclosing, current = [], everyone.get(actor.organisation.parent_id)
+    while current is not None and current.parent_id is not None:
+        enclosing.insert(0, (SCOPE_ORGANISATION, current.id))
+        current = everyone.get(current.parent_id)
+    return View(SCOPE_ORGANISATION, actor.organisation.id, actor.organisation, children, [(SCOPE_ALL, 0), *enclosing])
+
+
+def _week_range(now: datetime, view: View, start: Week | None, end: Week | None) -> list[Week]:
+    end = end or week_of(now, view.organisation.timezone)
+    start = start or Week.of(end.monday - timedelta(weeks=51))
+    if end < start:
+        raise Invalid("Het einde ligt voor het begin.", {"to": ["Kies een week na 'from'."]})
+    weeks = [start]
+    while weeks[-1] < end:
+        weeks.append(weeks[-1].next())
+        if len(weeks) > MAX_WEEKS:
+            raise Invalid("Te veel weken.", {"to": ["Vraag hoogstens twee jaar tegelijk op."]})
+    return weeks
+
+
+def _placements(session: Session, view: View, weeks: list[Week] | None = None) -> list[Placement]:
+    """Dilemmas the view's people saw: scheduled for the organisation, an
+    ancestor or (for the root's analysts) any organisation."""
+    organisations = {o.id: o for o in session.scalars(select(Organisation))}
+    wanted = set()
+    current = view.organisation
+    while current is not None:
+        wanted.add(current.id)
+        current = organisations.get(current.parent_id) if current.parent_id else None
+    wanted |= {o.id for o in view.children}
+    query = select(ScheduledWeek).where(ScheduledWeek.organisation_id.in_(wanted))
+    if weeks is not None:
+        query = query.where(ScheduledWeek.week.in_([str(w) for w in weeks]))
+    return [
+        Placement(
+            row.dilemma_id, Week.parse(row.week), row.organisation_id, organisations[row.organisation_id].timezone
+        )
+        for row in session.scalars(query.order_by(ScheduledWeek.week))
+    ]
+
+
+@dataclass
+class Counts:
+    """Tallies of one dilemma in one counter, by (mode, late, option)."""
+
+    cells: dict[tuple[str, bool, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def spread(self, late: bool | None = None, mode: str | None = None) -> list[int]:
+        return [
+            sum(
+                n
+                for (m, is_late, o), n in self.cells.items()
+                if o == option and (late is None or is_late == late) and (mode is None or m == mode)
+            )
+            for option in OPTION_KEYS
+        ]
+
+    def total(self, late: bool | None = None, mode: str | None = None) -> int:
+        return sum(self.spread(late, mode))
+
+
+def _tallies(
+    session: Session, dilemma_ids: list[int], scopes: list[tuple[str, int]]
+) -> dict[tuple[int, str, int], Counts]:
+    """One query for the counters of many dilemmas."""
+    result: dict[tuple[int, str, int], Counts] = defaultdict(Counts)
+    if not dilemma_ids or not scopes:
+        return result
+    rows = session.execute(
+        select(
+            Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option, func.sum(Tally.count)
+        )
+        .where(
+            Tally.dilemma_id.in_(dilemma_ids),
+            or_(*[and_(Tally.scope == scope, Tally.scope_id == scope_id) for scope, scope_id in scopes]),
+        )
+        .group_by(Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option)
+    )
+    for dilemma_id, scope, scope_id, mode, late, option, count in rows:
+        result[(dilemma_id, scope, scope_id)].cells[(mode, bool(late), option)] += int(count or 0)
+    return result
+
+
+def _shown(counts: Counts, closed: bool, thresholds: Thresholds) -> Visibility:
+    return visibility(counts.spread(late=False), counts.spread(late=True), closed, thresholds)
+
+
+def _count_figure(
+    total: int, closed: bool, thresholds: Thresholds, around: list[int] = ()
+) -> tuple[int | None, str | None]:
+    """Rule 6 for a plain count, and rule 4 against the groups around it."""
+    if any(0 < outer - total < thresholds.min_group for outer in around):
+        return None, TOO_FEW_ANSWERS
+    if total >= thresholds.live_min or (closed and total >= thresholds.min_group):
+        return total, None
+    if not closed and total >= thresholds.min_group:
+        return None, WEEK_OPEN
+    return None, TOO_FEW_ANSWERS
+
+
+def _view_visibility(tallies, dilemma_id: int, view: View, closed: bool, thresholds: Thresholds) -> Visibility:
+    """The view's own spread, checked against every group around it."""
+    seen = None
+    for scope, scope_id in [*view.enclosing, (view.scope, view.scope_id)]:
+        inner = _shown(tallies[(dilemma_id, scope, scope_id)], closed, thresholds)
+        if seen is None:
+            seen = inner
+            continue
+        checked = nested_visibility(seen, inner, thresholds)
+        if (scope, scope_id) == (view.scope, view.scope_id):
+            return checked
+        if not checked.suppressed:
+            seen = checked
+    return seen
+
+
+def _around(tallies, dilemma_id: int, view: View, pick) -> list[int]:
+    return [pick(tallies[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+
+
+def _spread_out(seen: Visibility) -> dict:
+    if seen.suppressed:
+        return {"total": None, "suppressed": True, "reason": seen.reason, "frozen": False, "options": None}
+    shares = percentages(seen.counts)
+    return {
+        "total": seen.total,
+        "suppressed": False,
+        "reason": None,
+        "frozen": seen.frozen,
+        "options": [
+            {"key": k, "count": c, "percent": p} for k, c, p in zip(OPTION_KEYS, seen.counts, shares, strict=True)
+        ],
+    }
+
+
+# ------------------------------------------------------------------ weeks
+
+
+def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds, start=None, end=None) -> list[dict]:
+    """Participation per week: answers, per mode, per organisation, late
+    answers, and the share of active installations that answered."""
+    view = view_of(session, actor)
+    span = _week_range(now, view, start, end)
+    placements = _placements(session, view, span)
+    tallies = _tallies(session, [p.dilemma_id for p in placements], view.counters)
+    titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
+    scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != SCOPE_ALL else None
+    rows = []
+    for placement in placements:
+        closed = placement.closed(now)
+        counts = tallies[(placement.dilemma_id, view.scope, view.scope_id)]
+        total = counts.total()
+        around = _around(tallies, placement.dilemma_id, view, lambda c: c.total())
+        shown_total, reason = _count_figure(total, closed, thresholds, around)
+        row = {
+            "week": str(placement.week),
+            "dilemma_id": placement.dilemma_id,
+            "title": titles[placement.dilemma_id],
+            "closed": closed,
+            "answers": shown_total,
+            "suppressed": shown_total is None,
+            "reason": reason,
+            "by_mode": None,
+            "late": None,
+            "by_organisation": None,
+            "active_installations": None,
+            "participation": None,
+        }
+        if shown_total is not None:
+            min_group = thresholds.min_group
+            row["by_mode"] = suppress_breakdown(total, {m: counts.total(mode=m) for m in MODES}, min_group)
+            timing = suppress_breakdown(
+                total, {"on_time": counts.total(late=False), "late": counts.total(late=True)}, min_group
+            )
+            row["late"] = timing["late"]
+            parts = {o.slug: tallies[(placement.dilemma_id, SCOPE_ORGANISATION, o.id)].total() for o in view.children}
+            if parts:
+                rest = total - sum(parts.values())
+                breakdown = suppress_breakdown(total, {**parts, view.organisation.slug: rest}, min_group)
+                row["by_organisation"] = breakdown
+            active = _active_installations(session, scope_ids, placement.week.ends_at(placement.timezone))
+            row["active_installations"] = active
+            row["participation"] = round(total / active, 4) if active else None
+        rows.append(row)
+    return rows
+
+
+def _by_mode(counts: Counts) -> dict[str, int]:
+    return {mode: counts.total(mode=mode) for mode in MODES}
+
+
+def _by_timing(counts: Counts) -> dict[str, int]:
+    return {"on_time": counts.total(late=False), "late": counts.total(late=True)}
+
+
+def _active_installations(session: Session, organisation_ids: list[int] | None, before: datetime) -> int:
+    """Installations that existed when the week ended and still exist (an
+    erased installation is gone from the denominator as from everywhere)."""
+    query = select(func.count()).select_from(Installation).where(Installation.created_at < before)
+    if organisation_ids is not None:
+        query = query.where(Installation.organisation_id.in_(organisation_ids))
+    return session.scalar(query) or 0
+
+
+# --------------------------------------------------------------- dilemma
+
+
+def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thresholds: Thresholds) -> dict:
+    """One dilemma: spreads for the view and each organisation in it, per
+    mode, and how hard people found it."""
+    view = view_of(session, actor)
+    placement = next((p for p in _placements(session, view) if p.dilemma_id == dilemma_id), None)
+    if placement is None:
+        raise NotFound("Dit dilemma bestaat niet of is in jouw organisaties niet gebruikt.")
+    closed = placement.closed(now)
+    loaded = with_content(session, [dilemma_id])[dilemma_id]
+    tallies = _tallies(session, [dilemma_id], view.counters)
+    whole = tallies[(dilemma_id, view.scope, view.scope_id)]
+    outer = _view_visibility(tallies, dilemma_id, view, closed, thresholds)
+    spreads = [{"scope": view.scope, "name": view.organisation.name, **_spread_out(outer)}]
+    for organisation in view.children:
+        inner = nested_visibility(
+            outer, _shown(tallies[(dilemma_id, SCOPE_ORGANISATION, organisation.id)], closed, thresholds), thresholds
+        )
+        spreads.append({"scope": SCOPE_ORGANISATION, "name": organisation.name, **_spread_out(inner)})
+    around = [_by_mode(tallies[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+    mode_shown = (
+        {} if outer.suppressed else suppress_breakdown(outer.total, _by_mode(whole), thresholds.min_group, around)
+    )
+    by_mode = []
+    for mode in MODES:
+        if outer.suppressed or mode_shown.get(mode) is None:
+            reason = outer.reason if outer.suppressed else TOO_FEW_ANSWERS
+            by_mode.append(
+                {"mode": mode, "total": None, "suppressed": True, "reason": reason, "frozen": False, "options": None}
+            )
+            continue
+        seen = _shown(Counts({k: v for k, v in whole.cells.items() if k[0] == mode}), closed, thresholds)
+        by_mode.append({"mode": mode, **_spread_out(seen)})
+    return {
+        "dilemma_id": dilemma_id,
+        "week": str(placement.week),
+        "closed": closed,
+        "title": loaded.current.title,
+        "alignment": {o.key: o.alignment for o in loaded.current.options if o.alignment} or None,
+        "spreads": spreads,
+        "by_mode": by_mode,
+        "difficulty": _difficulty(session, view, dilemma_id, closed, thresholds),
+    }
+
+
+def _difficulty(session: Session, view: View, dilemma_id: int, closed: bool, thresholds: Thresholds) -> dict:
+    histograms = _difficulty_counts(session, view, [dilemma_id])
+    around = [sum(histograms[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+    return _difficulty_out(histograms[(dilemma_id, view.scope, view.scope_id)], closed, thresholds, around)
+
+
+def _difficulty_counts(session: Session, view: View, dilemma_ids: list[int]) -> dict[tuple[int, str, int], list[int]]:
+    """Ratings 1-5 per dilemma for the view and the groups around it."""
+    counters = [*view.enclosing, (view.scope, view.scope_id)]
+    rows = session.execute(
+        select(
+            DifficultyTally.dilemma_id,
+            DifficultyTally.scope,
+            DifficultyTally.scope_id,
+            DifficultyTally.value,
+            func.sum(DifficultyTally.count),
+        )
+        .where(
+            DifficultyTally.dilemma_id.in_(dilemma_ids),
+            or_(*[and_(DifficultyTally.scope == sc, DifficultyTally.scope_id == si) for sc, si in counters]),
+        )
+        .group_by(DifficultyTally.dilemma_id, DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value)
+    )
+    found: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0] * 5)
+    for dilemma_id, scope, scope_id, value, count in rows:
+        found[(dilemma_id, scope, scope_id)][int(value) - 1] += int(count or 0)
+    return found
+
+
+def _difficulty_out(histogram: list[int], closed: bool, thresholds: Thresholds, around: list[int] = ()) -> dict:
+    ratings = sum(histogram)
+    shown, reason = _count_figure(ratings, closed, thresholds, around)
+    if shown is None:
+        return {"ratings": None, "suppressed": True, "reason": reason, "mean": None, "histogram": None}
+    mean = sum((i + 1) * n for i, n in enumerate(histogram)) / ratings
+    return {
+        "ratings": ratings,
+        "suppressed": False,
+        "reason": None,
+        "mean": round(mean, 2),
+        "histogram": {str(i + 1): n for i, n in enumerate(histogram)},
+    }
+
+
+# ------------------------------------------------ awareness and grey zones
+
+
+def _chapters(dilemma: Dilemma) -> list[str]:
+    return sorted({section.ref.split(".")[0] for section in dilemma.current.sections})
+
+
+def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
+    placements = [p for p in _placements(session, view, weeks) if p.week <= week_of(now, p.timezone)]
+    loaded = with_content(session, [p.dilemma_id for p in placements])
+    if category:
+        if not session.scalar(select(Category.id).where(Category.slug == category)):
+            raise Invalid("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
+        placements = [p for p in placements if loaded[p.dilemma_id].category.slug == category]
+    tallies = _tallies(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
+    for placement in placements:
+        seen = _view_visibility(tallies, placement.dilemma_id, view, placement.closed(now), thresholds)
+        yield placement, loaded[placement.dilemma_id], seen
+
+
+def awareness(session, actor, now, thresholds, start=None, end=None, category=None) -> dict:
+    """Per code chapter and week, the share of answers on options marked
+    `aligned`, the answers behind it, and the trend per quarter (weighted
+    least squares over the weeks that may be shown)."""
+    view = view_of(session, actor)
+    span = _week_range(now, view, start, end)
+    first = span[0]
+    figures: dict[str, list[dict]] = defaultdict(list)
+    for placement, loaded, seen in _shown_dilemmas(session, view, now, thresholds, span, category):
+        aligned_keys = {o.key for o in loaded.current.options if o.alignment == "aligned"}
+        for chapter in _chapters(loaded):
+            figure = {
+                "week": str(placement.week),
+                "dilemma_id": loaded.id,
+                "answers": None,
+                "aligned_share": None,
+                "suppressed": seen.suppressed,
+                "reason": seen.reason,
+            }
+            if not seen.suppressed:
+                aligned = sum(c for k, c in zip(OPTION_KEYS, seen.counts, strict=True) if k in aligned_keys)
+                figure["answers"] = seen.total
+                figure["aligned_share"] = round(aligned / seen.total, 4)
+            figures[chapter].append(figure)
+    chapters = []
+    for chapter in sorted(figures, key=lambda c: (len(c), c)):
+        points = [
+            ((_weeks_between(first, Week.parse(f["week"]))) / WEEKS_PER_QUARTER, f["aligned_share"], f["answers"])
+            for f in figures[chapter]
+            if not f["suppressed"]
+        ]
+        trend = slope(points)
+        chapters.append(
+            {
+                "chapter": chapter,
+                "weeks": figures[chapter],
+                "answers": sum(f["answers"] or 0 for f in figures[chapter]),
+                "trend_per_quarter": round(trend, 4) if trend is not None else None,
+            }
+        )
+    return {"from": str(span[0]), "to": str(span[-1]), "category": category, "chapters": chapters}
+
+
+def _weeks_between(first: Week, later: Week) -> int:
+    return (later.monday - first.monday).days // 7
+
+
+def grey_zones(session, actor, now, thresholds) -> dict:
+    """Per chapter, how divided the answers are (normalised entropy, 0-1,
+    weighted by answers), and the dilemmas rated easy (mean difficulty <= 2)."""
+    view = view_of(session, actor)
+    per_chapter: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    shown = list(_shown_dilemmas(session, view, now, thresholds))
+    ratings = _difficulty_counts(session, view, [loaded.id for _, loaded, _ in shown])
+    easy = []
+    for placement, loaded, seen in shown:
+        if not seen.suppressed:
+            for chapter in _chapters(loaded):
+                per_chapter[chapter].append((entropy(seen.counts), seen.total))
+        around = [sum(ratings[(loaded.id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+        histogram = ratings[(loaded.id, view.scope, view.scope_id)]
+        difficulty = _difficulty_out(histogram, placement.closed(now), thresholds, around)
+        if not difficulty["suppressed"] and difficulty["mean"] <= 2:
+            easy.append(
+                {
+                    "dilemma_id": loaded.id,
+                    "week": str(placement.week),
+                    "title": loaded.current.title,
+                    "mean_difficulty": difficulty["mean"],
+                    "ratings": difficulty["ratings"],
+                }
+            )
+    chapters = []
+    for chapter in sorted(per_chapter, key=lambda c: (len(c), c)):
+        values = per_chapter[chapter]
+        answers = sum(n for _, n in values)
+        chapters.append(
+            {
+                "chapter": chapter,
+                "dilemmas": len(values),
+                "answers": answers,
+                "entropy": round(sum(e * n for e, n in values) / answers, 4) if answers else None,
+                "most_divided": round(max(e for e, _ in values), 4),
+            }
+        )
+    return {"chapters": chapters, "easy_dilemmas": easy}
