@@ -43,3 +43,33 @@ def test_current_answer_and_results_cost_a_fixed_number_of_queries(app, client, 
     current_cost, answer_cost, results_cost = costs[True]
     print("queries: current", current_cost, "answer", answer_cost, "results", results_cost)
     assert current_cost <= 8 and answer_cost <= 16 and results_cost <= 10
+
+
+def test_statistics_cost_a_fixed_number_of_queries(app, client, session):
+    from tests.factories import office
+
+    dilemma = schedule(session, bank(session)[0], "2026-W48")
+    analyst = office(client, session, "analyst")
+    paths = [
+        "/stats/weeks?from=2026-W40&to=2026-W50",
+        f"/stats/dilemmas/{dilemma.id}",
+        "/stats/awareness?from=2026-W40&to=2026-W50",
+        "/stats/grey-zones",
+    ]
+    from tests.conftest import set_now
+
+    costs = {}
+    for answers in (5, 40):
+        set_now(app, "2026-11-25T10:00:00+01:00")
+        while len(costs.get("answered", [])) < answers:
+            register(client).answer(dilemma.id, "ABCD"[len(costs.setdefault("answered", [])) % 4])
+            costs["answered"].append(1)
+        set_now(app, "2026-12-09T12:00:00+01:00")
+        measured = []
+        for path in paths:
+            with counted(app) as statements:
+                assert analyst.get(path).status_code == 200
+            measured.append(len(statements))
+        costs[answers] = measured
+    print("statistics queries:", dict(zip(paths, costs[40], strict=True)))
+    assert costs[5] == costs[40]
