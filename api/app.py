@@ -3,7 +3,6 @@ errors -> command line. Reads top to bottom."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from flask import Flask
@@ -17,10 +16,12 @@ from api import (
     db,
     dilemmas,
     errors,
+    idempotency,
     installations,
     limits,
     ops,
     organisation,
+    security,
     suggestions,
 )
 from api import config as configuration
@@ -40,7 +41,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_blueprints(app, api)
     errors.register(app)
     limits.init_app(app)
-    register_logging(app)
+    idempotency.init_app(app)
+    security.init_app(app)
+    security.configure_logging(json_logs=app.config["KOMPAS_ENV"] == "production")
     return app
 
 
@@ -84,8 +87,3 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
     errors.document_errors(api)
-
-
-def register_logging(app: Flask) -> None:
-    if not app.debug and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

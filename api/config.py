@@ -37,6 +37,7 @@ DEFAULTS = {
     "KOMPAS_NOW": "",
     "KOMPAS_ENV": "development",
     "KOMPAS_SECRET_KEY": "",
+    "CORS_ORIGINS": "",
 }
 
 
@@ -134,6 +135,7 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_PORT": _int(values, "KOMPAS_PORT", 1),
         "KOMPAS_NOW": frozen_now,
         "INSTANCE_PATH": instance,
+        "CORS_ORIGINS": values["CORS_ORIGINS"],
     }
     config["SECRET_KEY"] = secret_key_from(values, instance)
     config.update(overrides)

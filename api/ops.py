@@ -39,6 +39,12 @@ def readyz():
     return jsonify(status="ok", migration=revision)
 
 
+@blp.get("/docs/init.js")
+def docs_init():
+    """Starts Swagger UI; a file, not inline script, for the strict CSP."""
+    return send_from_directory(Path(__file__).resolve().parent / "static", "docs-init.js", max_age=3600)
+
+
 @blp.get(f"{DOCS_STATIC}<path:filename>")
 def docs_static(filename: str):
     """Swagger UI's files, served from the installed package (no CDN)."""

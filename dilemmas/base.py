@@ -52,6 +52,7 @@ def load_models() -> MetaData:
         audit,
         code,
         dilemmas,
+        idempotency,
         installations,
         organisations,
         schedule,
