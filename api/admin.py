@@ -7,14 +7,17 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.limits import limiter
 from dilemmas import admins
 from dilemmas.admins import MAX_DAYS, ROLES
 from dilemmas.organisations import format_code
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Integrity office: tokens and audit")
+limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 UNAUTHORIZED = "Missing, unknown, expired or revoked admin token"
 FORBIDDEN = "The token's role does not allow this"

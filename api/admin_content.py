@@ -7,17 +7,20 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.admin_dilemmas import AdminDilemmaOut, present
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.limits import limiter
 from dilemmas import authoring, code, suggestions
 from dilemmas.suggestions import STATUSES
 
 blp = Blueprint(
     "admin_content", __name__, url_prefix="/api/v1/admin", description="Integrity office: code and suggestions"
 )
+limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 
 class VersionOut(ma.Schema):

@@ -7,10 +7,12 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.limits import limiter
 from dilemmas import authoring
 from dilemmas.authoring import allowed_actions, has_answers
 from dilemmas.dilemmas import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
@@ -20,6 +22,7 @@ from dilemmas.schedule import placement_of
 from dilemmas.weeks import Week
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
+limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 NOT_FOUND = "No such dilemma in the token's organisations"
 CONFLICT = "Not allowed in the dilemma's current state (the allowed actions are named)"

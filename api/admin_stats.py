@@ -13,14 +13,17 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.admin_dilemmas import WeekField
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.limits import limiter
 from scoring import statistics
 
 blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
+limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
 CSV_DOC = {"text/csv": {"schema": {"type": "string"}}}

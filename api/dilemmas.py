@@ -7,9 +7,11 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import begin_week, db_session
+from api.limits import limiter
 from dilemmas import answers, schedule
 from dilemmas.answers import Answer
 from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, Dilemma, with_content
@@ -200,12 +202,15 @@ class One(MethodView):
 
 @blp.route("/<int:dilemma_id>/answer")
 class AnswerView(MethodView):
+    decorators = [limiter.limit(limits.ANSWERS, key_func=limits.per_token)]
+
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(AnswerIn)
     @blp.response(200, ResultsOut)
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
     @blp.alt_response(409, description="The week has closed; the answer can no longer change")
+    @blp.alt_response(429, description="Too many answers from this installation")
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
         session, installation = db_session(), current_installation()

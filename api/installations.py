@@ -7,6 +7,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
@@ -74,7 +75,7 @@ class PushTokenIn(ma.Schema):
 
 @blp.route("")
 class Registrations(MethodView):
-    decorators = [limiter.limit("30 per hour", methods=["POST"])]
+    decorators = [limiter.limit(limits.REGISTRATION, methods=["POST"])]
 
     @blp.arguments(RegistrationIn)
     @blp.response(201, RegistrationOut)

@@ -1,12 +1,42 @@
-"""Rate limits (flask-limiter), configured here and nowhere else."""
+"""Rate limits (flask-limiter), configured here and nowhere else.
+
+| what | limit | per |
+|---|---|---|
+| registering an installation | 30 per hour | client address |
+| sending a suggestion | 10 per hour | client address |
+| answering | 60 per minute | installation token |
+| any admin request | 600 per minute | admin token |
+
+``RATELIMIT_ENABLED=false`` switches them off (load tests, demos);
+``RATELIMIT_STORAGE_URI`` (``memory://`` or ``redis://...``) is where the
+counts live: Redis when several servers run. A limited request gets 429
+problem+json with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from api.errors import problem
+
+REGISTRATION = "30 per hour"
+SUGGESTIONS = "10 per hour"
+ANSWERS = "60 per minute"
+ADMIN = "600 per minute"
+
+
+def per_token() -> str:
+    """The caller's bearer token, hashed (so limiter storage holds no token),
+    or the client address without one."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return f"address:{get_remote_address()}"
+    return "token:" + hashlib.sha256(header.encode()).hexdigest()
+
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 

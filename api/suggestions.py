@@ -7,6 +7,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
@@ -28,7 +29,7 @@ class SuggestionReceipt(ma.Schema):
 
 @blp.route("")
 class Suggest(MethodView):
-    decorators = [limiter.limit("10 per hour", methods=["POST"])]
+    decorators = [limiter.limit(limits.SUGGESTIONS, methods=["POST"])]
 
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(SuggestionIn)

@@ -68,3 +68,23 @@ def test_secret_is_what_keys_the_token(make_app, client):
     phone = register(client)
     other = make_app(KOMPAS_SECRET_KEY=SECRET[::-1]).test_client()
     assert other.get("/api/v1/installations/me", headers=phone.headers).status_code == 401
+
+
+def test_answers_and_admin_requests_are_limited_per_token(make_app, session):
+    from api import limits
+    from tests.factories import bank, office, schedule
+
+    app = make_app(RATELIMIT_ENABLED="true")
+    client = app.test_client()
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    phone, other = register(client), register(client)
+    per_minute = int(limits.ANSWERS.split()[0])
+    statuses = [phone.answer(dilemma.id, "ABCD"[i % 4]).status_code for i in range(per_minute + 1)]
+    assert statuses[:per_minute] == [200] * per_minute and statuses[-1] == 429
+    assert other.answer(dilemma.id, "A").status_code == 200  # another installation has its own budget
+    analyst = office(client, session, "analyst")
+    admin_limit = int(limits.ADMIN.split()[0])
+    codes = {analyst.get("/me").status_code for _ in range(admin_limit)}
+    assert codes == {200}
+    limited = analyst.get("/me")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
