@@ -31,6 +31,28 @@ def pytest_addoption(parser):
     parser.addoption("--postgres", action="store_true", help="run every test on PostgreSQL instead of SQLite")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests about PostgreSQL itself run in the PostgreSQL half of the suite
+    only (deselected, not skipped, in the SQLite half)."""
+    if config.getoption("--postgres"):
+        return
+    selected = [item for item in items if "postgres_only" not in item.keywords]
+    deselected = [item for item in items if "postgres_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture
+def pg_cluster(templates):
+    """The throwaway cluster, for tests that stop and start the database."""
+    if getattr(templates, "cluster", None) is None:
+        pytest.fail(
+            "this test needs the throwaway PostgreSQL cluster (run with --postgres, without KOMPAS_TEST_DATABASE_URL)"
+        )
+    return templates.cluster
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL' if config.getoption('--postgres') else 'SQLite'}"
 
@@ -111,6 +133,7 @@ def templates(request, tmp_path_factory):
         made = PostgresTemplates(server_url)
     else:
         cluster, made = None, SQLiteTemplates(tmp_path_factory.mktemp("templates"))
+    made.cluster = cluster
     made.prepare("empty", with_content=False)
     made.prepare("bundled", with_content=True)
     yield made

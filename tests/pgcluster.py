@@ -70,7 +70,7 @@ class ThrowawayCluster:
             shutil.chown(self.socket_dir, "postgres")
             os.chmod(self.root, 0o700)
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = (
+        self._options = options = (
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
@@ -83,6 +83,14 @@ class ThrowawayCluster:
             except OSError:
                 time.sleep(0.1)
         raise PostgresUnavailable("the throwaway PostgreSQL did not start listening")
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown); ``resume`` starts it again."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        options = self._options
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
