@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from api import code, db, dilemmas, errors, installations, limits, ops, organisation
+from api import code, db, dilemmas, errors, installations, limits, ops, organisation, sessions, teams
 from api import config as configuration
 from api.auth import SECURITY_SCHEMES
 from api.ops import DOCS_STATIC
@@ -56,7 +56,7 @@ def register_api(app: Flask) -> errors.ProblemApi:
 
 
 def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
-    for module in (installations, dilemmas, code, organisation):
+    for module in (installations, dilemmas, code, organisation, teams, sessions):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
 
