@@ -22,7 +22,9 @@ from api import (
     ops,
     organisation,
     security,
+    sessions,
     suggestions,
+    teams,
 )
 from api import config as configuration
 from api.auth import SECURITY_SCHEMES
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         code,
         organisation,
         suggestions,
+        teams,
+        sessions,
         admin,
         admin_dilemmas,
         admin_content,

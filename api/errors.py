@@ -15,7 +15,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 
 log = logging.getLogger("kompas.errors")
 
@@ -35,7 +35,14 @@ PROBLEM_TYPES = {
     500: ("internal", "Er ging iets mis"),
     503: ("unavailable", "Tijdelijk niet beschikbaar"),
 }
-DOMAIN_STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Unauthorized: 401, Forbidden: 403}
+DOMAIN_STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    TooManyAttempts: 429,
+}
 
 
 class ProblemSchema(ma.Schema):
@@ -52,6 +59,13 @@ class ProblemSchema(ma.Schema):
         values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Messages per field (422)"},
     )
+    state = ma.fields.String(metadata={"description": "A live session's state, when a transition is refused (409)"})
+    allowed = ma.fields.List(
+        ma.fields.String(), metadata={"description": "The transitions a live session allows now (409)"}
+    )
+
+
+STANDARD_MEMBERS = frozenset(("type", "title", "status", "detail", "instance", "request_id", "errors"))
 
 
 def request_id() -> str:
@@ -148,8 +162,15 @@ def register(app: Flask) -> None:
     def domain_error(error: DomainError):
         status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
         errors = getattr(error, "errors", None)
-        headers = {"WWW-Authenticate": 'Bearer realm="kompas"'} if status == 401 else None
-        return problem(status, error.detail, errors, headers, **error.extra)
+        headers = {}
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="kompas"'
+        if isinstance(error, TooManyAttempts):
+            headers["Retry-After"] = str(error.retry_after)
+        # Extra members say what the app can do next (e.g. a session's
+        # allowed transitions); they never replace the standard ones.
+        extra = {key: value for key, value in error.extra.items() if key not in STANDARD_MEMBERS}
+        return problem(status, error.detail, errors, headers, **extra)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

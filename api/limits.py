@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -39,6 +39,16 @@ def per_token() -> str:
 
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+# Guessing team invite codes and session join codes, per client address:
+# only wrong codes count, and the wait grows from a minute to an hour to a
+# day as they add up. A meeting room behind one address mistypes far less.
+CODE_GUESSING_LIMITS = "10 per minute;30 per hour;100 per day"
+
+
+def failed_code(response: Response) -> bool:
+    """A join attempt with a wrong code (what the guessing limits count)."""
+    return response.status_code == 404
 
 
 def init_app(app: Flask) -> None:

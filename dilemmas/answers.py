@@ -7,6 +7,12 @@ person. The tallies are changed in the same transaction as the answer, by
 atomic upserts on a few shards per counter (one hot row would serialise every
 answer of a dilemma on PostgreSQL); readers sum the shards.
 
+An answer counts for the teams its installation belonged to when it gave
+the answer: ``answer_teams`` keeps those team ids beside the answer (keyed by
+the answer, never by the installation), so a later change of option moves
+the team counts too, and joining or leaving a team afterwards changes
+nothing about answers already given.
+
 Correctness under concurrency rests on the primary key (dilemma,
 respondent_key): of two racing first answers exactly one insert wins and
 counts; the loser, like any later change, locks the stored row (FOR UPDATE)
@@ -21,9 +27,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, select
+from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from dilemmas import teams
 from dilemmas.base import Base
 from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
 from dilemmas.errors import Conflict, Invalid
@@ -34,6 +41,7 @@ from dilemmas.upsert import add_to_counter, insert_for
 from dilemmas.weeks import local_day
 
 MODES = ("alone", "colleague", "team")
+MODE_TEAM = "team"  # a team's joint answer, recorded by a live session
 TALLY_SHARDS = 4
 SCOPE_ALL = "all"
 SCOPE_ORGANISATION = "organisation"
@@ -54,6 +62,23 @@ class Answer(Base):
     # Given after the dilemma's week closed; such answers never change a
     # closed week's frozen spread of a small group.
     late: Mapped[bool] = mapped_column(default=False)
+
+
+class AnswerTeam(Base):
+    """A team an answer counts for: the teams the installation was in when
+    it answered."""
+
+    __tablename__ = "answer_teams"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["dilemma_id", "respondent_key"], ["answers.dilemma_id", "answers.respondent_key"], ondelete="CASCADE"
+        ),
+        Index("ix_answer_teams_team_id_dilemma_id", "team_id", "dilemma_id"),
+    )
+
+    dilemma_id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Tally(Base):
@@ -98,6 +123,11 @@ def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]
     return scopes
 
 
+def team_scopes(team_ids: list[int]) -> list[tuple[str, int]]:
+    """The counters of the teams an answer counts for."""
+    return [(SCOPE_TEAM, team_id) for team_id in team_ids]
+
+
 def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, option: str, delta: int) -> None:
     shard = random.randrange(TALLY_SHARDS)
     for scope, scope_id in scopes:
@@ -114,6 +144,12 @@ def _count_difficulty(session: Session, dilemma_id: int, scopes, value: int | No
     for scope, scope_id in scopes:
         key = dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, value=value, shard=shard)
         add_to_counter(session, DifficultyTally, key, "count", delta)
+
+
+def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: bool, option: str) -> None:
+    """Count a team's joint answer (mode ``team``) for that team, in the
+    caller's transaction."""
+    _count(session, dilemma_id, team_scopes([team_id]), MODE_TEAM, late, option, +1)
 
 
 @dataclass(frozen=True)
@@ -163,9 +199,15 @@ def submit(
         .returning(Answer.__table__.c.respondent_key)
     ).scalar()
     if inserted is not None:
-        scopes = tally_scopes(session, installation.organisation_id)
-        _count(session, dilemma_id, scopes, mode, closed, option, +1)
-        _count_difficulty(session, dilemma_id, scopes, difficulty, +1)
+        team_ids = teams.team_ids_of(session, installation)
+        if team_ids:
+            session.execute(
+                AnswerTeam.__table__.insert(),
+                [dict(dilemma_id=dilemma_id, respondent_key=key, team_id=team_id) for team_id in team_ids],
+            )
+        organisation_scopes = tally_scopes(session, installation.organisation_id)
+        _count(session, dilemma_id, organisation_scopes + team_scopes(team_ids), mode, closed, option, +1)
+        _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
     else:
         stored = session.scalars(
             select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
@@ -177,15 +219,19 @@ def submit(
                 answer=stored.option,
             )
         rated = not closed and difficulty is not None and difficulty != stored.difficulty
-        scopes = tally_scopes(session, stored.organisation_id) if changed or rated else []
+        organisation_scopes = tally_scopes(session, stored.organisation_id) if changed or rated else []
         if changed:
+            counted_for = session.scalars(
+                select(AnswerTeam.team_id).where(AnswerTeam.dilemma_id == dilemma_id, AnswerTeam.respondent_key == key)
+            ).all()
+            scopes = organisation_scopes + team_scopes(list(counted_for))
             _count(session, dilemma_id, scopes, stored.mode, stored.late, stored.option, -1)
             _count(session, dilemma_id, scopes, mode, stored.late, option, +1)
             stored.option, stored.mode = option, mode
             stored.revision_id = dilemma.current.id
         if rated:
-            _count_difficulty(session, dilemma_id, scopes, stored.difficulty, -1)
-            _count_difficulty(session, dilemma_id, scopes, difficulty, +1)
+            _count_difficulty(session, dilemma_id, organisation_scopes, stored.difficulty, -1)
+            _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
             stored.difficulty = difficulty
     session.commit()
     answer = session.scalars(select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key)).one()

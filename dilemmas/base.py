@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value of an integer column (PostgreSQL ``integer``): ids and
+# numbers from requests above it are refused before they reach a query.
+INT_MAX = 2**31 - 1
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always timezone-aware UTC in Python, whatever the
     database keeps (SQLite drops the offset)."""
@@ -56,7 +61,9 @@ def load_models() -> MetaData:
         installations,
         organisations,
         schedule,
+        sessions,
         suggestions,
+        teams,
     )
 
     return Base.metadata

@@ -34,3 +34,11 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     """Valid credentials without the right to do this."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts in a short time; try again after ``retry_after`` seconds."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)

@@ -4,6 +4,9 @@ No name, e-mail or phone number is ever stored. The bearer token is shown
 once and kept only as an HMAC; ``respondent_seed`` never leaves the server
 and is what links an installation to its answers, one dilemma at a time.
 Deleting the row destroys the seed, which makes every answer unlinkable.
+Erasure also ends the installation's team memberships (the lead role passes
+on), and so does a move to another organisation: a team never has members
+from outside its organisation.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from dilemmas import teams
 from dilemmas.base import Base
 from dilemmas.errors import Invalid, Unauthorized
 from dilemmas.organisations import Organisation, by_enrolment_code
@@ -122,9 +126,13 @@ def update(
     reminders: bool | None = None,
 ) -> Installation:
     """Change settings; an enrolment code moves the installation to that
-    organisation (answers already given keep counting where they were)."""
+    organisation (answers already given keep counting where they were) and
+    ends its memberships of the old organisation's teams."""
     if enrolment_code is not None:
-        installation.organisation = _organisation_for_code(session, enrolment_code)
+        organisation = _organisation_for_code(session, enrolment_code)
+        if organisation.id != installation.organisation_id:
+            teams.leave_all(session, installation)
+        installation.organisation = organisation
     if locale is not None:
         installation.locale = locale
     if weekly is not None:
@@ -136,8 +144,10 @@ def update(
 
 
 def erase(session: Session, installation: Installation) -> None:
-    """Remove the installation and its push token. Its answers stay counted
-    but nobody can link them to anyone any more: the seed is gone."""
+    """Remove the installation, its push token and its team memberships. Its
+    answers stay counted but nobody can link them to anyone any more: the
+    seed is gone."""
+    teams.leave_all(session, installation)
     session.delete(installation)
     session.commit()
 

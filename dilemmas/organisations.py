@@ -59,11 +59,16 @@ def root(session: Session) -> Organisation:
 
 
 def chain(session: Session, organisation: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first."""
-    everyone = {o.id: o for o in session.scalars(select(Organisation))}
-    result = [everyone[organisation.id]]
-    while result[-1].parent_id is not None and len(result) <= len(everyone):
-        result.append(everyone[result[-1].parent_id])
+    """The organisation and its ancestors, nearest first. Ancestors come
+    from the session's identity map when loaded already (no query)."""
+    result = [organisation]
+    seen = {organisation.id}
+    while result[-1].parent_id is not None and result[-1].parent_id not in seen:
+        parent = session.get(Organisation, result[-1].parent_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        result.append(parent)
     return result
 
 

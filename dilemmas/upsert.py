@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 
 def insert_for(session: Session, table):
@@ -33,3 +37,17 @@ def add_to_counter(session: Session, model, key: dict[str, Any], column: str, de
         set_={column: table.c[column] + statement.excluded[column]},
     )
     session.execute(statement)
+
+
+def retry_on_conflict(session: Session, write: Callable[[], T], attempts: int = 5) -> T:
+    """Run ``write`` (which flushes) in a savepoint, and again when it breaks
+    a UNIQUE constraint: for random codes that must be unique. The last
+    attempt's error is raised when every attempt clashed."""
+    for _ in range(attempts - 1):
+        try:
+            with session.begin_nested():
+                return write()
+        except IntegrityError:
+            continue
+    with session.begin_nested():
+        return write()

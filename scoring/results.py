@@ -1,24 +1,45 @@
 """The comparison an employee sees after answering: their choice next to the
-spread of colleagues, what the code says and how the options relate to it.
+spread of colleagues (everyone, the organisation, each of their teams), what
+the code says and how the options relate to it.
 
 Reading a spread costs one query over the tally table, whatever the number
 of answers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from dilemmas.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, Tally, answers_of
+from dilemmas.answers import (
+    MODE_TEAM,
+    SCOPE_ALL,
+    SCOPE_ORGANISATION,
+    SCOPE_TEAM,
+    Answer,
+    AnswerTeam,
+    Tally,
+    answers_of,
+)
 from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
 from dilemmas.errors import Conflict
 from dilemmas.installations import Installation
 from dilemmas.organisations import Organisation, chain
 from dilemmas.schedule import Placement, visible_placement
-from scoring.spreads import Thresholds, Visibility, nested_visibility, percentages, visibility
+from dilemmas.teams import Team, teams_of
+from scoring.spreads import (
+    TOO_FEW_ANSWERS,
+    Thresholds,
+    Visibility,
+    nested_visibility,
+    overlap_allows,
+    percentages,
+    team_visibility,
+    visibility,
+)
 
 ALL_NAME = "Alle collega's"
 
@@ -71,19 +92,49 @@ def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
     return ScopeSpread(scope, name, seen.total, False, None, seen.frozen, options)
 
 
+def shared_answers(session: Session, dilemma_id: int, team_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """For each of ``team_ids`` and every other team: how many answers given
+    while the week was open count for both. Reads the teams' answer links,
+    so it costs as much as the teams are large, never the whole dilemma."""
+    mine, other = aliased(AnswerTeam), aliased(AnswerTeam)
+    rows = session.execute(
+        select(mine.team_id, other.team_id, func.count())
+        .select_from(mine)
+        .join(
+            other,
+            and_(
+                other.dilemma_id == mine.dilemma_id,
+                other.respondent_key == mine.respondent_key,
+                other.team_id != mine.team_id,
+            ),
+        )
+        .join(Answer, and_(Answer.dilemma_id == mine.dilemma_id, Answer.respondent_key == mine.respondent_key))
+        .where(mine.dilemma_id == dilemma_id, mine.team_id.in_(list(team_ids)), Answer.late.is_(False))
+        .group_by(mine.team_id, other.team_id)
+    ).all()
+    return {(team_id, other_id): int(count) for team_id, other_id, count in rows}
+
+
 def spreads(
     session: Session,
     dilemma_id: int,
     organisations: list[Organisation],
     closed: bool,
     thresholds: Thresholds,
+    teams: Sequence[Team] = (),
 ) -> list[ScopeSpread]:
-    """The spread for everyone and for each given organisation below the
-    root, outermost first, with every anonymity rule applied."""
+    """The spread for everyone, for each given organisation below the root
+    (outermost first) and for each given team, with every anonymity rule
+    applied. A team's spread counts its members' own answers; its joint
+    answers (mode ``team``) are not part of it."""
     nested = [o for o in organisations if o.parent_id is not None]
+    shared = shared_answers(session, dilemma_id, [t.id for t in teams]) if teams and closed else {}
+    team_ids = {t.id for t in teams} | {other for _, other in shared}
     wanted = [Tally.scope == SCOPE_ALL]
     if nested:
         wanted.append(and_(Tally.scope == SCOPE_ORGANISATION, Tally.scope_id.in_([o.id for o in nested])))
+    if team_ids:
+        wanted.append(and_(Tally.scope == SCOPE_TEAM, Tally.scope_id.in_(sorted(team_ids)), Tally.mode != MODE_TEAM))
     rows = session.execute(
         select(Tally.scope, Tally.scope_id, Tally.late, Tally.option, func.sum(Tally.count))
         .where(Tally.dilemma_id == dilemma_id, or_(*wanted))
@@ -94,9 +145,15 @@ def spreads(
         split = counts.setdefault((scope, scope_id), {False: [0] * 4, True: [0] * 4})
         split[bool(late)][OPTION_KEYS.index(option)] += int(total)
 
+    def split_of(scope: str, scope_id: int) -> dict[bool, list[int]]:
+        return counts.get((scope, scope_id), {False: [0] * 4, True: [0] * 4})
+
     def seen(scope: str, scope_id: int) -> Visibility:
-        split = counts.get((scope, scope_id), {False: [0] * 4, True: [0] * 4})
+        split = split_of(scope, scope_id)
         return visibility(split[False], split[True], closed, thresholds)
+
+    def seen_team(team_id: int) -> Visibility:
+        return team_visibility(split_of(SCOPE_TEAM, team_id)[False], closed, thresholds)
 
     outer = seen(SCOPE_ALL, 0)
     result = [_scope(SCOPE_ALL, ALL_NAME, outer)]
@@ -105,6 +162,19 @@ def spreads(
         result.append(_scope(SCOPE_ORGANISATION, organisation.name, inner))
         if not inner.suppressed:
             outer = inner
+
+    def clashes(team_id: int, total: int) -> bool:
+        for (mine, other_id), both in shared.items():
+            other = seen_team(other_id)
+            if mine == team_id and not other.suppressed and not overlap_allows(total, other.total, both, thresholds):
+                return True
+        return False
+
+    for team in teams:
+        inner = nested_visibility(outer, seen_team(team.id), thresholds)
+        if not inner.suppressed and clashes(team.id, inner.total):
+            inner = Visibility(None, TOO_FEW_ANSWERS)
+        result.append(_scope(SCOPE_TEAM, team.name, inner))
     return result
 
 
@@ -139,7 +209,7 @@ def results_for(
         my_answer=answer.option if answer else None,
         mode=answer.mode if answer else None,
         difficulty=answer.difficulty if answer else None,
-        scopes=spreads(session, dilemma_id, organisations, closed, thresholds),
+        scopes=spreads(session, dilemma_id, organisations, closed, thresholds, teams_of(session, installation)),
         code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
         explanation=revision.explanation,
         alignment=marked or None,

@@ -20,6 +20,15 @@ The rules (DESIGN.md "Anonymity rules"), applied to every spread anyone sees:
 6. Counts (participation) follow rules 1 and 2 like spreads do: a figure
    built on fewer than ``min_group`` answers, or on fewer than ``live_min``
    while its week is open, is suppressed with its reason.
+7. A team's spread is shown only after the week closed, whatever its size,
+   and then frozen: only answers given while the week was open, at least
+   ``min_group`` of them. Team members know each other and meet weekly, so a
+   team is never live.
+8. Teams may overlap. Two teams' spreads subtract to the answers that count
+   for one team and not the other; each of those two remainders must be
+   empty or reach ``min_group``, else neither team is shown. The rule looks
+   at every team sharing answers with the team, not only at the teams of the
+   one who looks, so that everybody sees the same teams suppressed.
 """
 
 from __future__ import annotations
@@ -144,3 +153,20 @@ def slope(points: Sequence[tuple[float, float, float]]) -> float | None:
     mean_y = sum(y * w for _, y, w in points) / weight
     spread = sum(w * (x - mean_x) ** 2 for x, _, w in points)
     return sum(w * (x - mean_x) * (y - mean_y) for x, y, w in points) / spread
+
+
+def team_visibility(on_time: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:
+    """Rule 7: a team's counts per option, from the answers given while the
+    week was open; shown only once the week has closed."""
+    if not week_closed:
+        return Visibility(None, WEEK_OPEN)
+    if sum(on_time) >= thresholds.min_group:
+        return Visibility(tuple(on_time), None, frozen=True)
+    return Visibility(None, TOO_FEW_ANSWERS)
+
+
+def overlap_allows(total: int, other_total: int, shared: int, thresholds: Thresholds) -> bool:
+    """Rule 8: may two teams with ``total`` and ``other_total`` answers, of
+    which ``shared`` count for both, be shown side by side? (Either may be
+    shown when the other is not; this decides for the pair.)"""
+    return all(not 0 < only_one < thresholds.min_group for only_one in (total - shared, other_total - shared))

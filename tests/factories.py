@@ -25,8 +25,11 @@ class Phone:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def get(self, path: str, **kwargs):
-        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+    def get(self, path: str, headers=None, **kwargs):
+        return self.client.get(f"/api/v1{path}", headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
 
     def put(self, path: str, json=None, **kwargs):
         return self.client.put(f"/api/v1{path}", json=json, headers=self.headers, **kwargs)
@@ -140,4 +143,15 @@ def new_dilemma_body(**overrides) -> dict:
         "code_refs": ["4.1", "3.1"],
     }
     body.update(overrides)
+    return body
+
+
+def team(lead: Phone, members: list[Phone] = (), name: str = "Team Noord") -> dict:
+    """A team led by ``lead`` that ``members`` joined with its invite code."""
+    created = lead.post("/teams", json={"name": name})
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    for member in members:
+        joined = member.post("/teams/join", json={"invite_code": body["invite_code"]})
+        assert joined.status_code == 200, joined.get_json()
     return body

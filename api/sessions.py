@@ -1,0 +1,226 @@
+"""Live sessions: a team votes blind in its meeting, reveals, talks, may
+vote again and records one joint answer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+
+import marshmallow as ma
+from flask import Response, current_app, json, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import INSTALLATION_SECURITY, current_installation
+from api.config import clock
+from api.db import db_session
+from api.dilemmas import OptionCountOut
+from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
+from dilemmas import sessions
+from dilemmas.base import INT_MAX
+from dilemmas.dilemmas import OPTION_KEYS
+from dilemmas.sessions import NOTE_MAX, SessionView
+from scoring.spreads import percentages
+
+blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Live team sessions")
+
+LEAD_ONLY = "Only the team's lead"
+NOT_FOUND = "No such session, another organisation's, or the caller does not take part"
+REFUSED = "Not possible in the session's state; the problem names the allowed transitions"
+
+
+class SessionIn(ma.Schema):
+    dilemma_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+
+
+class SessionJoinIn(ma.Schema):
+    join_code = ma.fields.String(
+        required=True, validate=ma.validate.Regexp(r"^\d{6}$", error="Zes cijfers."), metadata={"example": "042917"}
+    )
+
+
+class VoteIn(ma.Schema):
+    option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
+
+
+class ConsensusIn(ma.Schema):
+    option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
+    note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX))
+
+
+class ConsensusOut(ma.Schema):
+    option = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+
+
+class SessionOut(ma.Schema):
+    id = ma.fields.Integer()
+    team_id = ma.fields.Integer()
+    team_name = ma.fields.String()
+    dilemma_id = ma.fields.Integer()
+    state = ma.fields.String(metadata={"description": "open | revealed | revoting | closed"})
+    round = ma.fields.Integer(metadata={"description": "1, or 2 after a revote"})
+    participants = ma.fields.Integer()
+    votes = ma.fields.Integer(metadata={"description": "Votes cast in the current round (never whose)"})
+    spread = ma.fields.List(
+        ma.fields.Nested(OptionCountOut),
+        allow_none=True,
+        metadata={"description": "The last revealed round's spread; null before the first reveal"},
+    )
+    shift = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Voters who changed their option between the rounds; once round 2 is revealed"},
+    )
+    consensus = ma.fields.Nested(ConsensusOut, allow_none=True)
+    join_code = ma.fields.String(allow_none=True, metadata={"description": "Null once closed"})
+    expires_at = ma.fields.DateTime()
+    role = ma.fields.String(metadata={"description": "lead | participant"})
+    my_vote = ma.fields.String(allow_none=True, metadata={"description": "The caller's own vote in this round"})
+    allowed = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller can do next"})
+
+
+def _present(view: SessionView) -> dict:
+    spread = None
+    if view.spread is not None:
+        shares = percentages(view.spread)
+        spread = [
+            {"key": key, "count": count, "percent": share}
+            for key, count, share in zip(OPTION_KEYS, view.spread, shares, strict=True)
+        ]
+    return {**asdict(view), "spread": spread}
+
+
+def _conditional(view: SessionView) -> Response:
+    """The session with an ETag; 304 without a body when the phone has it."""
+    data = SessionOut().dump(_present(view))
+    tag = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
+    response = Response(status=304) if request.if_none_match.contains_weak(tag) else jsonify(data)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _context():
+    return db_session(), current_app.config["SECRET_KEY"], current_installation(), clock(current_app.config)
+
+
+@blp.route(f"/teams/<int(max={INT_MAX}):team_id>/sessions")
+class TeamSessions(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(SessionIn)
+    @blp.response(201, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description=LEAD_ONLY)
+    @blp.alt_response(404, description="Not a team of the caller, or a dilemma the team cannot see")
+    @blp.alt_response(409, description="The team already has an open session")
+    def post(self, body, team_id):
+        """Open a live session on a dilemma (lead). Its 6-digit join code
+        works for four hours or until the session is closed."""
+        session, secret, installation, now = _context()
+        return _present(sessions.create(session, secret, installation, team_id, body["dilemma_id"], now))
+
+
+@blp.route("/sessions/join")
+class Join(MethodView):
+    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(SessionJoinIn)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No open session with this code in the caller's organisation")
+    @blp.alt_response(429, description="Too many wrong codes from this phone or address; see Retry-After")
+    def post(self, body):
+        """Join a session with its code. Wrong codes cost a growing delay."""
+        session, secret, installation, now = _context()
+        return _present(sessions.join(session, secret, installation, body["join_code"], now))
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>")
+class One(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description=NOT_FOUND)
+    def get(self, session_id):
+        """The session: state, counts, the revealed spread, shift, consensus.
+        Poll with If-None-Match: an unchanged session is a 304 that costs
+        only reads."""
+        session, secret, installation, now = _context()
+        return _conditional(sessions.view(session, secret, installation, session_id, now))
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/vote")
+class VoteView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(VoteIn)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description=REFUSED)
+    def put(self, body, session_id):
+        """Vote blind in the current round, or change the vote before the reveal."""
+        session, secret, installation, now = _context()
+        return _present(sessions.vote(session, secret, installation, session_id, body["option"], now))
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/reveal")
+class Reveal(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description=LEAD_ONLY)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description=REFUSED + "; or fewer votes than SESSION_MIN_REVEAL")
+    def post(self, session_id):
+        """Show the round's spread to everyone in the session (lead)."""
+        session, secret, installation, now = _context()
+        minimum = current_app.config["SESSION_MIN_REVEAL"]
+        return _present(sessions.reveal(session, secret, installation, session_id, minimum, now))
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/revote")
+class Revote(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description=LEAD_ONLY)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description=REFUSED)
+    def post(self, session_id):
+        """Start the second blind round after the discussion (lead)."""
+        session, secret, installation, now = _context()
+        return _present(sessions.revote(session, secret, installation, session_id, now))
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/consensus")
+class ConsensusView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(ConsensusIn)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description=LEAD_ONLY)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description=REFUSED + "; or the team's answer to this dilemma is already recorded")
+    def put(self, body, session_id):
+        """Record the team's joint answer (lead, after a reveal); it counts
+        once, for the team, with mode team."""
+        session, secret, installation, now = _context()
+        return _present(
+            sessions.consensus(session, secret, installation, session_id, body["option"], now, body.get("note"))
+        )
+
+
+@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/close")
+class Close(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, SessionOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description=LEAD_ONLY)
+    @blp.alt_response(404, description=NOT_FOUND)
+    @blp.alt_response(409, description=REFUSED)
+    def post(self, session_id):
+        """Close the session (lead): no more joins or votes."""
+        session, secret, installation, now = _context()
+        return _present(sessions.close(session, secret, installation, session_id, now))

@@ -1,0 +1,450 @@
+"""Live sessions: the meeting from join to joint answer, the state machine,
+who may do what, guessing join codes, and cheap polling."""
+
+import pytest
+from sqlalchemy import func, select
+
+from dilemmas.answers import MODE_TEAM, SCOPE_TEAM, Tally
+from dilemmas.sessions import MAX_FAILED_JOINS, LiveSession, Participant, TeamAnswer, Vote
+from tests.api.test_errors import assert_problem
+from tests.api.test_query_counts import counted
+from tests.conftest import set_now
+from tests.factories import bank, register, schedule, team
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@pytest.fixture
+def this_week(session):
+    return schedule(session, bank(session)[0], "2026-W50")
+
+
+@pytest.fixture
+def meeting(client, session, this_week):
+    """A lead with a team and an open session on this week's dilemma."""
+    lead = register(client)
+    created = team(lead)
+    opened = lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id})
+    assert opened.status_code == 201, opened.get_json()
+    return lead, created, opened.get_json()
+
+
+def join(phone, code):
+    return phone.post("/sessions/join", json={"join_code": code})
+
+
+def team_answers_in_tallies(session, dilemma_id):
+    rows = session.execute(
+        select(Tally.scope, Tally.scope_id, Tally.option, func.sum(Tally.count))
+        .where(Tally.dilemma_id == dilemma_id, Tally.mode == MODE_TEAM)
+        .group_by(Tally.scope, Tally.scope_id, Tally.option)
+    ).all()
+    return [(scope, scope_id, option, int(total)) for scope, scope_id, option, total in rows if total]
+
+
+def test_a_full_meeting_with_six_phones(client, session, this_week):
+    lead = register(client)
+    colleagues = [register(client) for _ in range(5)]
+    created = team(lead, colleagues)
+    opened = lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id})
+    assert opened.status_code == 201
+    started = opened.get_json()
+    assert started["state"] == "open" and started["round"] == 1 and started["participants"] == 1
+    assert len(started["join_code"]) == 6 and started["join_code"].isdigit()
+    assert started["expires_at"].startswith("2026-12-09T15:00:00")  # four hours after 12:00 CET
+    sid = started["id"]
+    for phone in colleagues:
+        assert join(phone, started["join_code"]).status_code == 200
+    assert lead.get(f"/sessions/{sid}").get_json()["participants"] == 6
+
+    phones = [lead, *colleagues]
+    first = list("AABBBC")
+    for phone, option in zip(phones[:2], first, strict=False):
+        assert phone.put(f"/sessions/{sid}/vote", json={"option": option}).status_code == 200
+    early = assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)
+    assert early["votes"] == 2 and early["needed"] == 3
+    for phone, option in zip(phones[2:], first[2:], strict=True):
+        voted = phone.put(f"/sessions/{sid}/vote", json={"option": option}).get_json()
+        assert voted["spread"] is None and voted["my_vote"] == option  # blind: only your own vote
+    assert lead.get(f"/sessions/{sid}").get_json()["votes"] == 6
+
+    revealed = lead.post(f"/sessions/{sid}/reveal").get_json()
+    assert revealed["state"] == "revealed" and revealed["shift"] is None
+    assert [(o["key"], o["count"], o["percent"]) for o in revealed["spread"]] == [
+        ("A", 2, 33),
+        ("B", 3, 50),
+        ("C", 1, 17),
+        ("D", 0, 0),
+    ]
+    seen = colleagues[0].get(f"/sessions/{sid}").get_json()
+    assert seen["spread"] == revealed["spread"] and seen["role"] == "participant"
+    assert seen["allowed"] == []
+    assert set(seen) == {  # counts only: nothing says who voted what
+        "id",
+        "team_id",
+        "team_name",
+        "dilemma_id",
+        "state",
+        "round",
+        "participants",
+        "votes",
+        "spread",
+        "shift",
+        "consensus",
+        "join_code",
+        "expires_at",
+        "role",
+        "my_vote",
+        "allowed",
+    }
+
+    assert lead.post(f"/sessions/{sid}/revote").get_json()["state"] == "revoting"
+    second = list(first)
+    second[1] = "B"  # A -> B
+    second[5] = "B"  # C -> B
+    for phone, option in zip(phones, second, strict=True):
+        assert phone.put(f"/sessions/{sid}/vote", json={"option": option}).status_code == 200
+    during = colleagues[1].get(f"/sessions/{sid}").get_json()
+    assert during["state"] == "revoting" and during["shift"] is None and during["votes"] == 6
+    assert [o["count"] for o in during["spread"]] == [2, 3, 1, 0]  # still the first round's
+
+    again = lead.post(f"/sessions/{sid}/reveal").get_json()
+    assert again["round"] == 2 and again["shift"] == 2
+    assert [o["count"] for o in again["spread"]] == [1, 5, 0, 0]
+    assert again["allowed"] == ["consensus", "close"]
+
+    agreed = lead.put(f"/sessions/{sid}/consensus", json={"option": "B", "note": "Eerst melden bij de leidinggevende."})
+    assert agreed.status_code == 200
+    assert agreed.get_json()["consensus"] == {"option": "B", "note": "Eerst melden bij de leidinggevende."}
+    repeated = lead.put(
+        f"/sessions/{sid}/consensus", json={"option": "B", "note": "Eerst melden bij de leidinggevende."}
+    )
+    assert repeated.status_code == 200  # a retried PUT counts nothing twice
+    closed = lead.post(f"/sessions/{sid}/close").get_json()
+    assert closed["state"] == "closed" and closed["join_code"] is None and closed["shift"] == 2
+
+    assert team_answers_in_tallies(session, this_week.id) == [(SCOPE_TEAM, created["id"], "B", 1)]
+    assert session.scalar(select(func.count()).select_from(TeamAnswer)) == 1
+    # Individual spreads are untouched by the session: nobody answered alone.
+    assert session.scalar(select(func.count()).select_from(Tally).where(Tally.mode != MODE_TEAM)) == 0
+    # Votes are stored under per-session pseudonyms, never an installation id.
+    assert set(Vote.__table__.columns.keys()) == {"session_id", "round", "voter_key", "option"}
+    keys = session.scalars(select(Vote.voter_key)).all()
+    assert len(keys) == 12 and not any(phone.id in key for phone in [lead, *colleagues] for key in keys)
+
+
+def test_a_member_of_another_organisation_cannot_join_or_see(client, session, meeting):
+    _, _, started = meeting
+    customs = register(client, session, "douane")
+    assert_problem(join(customs, started["join_code"]), 404)
+    assert_problem(customs.get(f"/sessions/{started['id']}"), 404)
+    assert_problem(customs.put(f"/sessions/{started['id']}/vote", json={"option": "A"}), 404)
+    assert session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_anyone_of_the_organisation_may_join_without_being_in_the_team(client, meeting):
+    _, _, started = meeting
+    guest = register(client)
+    joined = join(guest, started["join_code"]).get_json()
+    assert joined["role"] == "participant" and joined["participants"] == 2
+    assert join(guest, started["join_code"]).get_json()["participants"] == 2  # joining twice is harmless
+
+
+def test_a_participant_not_in_the_session_gets_404(client, meeting):
+    _, created, started = meeting
+    member = register(client)
+    member.post("/teams/join", json={"invite_code": created["invite_code"]})
+    sid = started["id"]
+    assert_problem(member.get(f"/sessions/{sid}"), 404)  # in the team, not in the session
+    assert_problem(member.put(f"/sessions/{sid}/vote", json={"option": "A"}), 404)
+    assert_problem(member.post(f"/sessions/{sid}/reveal"), 404)
+    assert_problem(register(client).get("/sessions/999999"), 404)
+
+
+def test_an_expired_code_no_longer_works(app, client, session, meeting, this_week):
+    lead, created, started = meeting
+    early = register(client)
+    join(early, started["join_code"])
+    set_now(app, "2026-12-09T16:00:01+01:00")  # four hours and a second later
+    assert_problem(join(register(client), started["join_code"]), 404)
+    view = early.get(f"/sessions/{started['id']}").get_json()
+    assert view["state"] == "closed" and view["join_code"] is None
+    problem = assert_problem(early.put(f"/sessions/{started['id']}/vote", json={"option": "A"}), 409)
+    assert problem["state"] == "closed" and problem["allowed"] == []
+    # The expired session no longer blocks a new one, and its code is free again.
+    assert lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).status_code == 201
+    codes = session.scalars(select(LiveSession.join_code).order_by(LiveSession.id)).all()
+    assert codes[0] is None and codes[1] is not None
+
+
+def test_a_closed_session_refuses_everything(client, session, meeting):
+    lead, _, started = meeting
+    sid = started["id"]
+    participant = register(client)
+    join(participant, started["join_code"])
+    assert lead.post(f"/sessions/{sid}/close").status_code == 200
+    for response in (
+        participant.put(f"/sessions/{sid}/vote", json={"option": "A"}),
+        lead.post(f"/sessions/{sid}/reveal"),
+        lead.post(f"/sessions/{sid}/revote"),
+        lead.put(f"/sessions/{sid}/consensus", json={"option": "A"}),
+        lead.post(f"/sessions/{sid}/close"),
+    ):
+        problem = assert_problem(response, 409)
+        assert problem["allowed"] == [] and problem["state"] == "closed"
+    assert_problem(join(register(client), started["join_code"]), 404)
+    assert participant.get(f"/sessions/{sid}").get_json()["state"] == "closed"
+    assert session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+def test_only_the_lead_steers(client, session, meeting, this_week):
+    lead, created, started = meeting
+    sid = started["id"]
+    member = register(client)
+    member.post("/teams/join", json={"invite_code": created["invite_code"]})
+    join(member, started["join_code"])
+    for phone in (lead, member, register(client)):
+        if phone is not lead and phone is not member:
+            join(phone, started["join_code"])
+        phone.put(f"/sessions/{sid}/vote", json={"option": "A"})
+    for response in (
+        member.post(f"/sessions/{sid}/reveal"),
+        member.post(f"/sessions/{sid}/revote"),
+        member.put(f"/sessions/{sid}/consensus", json={"option": "A"}),
+        member.post(f"/sessions/{sid}/close"),
+        member.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}),
+    ):
+        assert_problem(response, 403)
+    assert session.scalar(select(LiveSession.state)) == "open"
+
+
+def test_a_second_open_session_is_refused(meeting, this_week, session):
+    lead, created, started = meeting
+    second = assert_problem(lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}), 409)
+    assert second["session_id"] == started["id"]
+    lead.post(f"/sessions/{started['id']}/close")
+    assert lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).status_code == 201
+    assert session.scalar(select(func.count()).select_from(LiveSession)) == 2
+
+
+def test_a_session_needs_a_dilemma_the_team_can_see(client, session, meeting):
+    lead, created, _ = meeting
+    future = schedule(session, bank(session)[1], "2026-W52")
+    assert_problem(lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": future.id}), 404)
+    assert_problem(lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": 999999}), 404)
+    customs = register(client, session, "douane")
+    customs_team = team(customs, name="Douane-team")
+    assert_problem(lead.post(f"/teams/{customs_team['id']}/sessions", json={"dilemma_id": future.id}), 404)
+
+
+def test_the_state_machine_names_the_allowed_transitions(client, meeting):
+    lead, _, started = meeting
+    sid = started["id"]
+    voters = [lead, register(client), register(client)]
+    for phone in voters[1:]:
+        join(phone, started["join_code"])
+    assert assert_problem(lead.post(f"/sessions/{sid}/revote"), 409)["allowed"] == ["vote", "reveal", "close"]
+    assert assert_problem(lead.put(f"/sessions/{sid}/consensus", json={"option": "A"}), 409)["state"] == "open"
+    for phone in voters:
+        phone.put(f"/sessions/{sid}/vote", json={"option": "C"})
+    lead.post(f"/sessions/{sid}/reveal")
+    refused = assert_problem(voters[1].put(f"/sessions/{sid}/vote", json={"option": "A"}), 409)
+    assert refused["allowed"] == ["revote", "consensus", "close"] and "revote" in refused["detail"]
+    assert assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)["state"] == "revealed"
+    lead.post(f"/sessions/{sid}/revote")
+    assert assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)["votes"] == 0  # round 2 starts empty
+    for phone in voters:
+        phone.put(f"/sessions/{sid}/vote", json={"option": "D"})
+    assert lead.post(f"/sessions/{sid}/reveal").get_json()["shift"] == 3
+    assert assert_problem(lead.post(f"/sessions/{sid}/revote"), 409)["allowed"] == ["consensus", "close"]
+    lead.put(f"/sessions/{sid}/consensus", json={"option": "D"})
+    other = assert_problem(lead.put(f"/sessions/{sid}/consensus", json={"option": "A"}), 409)
+    assert other["consensus"] == "D"
+    assert lead.get(f"/sessions/{sid}").get_json()["allowed"] == ["close"]
+
+
+def test_a_team_answers_a_dilemma_once_across_sessions(client, session, meeting, this_week):
+    lead, created, started = meeting
+    voters = [lead, register(client), register(client)]
+    for phone in voters[1:]:
+        join(phone, started["join_code"])
+    for phone in voters:
+        phone.put(f"/sessions/{started['id']}/vote", json={"option": "A"})
+    lead.post(f"/sessions/{started['id']}/reveal")
+    lead.put(f"/sessions/{started['id']}/consensus", json={"option": "A"})
+    lead.post(f"/sessions/{started['id']}/close")
+    second = lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).get_json()
+    for phone in voters[1:]:
+        join(phone, second["join_code"])
+    for phone in voters:
+        phone.put(f"/sessions/{second['id']}/vote", json={"option": "B"})
+    assert lead.post(f"/sessions/{second['id']}/reveal").get_json()["allowed"] == ["close"]
+    assert_problem(lead.put(f"/sessions/{second['id']}/consensus", json={"option": "B"}), 409)
+    assert team_answers_in_tallies(session, this_week.id) == [(SCOPE_TEAM, created["id"], "A", 1)]
+
+
+def test_a_new_lead_can_steer_the_running_session(client, meeting):
+    lead, created, started = meeting
+    member = register(client)
+    member.post("/teams/join", json={"invite_code": created["invite_code"]})
+    lead.put(f"/teams/{created['id']}/lead", json={"handle": 2})
+    assert_problem(lead.post(f"/sessions/{started['id']}/close"), 403)
+    assert member.get(f"/sessions/{started['id']}").get_json()["role"] == "lead"
+    assert member.post(f"/sessions/{started['id']}/close").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fields"),
+    [
+        ("/vote", {"option": "E"}, {"option"}),
+        ("/vote", {}, {"option"}),
+        ("/vote", {"option": "A", "voter": "x"}, {"voter"}),
+        ("/consensus", {"option": "a"}, {"option"}),
+        ("/consensus", {"option": "A", "note": "x" * 501}, {"note"}),
+        ("/consensus", {"option": "A", "note": "nul\u0000"}, {"note"}),
+    ],
+)
+def test_invalid_session_bodies_are_422_and_change_nothing(session, meeting, path, body, fields):
+    lead, _, started = meeting
+    method = lead.put
+    assert set(assert_problem(method(f"/sessions/{started['id']}{path}", json=body), 422)["errors"]) == fields
+    assert session.scalar(select(func.count()).select_from(Vote)) == 0
+
+
+@pytest.mark.parametrize("code", ["12345", "1234567", "12a456", 123456, "", " 123456"])
+def test_malformed_join_codes_are_422(client, session, meeting, code):
+    assert set(assert_problem(join(register(client), code), 422)["errors"]) == {"join_code"}
+    assert session.scalar(select(LiveSession.failed_joins)) == 0
+
+
+def test_bad_session_creation_bodies_are_422(meeting):
+    lead, created, _ = meeting
+    for body in ({}, {"dilemma_id": "1"}, {"dilemma_id": 0}, {"dilemma_id": 1.5}):
+        assert set(assert_problem(lead.post(f"/teams/{created['id']}/sessions", json=body), 422)["errors"]) == {
+            "dilemma_id"
+        }
+
+
+def wrong_code(right: str) -> str:
+    return f"{(int(right) + 1) % 1_000_000:06d}"
+
+
+def test_guessing_from_one_installation_gets_a_growing_delay(app, client, meeting):
+    _, _, started = meeting
+    guesser = register(client)
+    wrong = wrong_code(started["join_code"])
+    for _ in range(3):
+        assert_problem(join(guesser, wrong), 404)
+    waits = []
+    for step in range(3):
+        limited = join(guesser, started["join_code"])  # while waiting, even the right code is refused
+        assert_problem(limited, 429)
+        waits.append(int(limited.headers["Retry-After"]))
+        set_now(app, f"2026-12-09T12:{10 + step * 5:02d}:00+01:00")
+        assert_problem(join(guesser, wrong), 404)
+    assert waits == [1, 2, 4]
+    set_now(app, "2026-12-09T12:30:00+01:00")
+    assert join(guesser, started["join_code"]).status_code == 200
+    assert join(register(client), started["join_code"]).status_code == 200  # others were never held up
+
+
+def test_guessing_from_one_address_is_limited_across_installations(make_app, session, this_week):
+    client = make_app(RATELIMIT_ENABLED="true").test_client()
+    lead = register(client)
+    created = team(lead)
+    started = lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).get_json()
+    wrong = wrong_code(started["join_code"])
+    phones = [register(client) for _ in range(4)]
+    statuses = [join(phones[i % 4], wrong).status_code for i in range(10)]
+    assert statuses == [404] * 10
+    limited = join(register(client), started["join_code"])
+    assert_problem(limited, 429)
+    assert int(limited.headers["Retry-After"]) > 0
+    assert session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_every_open_session_gets_a_new_code_after_100_failed_attempts(app, client, session, meeting):
+    lead, _, started = meeting
+    wrong = wrong_code(started["join_code"])
+    guessers = [register(client) for _ in range(34)]
+    attempts = 0
+    for guesser in guessers:
+        for _ in range(3):
+            if attempts == MAX_FAILED_JOINS - 1:
+                assert lead.get(f"/sessions/{started['id']}").get_json()["join_code"] == started["join_code"]
+            assert_problem(join(guesser, wrong), 404)
+            attempts += 1
+    rotated = lead.get(f"/sessions/{started['id']}").get_json()["join_code"]
+    assert rotated != started["join_code"] and len(rotated) == 6
+    assert_problem(join(register(client), started["join_code"]), 404)
+    assert join(register(client), rotated).status_code == 200
+    # Two more wrong codes after the rotation, and the old code once.
+    assert session.scalar(select(LiveSession.failed_joins)) == attempts - MAX_FAILED_JOINS + 1
+
+
+def test_polling_an_unchanged_session_is_a_304_without_a_database_write(app, client, meeting):
+    lead, _, started = meeting
+    sid = started["id"]
+    participant = register(client)
+    join(participant, started["join_code"])
+    first = participant.get(f"/sessions/{sid}")
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag and "no-cache" in first.headers["Cache-Control"]
+    with counted(app) as statements:
+        polled = participant.get(f"/sessions/{sid}", headers={"If-None-Match": tag})
+    assert polled.status_code == 304 and polled.data == b"" and polled.headers["ETag"] == tag
+    assert statements and not [s for s in statements if s.lstrip().upper().startswith(WRITES)]
+    lead.put(f"/sessions/{sid}/vote", json={"option": "A"})
+    changed = participant.get(f"/sessions/{sid}", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert changed.get_json()["votes"] == 1
+
+
+def test_every_session_endpoint_needs_a_token(client):
+    for method, path, body in (
+        ("post", "/api/v1/teams/1/sessions", {"dilemma_id": 1}),
+        ("post", "/api/v1/sessions/join", {"join_code": "123456"}),
+        ("get", "/api/v1/sessions/1", None),
+        ("put", "/api/v1/sessions/1/vote", {"option": "A"}),
+        ("post", "/api/v1/sessions/1/reveal", None),
+        ("post", "/api/v1/sessions/1/revote", None),
+        ("put", "/api/v1/sessions/1/consensus", {"option": "A"}),
+        ("post", "/api/v1/sessions/1/close", None),
+    ):
+        assert_problem(getattr(client, method)(path, json=body), 401)
+
+
+def test_openapi_documents_teams_and_sessions(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+    for path in (
+        "/api/v1/teams",
+        "/api/v1/teams/join",
+        "/api/v1/teams/{team_id}",
+        "/api/v1/teams/{team_id}/membership",
+        "/api/v1/teams/{team_id}/sessions",
+        "/api/v1/sessions/join",
+        "/api/v1/sessions/{session_id}",
+        "/api/v1/sessions/{session_id}/vote",
+        "/api/v1/sessions/{session_id}/reveal",
+        "/api/v1/sessions/{session_id}/revote",
+        "/api/v1/sessions/{session_id}/consensus",
+        "/api/v1/sessions/{session_id}/close",
+    ):
+        assert path in paths, path
+    assert {"200", "304", "401", "404"} <= set(paths["/api/v1/sessions/{session_id}"]["get"]["responses"])
+    assert {"200", "401", "403", "404", "409"} <= set(
+        paths["/api/v1/sessions/{session_id}/reveal"]["post"]["responses"]
+    )
+
+
+def test_numbers_beyond_the_database_are_refused_not_crashed_on(meeting):
+    lead, created, _ = meeting
+    huge = 99_999_999_999_999_999_999
+    assert_problem(lead.get(f"/sessions/{huge}"), 404)
+    assert_problem(lead.get(f"/teams/{huge}"), 404)
+    assert_problem(lead.post(f"/sessions/{huge}/reveal"), 404)
+    problem = assert_problem(lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": huge}), 422)
+    assert set(problem["errors"]) == {"dilemma_id"}
+    assert set(assert_problem(lead.put(f"/teams/{created['id']}/lead", json={"handle": huge}), 422)["errors"]) == {
+        "handle"
+    }

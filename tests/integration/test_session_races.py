@@ -1,0 +1,186 @@
+"""Races in teams and live sessions on a real database: several connections
+at once, as several server processes would have."""
+
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from api.config import parse_now
+from dilemmas import answers, installations, sessions, teams
+from dilemmas.answers import MODE_TEAM, SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.errors import Conflict
+from dilemmas.installations import Installation
+from dilemmas.sessions import LiveSession, Participant, TeamAnswer, Vote
+from dilemmas.teams import Membership
+from tests.factories import bank, schedule
+from tests.integration.test_concurrency import SECRET_KEY, new_installation, race
+
+NOW = parse_now("2026-12-09T12:00:00+01:00")
+
+
+@pytest.fixture
+def sessions_(database_url):
+    engine = make_engine(database_url, pool_size=10, max_overflow=10)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def dilemma(session):
+    return schedule(session, bank(session)[0], "2026-W50")
+
+
+def call(factory, service, installation_id, *args, **kwargs):
+    with factory() as own:
+        return service(own, own.get(Installation, installation_id), *args, **kwargs)
+
+
+def call_with_secret(factory, service, installation_id, *args, **kwargs):
+    with factory() as own:
+        return service(own, SECRET_KEY, own.get(Installation, installation_id), *args, **kwargs)
+
+
+def open_session(factory, dilemma_id, voters=0):
+    """A lead, a team and an open session with ``voters`` joined installations."""
+    lead = new_installation(factory)
+    team_id = call(factory, teams.create, lead, "Team Noord", NOW).id
+    opened = call_with_secret(factory, sessions.create, lead, team_id, dilemma_id, NOW)
+    people = [new_installation(factory) for _ in range(voters)]
+    for person in people:
+        call_with_secret(factory, sessions.join, person, opened.join_code, NOW)
+    return lead, team_id, opened, people
+
+
+def test_concurrent_votes_from_one_installation_count_once(sessions_, session, dilemma):
+    _, _, opened, (voter,) = open_session(sessions_, dilemma.id, voters=1)
+    outcomes = race(
+        12, lambda i: call_with_secret(sessions_, sessions.vote, voter, opened.id, "ABCD"[i % 4], NOW).my_vote
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    votes = session.scalars(select(Vote).where(Vote.session_id == opened.id)).all()
+    assert len(votes) == 1 and votes[0].option in outcomes
+    assert session.scalar(select(func.count()).select_from(Participant)) == 2
+
+
+def test_concurrent_joins_of_one_installation_make_one_participant(sessions_, session, dilemma):
+    _, _, opened, _ = open_session(sessions_, dilemma.id)
+    person = new_installation(sessions_)
+    outcomes = race(8, lambda _: call_with_secret(sessions_, sessions.join, person, opened.join_code, NOW).id)
+    assert outcomes == [opened.id] * 8
+    assert session.scalar(select(func.count()).select_from(Participant)) == 2
+
+
+def test_concurrent_session_creation_opens_one_session_per_team(sessions_, session, dilemma):
+    lead = new_installation(sessions_)
+    team_id = call(sessions_, teams.create, lead, "Team Noord", NOW).id
+    outcomes = race(6, lambda _: call_with_secret(sessions_, sessions.create, lead, team_id, dilemma.id, NOW).join_code)
+    created = [o for o in outcomes if isinstance(o, str)]
+    assert len(created) == 1, outcomes
+    assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, str)), outcomes
+    assert session.scalar(select(func.count()).select_from(LiveSession)) == 1
+
+
+def test_no_vote_slips_in_after_a_reveal(sessions_, session, dilemma):
+    lead, _, opened, people = open_session(sessions_, dilemma.id, voters=10)
+    call_with_secret(sessions_, sessions.vote, lead, opened.id, "A", NOW)
+
+    def work(i):
+        if i == 0:
+            return call_with_secret(sessions_, sessions.reveal, lead, opened.id, 1, NOW)
+        return call_with_secret(sessions_, sessions.vote, people[i - 1], opened.id, "B", NOW)
+
+    outcomes = race(11, work)
+    revealed = outcomes[0]
+    assert not isinstance(revealed, Exception), revealed
+    refused = [o for o in outcomes[1:] if isinstance(o, Exception)]
+    assert all(isinstance(o, Conflict) for o in refused), refused
+    final = call_with_secret(sessions_, sessions.view, lead, opened.id, NOW)
+    assert final.spread == revealed.spread  # what the reveal showed is what stays
+    assert sum(final.spread) == 1 + (10 - len(refused))
+
+
+def test_concurrent_consensus_counts_the_team_answer_once(sessions_, session, dilemma):
+    lead, team_id, opened, people = open_session(sessions_, dilemma.id, voters=2)
+    for person in [lead, *people]:
+        call_with_secret(sessions_, sessions.vote, person, opened.id, "C", NOW)
+    call_with_secret(sessions_, sessions.reveal, lead, opened.id, 3, NOW)
+    outcomes = race(
+        8, lambda _: call_with_secret(sessions_, sessions.consensus, lead, opened.id, "C", NOW).consensus.option
+    )
+    assert outcomes == ["C"] * 8
+    team_rows = session.execute(
+        select(Tally.scope, Tally.scope_id, func.sum(Tally.count))
+        .where(Tally.mode == MODE_TEAM)
+        .group_by(Tally.scope, Tally.scope_id)
+    ).all()
+    assert [(scope, scope_id, int(total)) for scope, scope_id, total in team_rows] == [(SCOPE_TEAM, team_id, 1)]
+    assert session.scalar(select(func.count()).select_from(TeamAnswer)) == 1
+
+
+def test_concurrent_leaving_keeps_exactly_one_lead(sessions_, session):
+    lead = new_installation(sessions_)
+    created = call(sessions_, teams.create, lead, "Team Noord", NOW)
+    invite = created.invite_code
+    members = [new_installation(sessions_) for _ in range(6)]
+    for member in members:
+        call(sessions_, teams.join, member, invite)
+    leavers = [lead, *members[:3]]
+    outcomes = race(len(leavers), lambda i: call(sessions_, teams.leave, leavers[i], created.id))
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    roles = session.scalars(select(Membership.role).where(Membership.team_id == created.id)).all()
+    assert sorted(roles) == ["lead", "member", "member"]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_team_tallies_equal_the_answers_they_count_after_random_operations(sessions_, session, seed, dilemma):
+    rng = random.Random(seed)
+    founder = new_installation(sessions_)
+    team_ids, codes = [], []
+    for name in ("Noord", "Zuid"):
+        made = call(sessions_, teams.create, founder, name, NOW)
+        team_ids.append(made.id)
+        codes.append(made.invite_code)
+    people = [founder, *[new_installation(sessions_) for _ in range(10)]]
+    for _ in range(200):
+        action = rng.random()
+        person = rng.choice(people)
+        if action < 0.2:
+            call(sessions_, teams.join, person, rng.choice(codes))
+        elif action < 0.3 and person != founder:  # the founder stays, so the teams do
+            with sessions_() as own:
+                mine = own.get(Installation, person)
+                for team_id in teams.team_ids_of(own, mine)[:1]:
+                    teams.leave(own, mine, team_id)
+        elif action < 0.33 and person != founder:
+            with sessions_() as own:
+                installations.erase(own, own.get(Installation, person))
+            people.remove(person)
+            people.append(new_installation(sessions_))
+        else:
+            with sessions_() as own:
+                answers.submit(
+                    own, SECRET_KEY, own.get(Installation, person), dilemma.id, rng.choice("ABCD"), NOW, mode="alone"
+                )
+    for team_id in team_ids:
+        tallied = dict(
+            session.execute(
+                select(Tally.option, func.sum(Tally.count))
+                .where(Tally.dilemma_id == dilemma.id, Tally.scope == SCOPE_TEAM, Tally.scope_id == team_id)
+                .group_by(Tally.option)
+            ).all()
+        )
+        counted = dict(
+            session.execute(
+                select(Answer.option, func.count())
+                .join(
+                    AnswerTeam,
+                    (AnswerTeam.dilemma_id == Answer.dilemma_id) & (AnswerTeam.respondent_key == Answer.respondent_key),
+                )
+                .where(Answer.dilemma_id == dilemma.id, AnswerTeam.team_id == team_id)
+                .group_by(Answer.option)
+            ).all()
+        )
+        assert {k: int(v) for k, v in tallied.items() if v} == counted
+        assert sum(counted.values()) > 0
