@@ -28,6 +28,7 @@ from api import (
 )
 from api import config as configuration
 from api.auth import SECURITY_SCHEMES
+from api.converters import BoundedInteger, schema_of
 from api.ops import DOCS_STATIC
 
 API_DESCRIPTION = """Kompas puts one integrity dilemma in front of every employee each week.
@@ -37,6 +38,7 @@ All errors are application/problem+json (RFC 9457)."""
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app; ``config`` overrides environment settings (tests)."""
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = BoundedInteger
     register_config(app, config)
     db.init_app(app)
     api = register_api(app)
@@ -69,6 +71,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
 
 def register_api(app: Flask) -> errors.ProblemApi:
     api = errors.ProblemApi(app)
+    api.register_converter(BoundedInteger, schema_of)
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     return api

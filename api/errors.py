@@ -12,7 +12,7 @@ import uuid
 import marshmallow as ma
 from flask import Flask, Response, g, json, request
 from flask_smorest import Api
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
@@ -171,6 +171,12 @@ def register(app: Flask) -> None:
         # allowed transitions); they never replace the standard ones.
         extra = {key: value for key, value in error.extra.items() if key not in STANDARD_MEMBERS}
         return problem(status, error.detail, errors, headers, **extra)
+
+    @app.errorhandler(DataError)
+    def out_of_range(error: DataError):
+        # A value the schemas let through but the database cannot hold.
+        log.warning("database refused a value (request %s): %s", request_id(), type(error.orig).__name__)
+        return problem(422, "Een waarde valt buiten het bereik dat Kompas kan opslaan.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

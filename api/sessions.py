@@ -104,7 +104,7 @@ def _context():
     return db_session(), current_app.config["SECRET_KEY"], current_installation(), clock(current_app.config)
 
 
-@blp.route(f"/teams/<int(max={INT_MAX}):team_id>/sessions")
+@blp.route("/teams/<int:team_id>/sessions")
 class TeamSessions(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(SessionIn)
@@ -136,7 +136,7 @@ class Join(MethodView):
         return _present(sessions.join(session, secret, installation, body["join_code"], now))
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>")
+@blp.route("/sessions/<int:session_id>")
 class One(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, SessionOut)
@@ -151,7 +151,7 @@ class One(MethodView):
         return _conditional(sessions.view(session, secret, installation, session_id, now))
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/vote")
+@blp.route("/sessions/<int:session_id>/vote")
 class VoteView(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(VoteIn)
@@ -165,7 +165,7 @@ class VoteView(MethodView):
         return _present(sessions.vote(session, secret, installation, session_id, body["option"], now))
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/reveal")
+@blp.route("/sessions/<int:session_id>/reveal")
 class Reveal(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, SessionOut)
@@ -180,7 +180,7 @@ class Reveal(MethodView):
         return _present(sessions.reveal(session, secret, installation, session_id, minimum, now))
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/revote")
+@blp.route("/sessions/<int:session_id>/revote")
 class Revote(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, SessionOut)
@@ -194,7 +194,7 @@ class Revote(MethodView):
         return _present(sessions.revote(session, secret, installation, session_id, now))
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/consensus")
+@blp.route("/sessions/<int:session_id>/consensus")
 class ConsensusView(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(ConsensusIn)
@@ -212,7 +212,7 @@ class ConsensusView(MethodView):
         )
 
 
-@blp.route(f"/sessions/<int(max={INT_MAX}):session_id>/close")
+@blp.route("/sessions/<int:session_id>/close")
 class Close(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, SessionOut)

@@ -84,7 +84,7 @@ class Join(MethodView):
         return teams.join(db_session(), current_installation(), body["invite_code"])
 
 
-@blp.route(f"/<int(max={INT_MAX}):team_id>")
+@blp.route("/<int:team_id>")
 class One(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, TeamOut)
@@ -95,7 +95,7 @@ class One(MethodView):
         return teams.detail(db_session(), current_installation(), team_id)
 
 
-@blp.route(f"/<int(max={INT_MAX}):team_id>/membership")
+@blp.route("/<int:team_id>/membership")
 class MyMembership(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(204)
@@ -107,7 +107,7 @@ class MyMembership(MethodView):
         teams.leave(db_session(), current_installation(), team_id)
 
 
-@blp.route(f"/<int(max={INT_MAX}):team_id>/invite-code")
+@blp.route("/<int:team_id>/invite-code")
 class InviteCode(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, TeamOut)
@@ -119,7 +119,7 @@ class InviteCode(MethodView):
         return teams.rotate_invite_code(db_session(), current_installation(), team_id)
 
 
-@blp.route(f"/<int(max={INT_MAX}):team_id>/members")
+@blp.route("/<int:team_id>/members")
 class Members(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, MemberOut(many=True))
@@ -132,7 +132,7 @@ class Members(MethodView):
         return teams.members(db_session(), current_installation(), team_id)
 
 
-@blp.route(f"/<int(max={INT_MAX}):team_id>/lead")
+@blp.route("/<int:team_id>/lead")
 class Lead(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(HandOverIn)

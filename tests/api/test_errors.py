@@ -134,3 +134,13 @@ def test_domain_forbidden_is_403_and_unexpected_errors_leak_nothing(make_app):
 def test_request_id_is_echoed(client):
     body = client.get("/api/v1/dilemmas/current", headers={"X-Request-Id": "abc-123"}).get_json()
     assert body["request_id"] == "abc-123"
+
+
+def test_ids_beyond_any_issued_id_are_404_not_a_database_error(phone, client, session):
+    from tests.factories import office
+
+    huge = "99999999999999999999"
+    assert_problem(phone.get(f"/dilemmas/{huge}"), 404)
+    assert_problem(phone.put(f"/dilemmas/{huge}/answer", json={"option": "A"}), 404)
+    assert_problem(office(client, session, "author").get(f"/dilemmas/{2**31}"), 404)
+    assert phone.get(f"/dilemmas/{2**31 - 1}").status_code == 404
