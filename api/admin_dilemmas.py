@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
@@ -16,7 +18,7 @@ from api.limits import limiter
 from dilemmas import authoring
 from dilemmas.authoring import allowed_actions, has_answers
 from dilemmas.dilemmas import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
-from dilemmas.errors import Invalid
+from dilemmas.errors import UnknownReference
 from dilemmas.organisations import Organisation
 from dilemmas.schedule import placement_of
 from dilemmas.weeks import Week
@@ -28,15 +30,28 @@ NOT_FOUND = "No such dilemma in the token's organisations"
 CONFLICT = "Not allowed in the dilemma's current state (the allowed actions are named)"
 
 
+WEEK_PATTERN = r"^20[0-9]{2}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+
+
 class WeekField(ma.fields.String):
-    """An ISO week such as 2026-W49."""
+    """An ISO week such as 2026-W49. A well-formed week that a year does not
+    have (2027-W53) is no week at all: 404, like any unknown thing."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"example": "2026-W49", "pattern": WEEK_PATTERN, **kwargs["metadata"]}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(WEEK_PATTERN, text):
+            raise ma.ValidationError("Een week schrijf je als 2026-W49.")
         try:
             return Week.parse(text)
-        except ValueError as error:
-            raise ma.ValidationError(str(error)) from None
+        except ValueError:
+            raise UnknownReference(
+                f"Week {text} bestaat niet.", {attr or "week": ["Dat jaar heeft die week niet."]}
+            ) from None
 
 
 class AdminOptionIn(ma.Schema):
@@ -119,6 +134,13 @@ class ListQuery(ma.Schema):
 
 class CommentIn(ma.Schema):
     comment = ma.fields.String(validate=ma.validate.Length(max=2000))
+
+
+class RequestChangesIn(ma.Schema):
+    comment = ma.fields.String(
+        required=True,
+        validate=[ma.validate.Length(min=1, max=2000), ma.validate.Regexp(r"\S", error="Zeg wat er moet veranderen.")],
+    )
 
 
 class ScheduleIn(ma.Schema):
@@ -215,7 +237,7 @@ class OneDilemma(MethodView):
         return present(authoring.get(db_session(), current_actor(), dilemma_id))
 
     @blp.doc(security=ADMIN_SECURITY)
-    @blp.arguments(DilemmaPatch)
+    @blp.arguments(DilemmaPatch, required=False)
     @blp.response(200, AdminDilemmaOut)
     @blp.alt_response(401, description=UNAUTHORIZED)
     @blp.alt_response(403, description=FORBIDDEN)
@@ -224,8 +246,6 @@ class OneDilemma(MethodView):
     def patch(self, body, dilemma_id):
         """Change a dilemma (author role): a new revision; answers keep the
         revision they answered. An approved dilemma goes back to review."""
-        if not body:
-            raise Invalid("Niets te wijzigen.", {"_body": ["Geef minstens één veld."]})
         return present(authoring.update(db_session(), current_actor(), clock(current_app.config), dilemma_id, body))
 
     @blp.doc(security=ADMIN_SECURITY)
@@ -239,7 +259,7 @@ class OneDilemma(MethodView):
         authoring.remove(db_session(), current_actor(), clock(current_app.config), dilemma_id)
 
 
-def _transition_view(action: str, summary: str, with_comment: bool = False):
+def _transition_view(action: str, summary: str, schema: type[ma.Schema] = CommentIn):
     def post(self, body, dilemma_id):
         return present(
             authoring.transition(
@@ -253,7 +273,7 @@ def _transition_view(action: str, summary: str, with_comment: bool = False):
     post = blp.alt_response(403, description=FORBIDDEN + " (or four-eyes: you wrote this revision)")(post)
     post = blp.alt_response(401, description=UNAUTHORIZED)(post)
     post = blp.response(200, AdminDilemmaOut)(post)
-    post = blp.arguments(CommentIn)(post)
+    post = blp.arguments(schema, required=schema is not CommentIn)(post)
     post = blp.doc(security=ADMIN_SECURITY)(post)
     view = type(f"Transition_{action.replace('-', '_')}", (MethodView,), {"post": post})
     blp.route(f"/dilemmas/<int:dilemma_id>/{action}")(view)
@@ -262,7 +282,9 @@ def _transition_view(action: str, summary: str, with_comment: bool = False):
 _transition_view("submit", "Send a draft for review (author role).")
 _transition_view("approve", "Approve the revision in review (reviewer role; never the revision's author).")
 _transition_view(
-    "request-changes", "Send the revision back with a comment (reviewer role; never the revision's author)."
+    "request-changes",
+    "Send the revision back with a comment (reviewer role; never the revision's author).",
+    RequestChangesIn,
 )
 _transition_view("unschedule", "Take a scheduled dilemma off its week before the week starts (publisher role).")
 _transition_view("archive", "Withdraw a dilemma from the app and the bank (publisher role).")

@@ -46,7 +46,11 @@ DOMAIN_STATUS = {
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem: documents every error response."""
+    """An RFC 9457 problem: documents every error response. Extension
+    members (e.g. a refused transition's ``allowed``) may follow."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"description": "URI reference of the problem type"})
     title = ma.fields.String(metadata={"description": "Short summary (Dutch)"})

@@ -103,7 +103,7 @@ class Me(MethodView):
         return current_installation()
 
     @blp.doc(security=INSTALLATION_SECURITY)
-    @blp.arguments(InstallationPatch)
+    @blp.arguments(InstallationPatch, required=False)
     @blp.response(200, InstallationOut)
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(422, description="An unknown enrolment code or invalid field")

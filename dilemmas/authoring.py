@@ -30,7 +30,7 @@ from dilemmas.admins import Actor, organisation_in_scope
 from dilemmas.answers import Answer
 from dilemmas.code import CodeSection, fold, record_version
 from dilemmas.dilemmas import Category, Dilemma, Option, Revision, revision_sections, with_content
-from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
+from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.organisations import Organisation, chain
 from dilemmas.schedule import ScheduledWeek, placement_of
 from dilemmas.upsert import insert_ignoring_conflicts
@@ -129,7 +129,7 @@ def search(
 def _category(session: Session, slug: str) -> Category:
     category = session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
-        raise Invalid("Onbekende categorie.", {"category": [f"Categorie '{slug}' bestaat niet."]})
+        raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{slug}' bestaat niet."]})
     return category
 
 
@@ -143,7 +143,7 @@ def _sections(session: Session, organisation: Organisation, refs: list[str]) -> 
     }
     missing = [ref for ref in refs if ref not in found]
     if missing:
-        raise Invalid(
+        raise UnknownReference(
             "Onbekende artikelen van de gedragscode.",
             {"code_refs": [f"Artikel '{ref}' bestaat niet in de code van deze organisatie." for ref in missing]},
         )
@@ -153,7 +153,7 @@ def _sections(session: Session, organisation: Organisation, refs: list[str]) -> 
 def _options(options: list[dict[str, Any]]) -> list[Option]:
     texts = [" ".join(o["text"].split()).casefold() for o in options]
     if len(set(texts)) != len(texts):
-        raise Invalid("Twee opties zijn gelijk.", {"options": ["Elke optie moet anders zijn."]})
+        raise Conflict("Twee opties zijn gelijk; elke optie moet anders zijn.", field="options")
     return [
         Option(key=key, text=o["text"].strip(), alignment=o.get("alignment"), feedback=o.get("feedback"))
         for key, o in zip("ABCD", options, strict=True)
@@ -190,7 +190,7 @@ def create(session: Session, actor: Actor, now: datetime, content: dict[str, Any
         created_at=now,
     )
     if session.scalar(select(exists().where(Dilemma.slug == dilemma.slug))):
-        raise Invalid("Deze slug is al in gebruik.", {"slug": ["Kies een andere slug."]})
+        raise Conflict("Deze slug is al in gebruik; kies een andere.", field="slug")
     session.add(dilemma)
     _revision(session, dilemma, actor.name, now, content)
     session.flush()
@@ -215,6 +215,8 @@ def update(session: Session, actor: Actor, now: datetime, dilemma_id: int, chang
     never change once the dilemma has answers."""
     actor.require("author")
     dilemma = get(session, actor, dilemma_id)
+    if not changes:
+        return dilemma
     if dilemma.status not in EDITABLE:
         raise Conflict(
             f"Een dilemma met status '{dilemma.status}' kan niet worden gewijzigd"
@@ -386,14 +388,11 @@ def schedule_view(session: Session, actor: Actor, now: datetime, start: Week | N
     organisations = [o for o in session.scalars(select(Organisation).order_by(Organisation.id)) if actor.sees(o.id)]
     start = start or week_of(now, actor.organisation.timezone)
     end = end or Week.of(start.monday + timedelta(weeks=12))
-    if end < start:
-        raise Invalid("Het einde ligt voor het begin.", {"to": ["Kies een week na 'from'."]})
     weeks, cursor = [], start
-    while cursor <= end:
+    # An inverted range holds no weeks; a range is cut off after two years.
+    while cursor <= end and len(weeks) < 106:
         weeks.append(str(cursor))
         cursor = cursor.next()
-        if len(weeks) > 106:
-            raise Invalid("Te veel weken.", {"to": ["Vraag hoogstens twee jaar tegelijk op."]})
     everyone = {o.id: o for o in session.scalars(select(Organisation))}
     entries = {
         (row.organisation_id, row.week): row

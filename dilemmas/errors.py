@@ -16,6 +16,15 @@ class NotFound(DomainError):
     """The object does not exist, or the caller may not know it exists."""
 
 
+class UnknownReference(NotFound):
+    """A field names something that does not exist (a category, a code
+    section, an enrolment code): 404, with the field in ``errors``."""
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
 class Conflict(DomainError):
     """The request is valid but clashes with the current state."""
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas import teams
 from dilemmas.base import Base
-from dilemmas.errors import Invalid, Unauthorized
+from dilemmas.errors import Unauthorized, UnknownReference
 from dilemmas.organisations import Organisation, by_enrolment_code
 from dilemmas.organisations import root as root_organisation
 
@@ -78,7 +78,7 @@ class Registration:
 def _organisation_for_code(session: Session, code: str) -> Organisation:
     organisation = by_enrolment_code(session, code)
     if organisation is None:
-        raise Invalid(
+        raise UnknownReference(
             "De aanmeldcode is onbekend of verlopen.",
             {"enrolment_code": ["Onbekende of verlopen aanmeldcode."]},
         )

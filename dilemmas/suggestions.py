@@ -14,7 +14,7 @@ from dilemmas import audit, authoring
 from dilemmas.admins import Actor
 from dilemmas.base import Base
 from dilemmas.dilemmas import Category, Dilemma
-from dilemmas.errors import Invalid, NotFound
+from dilemmas.errors import NotFound, UnknownReference
 from dilemmas.installations import Installation
 from dilemmas.organisations import Organisation
 from dilemmas.weeks import local_day
@@ -44,7 +44,7 @@ def submit(
     if category:
         category_id = session.scalar(select(Category.id).where(Category.slug == category))
         if category_id is None:
-            raise Invalid("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
+            raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
     suggestion = Suggestion(
         organisation_id=installation.organisation_id,
         text=text.strip(),

@@ -28,7 +28,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas.base import Base
-from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
+from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.organisations import ENROLMENT_ALPHABET, format_code, normalise_code
 from dilemmas.upsert import retry_on_conflict
 
@@ -273,7 +273,7 @@ def hand_over(session: Session, installation: Installation, team_id: int, handle
         return _view(session, session.get(Team, team_id), lead)
     successor = session.scalar(select(Membership).where(Membership.team_id == team_id, Membership.handle == handle))
     if successor is None:
-        raise Invalid("Er is geen lid met dit nummer in het team.", {"handle": ["Onbekend lid."]})
+        raise UnknownReference("Er is geen lid met dit nummer in het team.", {"handle": ["Onbekend lid."]})
     lead.role, successor.role = MEMBER, LEAD
     session.commit()
     return _view(session, session.get(Team, team_id), lead)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dilemmas.admins import Actor
 from dilemmas.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally, Tally
 from dilemmas.dilemmas import OPTION_KEYS, Category, Dilemma, with_content
-from dilemmas.errors import Invalid, NotFound
+from dilemmas.errors import NotFound, UnknownReference
 from dilemmas.installations import Installation
 from dilemmas.organisations import Organisation
 from dilemmas.schedule import Placement, ScheduledWeek
@@ -76,13 +76,12 @@ def view_of(session: Session, actor: Actor) -> View:
 def _week_range(now: datetime, view: View, start: Week | None, end: Week | None) -> list[Week]:
     end = end or week_of(now, view.organisation.timezone)
     start = start or Week.of(end.monday - timedelta(weeks=51))
-    if end < start:
-        raise Invalid("Het einde ligt voor het begin.", {"to": ["Kies een week na 'from'."]})
-    weeks = [start]
-    while weeks[-1] < end:
-        weeks.append(weeks[-1].next())
-        if len(weeks) > MAX_WEEKS:
-            raise Invalid("Te veel weken.", {"to": ["Vraag hoogstens twee jaar tegelijk op."]})
+    weeks = []
+    cursor = start
+    # An inverted range holds no weeks; a range is cut off after two years.
+    while cursor <= end and len(weeks) < MAX_WEEKS:
+        weeks.append(cursor)
+        cursor = cursor.next()
     return weeks
 
 
@@ -373,7 +372,7 @@ def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
     loaded = with_content(session, [p.dilemma_id for p in placements])
     if category:
         if not session.scalar(select(Category.id).where(Category.slug == category)):
-            raise Invalid("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
+            raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
         placements = [p for p in placements if loaded[p.dilemma_id].category.slug == category]
     tallies = _tallies(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
     for placement in placements:
@@ -387,6 +386,13 @@ def awareness(session, actor, now, thresholds, start=None, end=None, category=No
     least squares over the weeks that may be shown)."""
     view = view_of(session, actor)
     span = _week_range(now, view, start, end)
+    if not span:
+        return {
+            "from": str(start) if start else None,
+            "to": str(end) if end else None,
+            "category": category,
+            "chapters": [],
+        }
     first = span[0]
     figures: dict[str, list[dict]] = defaultdict(list)
     for placement, loaded, seen in _shown_dilemmas(session, view, now, thresholds, span, category):
