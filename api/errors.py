@@ -217,6 +217,12 @@ def document_errors(api: Api) -> None:
     for response in components.responses.values():
         if "content" in response:
             response["content"] = problem_content
+    # X-Pagination carries a JSON object as text; say so, so that clients
+    # (and schemathesis) read it as the string it is.
+    for header in components.headers.values():
+        if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
+            header["schema"] = {"type": "string"}
+            header["description"] = "JSON text of a PaginationMetadata object"
     for operations in api.spec._paths.values():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
