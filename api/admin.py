@@ -11,6 +11,7 @@ from api import limits
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.fields import Line
 from api.limits import limiter
 from dilemmas import admins
 from dilemmas.admins import MAX_DAYS, ROLES
@@ -32,9 +33,9 @@ class MeOut(ma.Schema):
 
 
 class TokenIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    name = Line(required=True, validate=ma.validate.Length(min=1, max=120))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
-    organisation = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    organisation = Line(validate=ma.validate.Length(min=1, max=64))
     days = ma.fields.Integer(load_default=admins.DEFAULT_DAYS, validate=ma.validate.Range(1, MAX_DAYS))
 
 
@@ -59,14 +60,14 @@ class EnrolmentCodeOut(ma.Schema):
 
 
 class RotateIn(ma.Schema):
-    organisation = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    organisation = Line(validate=ma.validate.Length(min=1, max=64))
 
 
 class AuditQuery(ma.Schema):
-    action = ma.fields.String(validate=ma.validate.Length(max=64))
-    object_type = ma.fields.String(validate=ma.validate.Length(max=32))
+    action = Line(validate=ma.validate.Length(max=64))
+    object_type = Line(validate=ma.validate.Length(max=32))
     object_id = ma.fields.Integer()
-    actor = ma.fields.String(validate=ma.validate.Length(max=120))
+    actor = Line(validate=ma.validate.Length(max=120))
     since = ma.fields.AwareDateTime(metadata={"description": "ISO 8601 instant with offset"})
     until = ma.fields.AwareDateTime()
 
@@ -161,7 +162,7 @@ class EnrolmentCodes(MethodView):
         return [{"organisation": o.slug, "code": format_code(code) if code else None} for o, code in pairs]
 
     @blp.doc(security=ADMIN_SECURITY)
-    @blp.arguments(RotateIn)
+    @blp.arguments(RotateIn, required=False)
     @blp.response(201, EnrolmentCodeOut)
     @blp.alt_response(401, description=UNAUTHORIZED)
     @blp.alt_response(403, description=FORBIDDEN)

@@ -13,6 +13,7 @@ from api.admin_dilemmas import AdminDilemmaOut, present
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.fields import Line, Prose
 from api.limits import limiter
 from dilemmas import authoring, code, suggestions
 from dilemmas.suggestions import STATUSES
@@ -50,8 +51,8 @@ class AdminChapterOut(ma.Schema):
 
 
 class SectionIn(ma.Schema):
-    title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    text = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
+    title = Line(validate=ma.validate.Length(min=1, max=200))
+    text = Prose(required=True, validate=ma.validate.Length(min=1, max=4000))
 
 
 class SuggestionOut(ma.Schema):
@@ -65,7 +66,7 @@ class SuggestionOut(ma.Schema):
 
 class SuggestionQuery(ma.Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    category = ma.fields.String(validate=ma.validate.Length(max=64))
+    category = Line(validate=ma.validate.Length(max=64))
 
 
 class SuggestionPatch(ma.Schema):

@@ -14,6 +14,7 @@ from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.fields import Line, Prose
 from api.limits import limiter
 from dilemmas import authoring
 from dilemmas.authoring import allowed_actions, has_answers
@@ -55,40 +56,38 @@ class WeekField(ma.fields.String):
 
 
 class AdminOptionIn(ma.Schema):
-    text = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=OPTION_MAX))
+    text = Prose(required=True, validate=ma.validate.Length(min=1, max=OPTION_MAX))
     alignment = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(ALIGNMENTS))
-    feedback = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=600))
+    feedback = Prose(allow_none=True, validate=ma.validate.Length(max=600))
 
 
 FOUR_OPTIONS = ma.validate.Length(equal=4, error="Precies vier opties.")
 
 
 class DilemmaIn(ma.Schema):
-    organisation = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    organisation = Line(validate=ma.validate.Length(min=1, max=64))
     slug = ma.fields.String(validate=ma.validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"))
-    category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    category = Line(required=True, validate=ma.validate.Length(min=1, max=64))
     audience = ma.fields.String(load_default="iedereen", validate=ma.validate.OneOf(AUDIENCES))
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=TITLE_MAX))
-    situation = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=SITUATION_MAX))
-    explanation = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
+    title = Line(required=True, validate=ma.validate.Length(min=1, max=TITLE_MAX))
+    situation = Prose(required=True, validate=ma.validate.Length(min=1, max=SITUATION_MAX))
+    explanation = Prose(load_default="", validate=ma.validate.Length(max=4000))
     options = ma.fields.List(ma.fields.Nested(AdminOptionIn), required=True, validate=FOUR_OPTIONS)
     code_refs = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=16)),
+        Line(validate=ma.validate.Length(min=1, max=16)),
         load_default=list,
         validate=ma.validate.Length(max=10),
     )
 
 
 class DilemmaPatch(ma.Schema):
-    category = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    category = Line(validate=ma.validate.Length(min=1, max=64))
     audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
-    title = ma.fields.String(validate=ma.validate.Length(min=1, max=TITLE_MAX))
-    situation = ma.fields.String(validate=ma.validate.Length(min=1, max=SITUATION_MAX))
-    explanation = ma.fields.String(validate=ma.validate.Length(max=4000))
+    title = Line(validate=ma.validate.Length(min=1, max=TITLE_MAX))
+    situation = Prose(validate=ma.validate.Length(min=1, max=SITUATION_MAX))
+    explanation = Prose(validate=ma.validate.Length(max=4000))
     options = ma.fields.List(ma.fields.Nested(AdminOptionIn), validate=FOUR_OPTIONS)
-    code_refs = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=16)), validate=ma.validate.Length(max=10)
-    )
+    code_refs = ma.fields.List(Line(validate=ma.validate.Length(min=1, max=16)), validate=ma.validate.Length(max=10))
 
 
 class AdminOptionOut(ma.Schema):
@@ -125,15 +124,15 @@ class AdminDilemmaOut(ma.Schema):
 
 class ListQuery(ma.Schema):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    category = ma.fields.String(validate=ma.validate.Length(max=64))
-    organisation = ma.fields.String(validate=ma.validate.Length(max=64))
+    category = Line(validate=ma.validate.Length(max=64))
+    organisation = Line(validate=ma.validate.Length(max=64))
     week_from = WeekField(data_key="from")
     week_to = WeekField(data_key="to")
     needs_review = ma.fields.Boolean()
 
 
 class CommentIn(ma.Schema):
-    comment = ma.fields.String(validate=ma.validate.Length(max=2000))
+    comment = Prose(validate=ma.validate.Length(max=2000))
 
 
 class RequestChangesIn(ma.Schema):

@@ -19,6 +19,7 @@ from api.admin_dilemmas import WeekField
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
+from api.fields import Line
 from api.limits import limiter
 from scoring import statistics
 
@@ -26,7 +27,10 @@ blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", descr
 limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
-CSV_DOC = {"text/csv": {"schema": {"type": "string"}}}
+RESPONSE_CONTENT = {
+    "application/json": {"schema": {"type": "object"}},
+    "text/csv": {"schema": {"type": "string"}},
+}
 
 
 class RangeQuery(ma.Schema):
@@ -35,7 +39,7 @@ class RangeQuery(ma.Schema):
 
 
 class AwarenessQuery(RangeQuery):
-    category = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    category = Line(validate=ma.validate.Length(min=1, max=64))
 
 
 def wants_csv() -> bool:
@@ -72,7 +76,7 @@ def context():
 
 
 def doc(function):
-    function = blp.doc(security=ADMIN_SECURITY, responses={"200": {"content": CSV_DOC}})(function)
+    function = blp.doc(security=ADMIN_SECURITY, responses={"200": {"content": RESPONSE_CONTENT}})(function)
     function = blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")(function)
     return blp.alt_response(401, description=UNAUTHORIZED)(function)
 

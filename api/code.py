@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
+from api.fields import Line
 from dilemmas import code, schedule
 from dilemmas.dilemmas import with_content
 from dilemmas.organisations import Organisation
@@ -48,7 +49,7 @@ class SectionDetailOut(SectionOut):
 
 
 class SearchQuery(ma.Schema):
-    q = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    q = Line(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
 class SearchHitOut(ma.Schema):

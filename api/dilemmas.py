@@ -11,6 +11,7 @@ from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import begin_week, db_session
+from api.fields import Line
 from api.limits import limiter
 from dilemmas import answers, schedule
 from dilemmas.answers import Answer
@@ -57,7 +58,7 @@ class ArchiveItem(ma.Schema):
 
 
 class ArchiveQuery(ma.Schema):
-    category = ma.fields.String(validate=ma.validate.Length(max=64))
+    category = Line(validate=ma.validate.Length(max=64))
     audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
     answered = ma.fields.Boolean()
 

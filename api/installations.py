@@ -11,6 +11,7 @@ from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
+from api.fields import Line
 from api.limits import limiter
 from dilemmas import installations
 from dilemmas.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
@@ -28,7 +29,7 @@ class OrganisationRef(ma.Schema):
 class RegistrationIn(ma.Schema):
     platform = ma.fields.String(required=True, validate=ma.validate.OneOf(PLATFORMS))
     locale = ma.fields.String(load_default="nl", validate=ma.validate.OneOf(LOCALES))
-    enrolment_code = ma.fields.String(validate=ma.validate.Length(min=4, max=64))
+    enrolment_code = Line(validate=ma.validate.Length(min=4, max=64))
 
 
 class RegistrationOut(ma.Schema):
@@ -63,12 +64,12 @@ class InstallationOut(ma.Schema):
 
 class InstallationPatch(ma.Schema):
     locale = ma.fields.String(validate=ma.validate.OneOf(LOCALES))
-    enrolment_code = ma.fields.String(validate=ma.validate.Length(min=4, max=64))
+    enrolment_code = Line(validate=ma.validate.Length(min=4, max=64))
     notifications = ma.fields.Nested(Notifications)
 
 
 class PushTokenIn(ma.Schema):
-    token = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=4096))
+    token = Line(required=True, validate=ma.validate.Length(min=8, max=4096))
     platform = ma.fields.String(required=True, validate=ma.validate.OneOf(PLATFORMS))
     kind = ma.fields.String(load_default="registration", validate=ma.validate.OneOf(PUSH_TOKEN_KINDS))
 

@@ -15,6 +15,7 @@ from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
 from api.dilemmas import OptionCountOut
+from api.fields import Prose
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas import sessions
 from dilemmas.base import INT_MAX
@@ -45,7 +46,7 @@ class VoteIn(ma.Schema):
 
 class ConsensusIn(ma.Schema):
     option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
-    note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX))
+    note = Prose(allow_none=True, validate=ma.validate.Length(max=NOTE_MAX))
 
 
 class ConsensusOut(ma.Schema):

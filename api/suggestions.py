@@ -11,6 +11,7 @@ from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
+from api.fields import Line, Prose
 from api.limits import limiter
 from dilemmas import suggestions
 
@@ -18,8 +19,8 @@ blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", descr
 
 
 class SuggestionIn(ma.Schema):
-    text = ma.fields.String(required=True, validate=ma.validate.Length(min=20, max=2000))
-    category = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    text = Prose(required=True, validate=ma.validate.Length(min=20, max=2000))
+    category = Line(validate=ma.validate.Length(min=1, max=64))
 
 
 class SuggestionReceipt(ma.Schema):

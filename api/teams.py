@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
+from api.fields import Line
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas import teams
 from dilemmas.base import INT_MAX
@@ -19,11 +20,11 @@ blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Team
 
 
 class TeamIn(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=NAME_MAX))
+    name = Line(required=True, validate=ma.validate.Length(min=1, max=NAME_MAX))
 
 
 class TeamJoinIn(ma.Schema):
-    invite_code = ma.fields.String(required=True, validate=ma.validate.Length(min=4, max=32))
+    invite_code = Line(required=True, validate=ma.validate.Length(min=4, max=32))
 
 
 class TeamOut(ma.Schema):

@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas import audit
-from dilemmas.base import Base
+from dilemmas.base import Base, page_window
 from dilemmas.errors import Forbidden, NotFound, Unauthorized
 from dilemmas.installations import hash_token
 from dilemmas.organisations import EnrolmentCode, Organisation, new_code, subtree_ids
@@ -208,5 +208,6 @@ def audit_trail(
     if until:
         query = query.where(entry.at < until)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(entry.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    offset, limit = page_window(page, page_size)
+    rows = session.scalars(query.order_by(entry.id.desc()).offset(offset).limit(limit))
     return list(rows), total

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from dilemmas import audit
 from dilemmas.admins import Actor, organisation_in_scope
 from dilemmas.answers import Answer
+from dilemmas.base import page_window
 from dilemmas.code import CodeSection, fold, record_version
 from dilemmas.dilemmas import Category, Dilemma, Option, Revision, revision_sections, with_content
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
@@ -121,7 +122,8 @@ def search(
         if week_to:
             query = query.where(ScheduledWeek.week <= str(week_to))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    ids = list(session.scalars(query.order_by(Dilemma.id.desc()).offset((page - 1) * page_size).limit(page_size)))
+    offset, limit = page_window(page, page_size)
+    ids = list(session.scalars(query.order_by(Dilemma.id.desc()).offset(offset).limit(limit)))
     loaded = with_content(session, ids)
     return Listing([loaded[i] for i in ids], total or 0)
 

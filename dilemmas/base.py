@@ -22,6 +22,14 @@ NAMING_CONVENTION = {
 # numbers from requests above it are refused before they reach a query.
 INT_MAX = 2**31 - 1
 
+# Beyond this no page has rows; it keeps OFFSET inside both databases' range.
+MAX_OFFSET = 2**31 - 1
+
+
+def page_window(page: int, page_size: int) -> tuple[int, int]:
+    """OFFSET and LIMIT for a page; a page beyond any table is just empty."""
+    return min((page - 1) * page_size, MAX_OFFSET), page_size
+
 
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always timezone-aware UTC in Python, whatever the

@@ -16,17 +16,18 @@ class NotFound(DomainError):
     """The object does not exist, or the caller may not know it exists."""
 
 
-class UnknownReference(NotFound):
-    """A field names something that does not exist (a category, a code
-    section, an enrolment code): 404, with the field in ``errors``."""
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state."""
+
+
+class UnknownReference(Conflict):
+    """A well-formed field names something that does not exist now (a
+    category, a code section, an enrolment code, a week): 409, with the
+    field in ``errors``. Not 404: the object the path names does exist."""
 
     def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
         super().__init__(detail)
         self.errors = errors
-
-
-class Conflict(DomainError):
-    """The request is valid but clashes with the current state."""
 
 
 class Invalid(DomainError):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas import audit, authoring
 from dilemmas.admins import Actor
-from dilemmas.base import Base
+from dilemmas.base import Base, page_window
 from dilemmas.dilemmas import Category, Dilemma
 from dilemmas.errors import NotFound, UnknownReference
 from dilemmas.installations import Installation
@@ -67,7 +67,8 @@ def inbox(
     if category:
         query = query.join(Category, Category.id == Suggestion.category_id).where(Category.slug == category)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Suggestion.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    offset, limit = page_window(page, page_size)
+    rows = session.scalars(query.order_by(Suggestion.id.desc()).offset(offset).limit(limit))
     return list(rows), total
 
 

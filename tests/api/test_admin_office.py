@@ -28,7 +28,7 @@ def test_schedule_view_shows_own_inherited_automatic_and_gaps(client, session):
     customs_rows = office(client, session, "publisher", "douane").get("/schedule?from=2026-W50&to=2026-W53").get_json()
     assert {r["organisation"] for r in customs_rows} == {"douane"}
     assert office(client, session, "publisher").get("/schedule?from=2026-W53&to=2026-W50").get_json() == []
-    assert office(client, session, "publisher").get("/schedule?from=2027-W53").status_code == 404
+    assert office(client, session, "publisher").get("/schedule?from=2027-W53").status_code == 409
     assert office(client, session, "publisher").get("/schedule?from=yesterday").status_code == 422
 
 
@@ -98,7 +98,7 @@ def test_rotating_an_enrolment_code_stops_only_new_enrolments(client, session):
     rotated = admin.post("/enrolment-codes", {})
     assert rotated.status_code == 201 and rotated.get_json()["code"].replace("-", "") != old
     refused = client.post("/api/v1/installations", json={"platform": "ios", "enrolment_code": old})
-    assert refused.status_code == 404 and "enrolment_code" in refused.get_json()["errors"]
+    assert refused.status_code == 409 and "enrolment_code" in refused.get_json()["errors"]
     fresh = client.post("/api/v1/installations", json={"platform": "ios", "enrolment_code": rotated.get_json()["code"]})
     assert fresh.get_json()["organisation"]["slug"] == "douane"
     me = client.get("/api/v1/installations/me", headers={"Authorization": f"Bearer {enrolled['token']}"})

@@ -63,7 +63,7 @@ def test_walk_through_every_state_with_every_refusal(app, client, session, team)
     # The publisher schedules; a week that started, or one already taken, is refused.
     assert publisher.post(f"{path}/schedule", {"week": "2026-W50"}).status_code == 409  # started
     assert publisher.post(f"{path}/schedule", {"week": "2026-W99"}).status_code == 422
-    assert publisher.post(f"{path}/schedule", {"week": "2027-W53"}).status_code == 404
+    assert publisher.post(f"{path}/schedule", {"week": "2027-W53"}).status_code == 409
     assert author.post(f"{path}/schedule", {"week": "2026-W51"}).status_code == 403
     scheduled = publisher.post(f"{path}/schedule", {"week": "2026-W51"})
     assert status_of(scheduled) == "scheduled" and scheduled.get_json()["week"] == "2026-W51"
@@ -151,7 +151,7 @@ def test_other_organisation_sees_nothing_and_root_sees_both(client, session, tea
     assert named.status_code == 201 and named.get_json()["organisation"] == "douane"
     # A rijk dilemma may not refer to the Customs supplement.
     wrong = team["author"].post("/dilemmas", new_dilemma_body(code_refs=["D.3"]))
-    assert wrong.status_code == 404 and "code_refs" in wrong.get_json()["errors"]
+    assert wrong.status_code == 409 and "code_refs" in wrong.get_json()["errors"]
 
 
 def test_expired_revoked_and_app_tokens_are_401(app, client, session, team):
@@ -207,12 +207,12 @@ def test_invalid_dilemmas_are_422_per_field_and_store_nothing(team, body, field)
     assert author.get("/dilemmas?status=draft").get_json() == []
 
 
-def test_unknown_references_are_404_and_equal_options_409(team):
+def test_unknown_references_and_equal_options_are_409(team):
     author = team["author"]
     unknown = author.post("/dilemmas", new_dilemma_body(category="onbekend"))
-    assert unknown.status_code == 404 and "category" in unknown.get_json()["errors"]
+    assert unknown.status_code == 409 and "category" in unknown.get_json()["errors"]
     refs = author.post("/dilemmas", new_dilemma_body(code_refs=["9.9"]))
-    assert refs.status_code == 404 and "code_refs" in refs.get_json()["errors"]
+    assert refs.status_code == 409 and "code_refs" in refs.get_json()["errors"]
     same = author.post(
         "/dilemmas", new_dilemma_body(options=[{"text": "Zelfde"}, {"text": "zelfde "}, {"text": "C"}, {"text": "D"}])
     )

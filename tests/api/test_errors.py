@@ -105,7 +105,7 @@ def test_registration_validation(client, session):
         assert_problem(client.post("/api/v1/installations", json={"platform": "ios", "locale": "fr"}), 422)["errors"]
     ) == {"locale"}
     unknown = assert_problem(
-        client.post("/api/v1/installations", json={"platform": "ios", "enrolment_code": "NOPE-NOPE"}), 404
+        client.post("/api/v1/installations", json={"platform": "ios", "enrolment_code": "NOPE-NOPE"}), 409
     )
     assert set(unknown["errors"]) == {"enrolment_code"}
     assert session.scalar(select(func.count()).select_from(Installation)) == 0

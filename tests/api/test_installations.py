@@ -33,7 +33,7 @@ def test_enrolment_code_moves_an_installation(client, session):
     assert moved.get_json()["organisation"] == {"slug": "douane", "name": "Douane Nederland"}
     assert phone.get("/organisation").get_json()["parent"] == "rijk"
     wrong = phone.patch("/installations/me", json={"enrolment_code": "AAAA-BBBB-CC"})
-    assert wrong.status_code == 404 and "enrolment_code" in wrong.get_json()["errors"]
+    assert wrong.status_code == 409 and "enrolment_code" in wrong.get_json()["errors"]
     assert phone.get("/installations/me").get_json()["organisation"]["slug"] == "douane"
 
 

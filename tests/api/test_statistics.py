@@ -190,7 +190,7 @@ def test_a_year_with_a_known_trend_is_recovered(app, client, session, analyst):
         assert all(w["answers"] == 20 for w in chapter["weeks"])
     some = result["chapters"][0]["weeks"][0]
     assert 0 <= some["aligned_share"] <= 1
-    assert analyst.get("/stats/awareness?category=nope").status_code == 404
+    assert analyst.get("/stats/awareness?category=nope").status_code == 409
     filtered = analyst.get(f"/stats/awareness?from={first}&to=2026-W51&category=geschenken").get_json()
     ids = {w["dilemma_id"] for c in filtered["chapters"] for w in c["weeks"]}
     assert ids and all(session.get(Dilemma, i).category.slug == "geschenken" for i in ids)

@@ -111,7 +111,7 @@ def test_the_lead_hands_over_by_opaque_handle(client, session):
     # The colleague reads their own number in the app and says it out loud.
     said = second.get(path).get_json()["handle"]
     assert_problem(first.put(f"{path}/lead", json={"handle": said}), 403)
-    assert set(assert_problem(lead.put(f"{path}/lead", json={"handle": 99}), 404)["errors"]) == {"handle"}
+    assert set(assert_problem(lead.put(f"{path}/lead", json={"handle": 99}), 409)["errors"]) == {"handle"}
     assert set(assert_problem(lead.put(f"{path}/lead", json={"handle": "3"}), 422)["errors"]) == {"handle"}
     handed = lead.put(f"{path}/lead", json={"handle": said})
     assert handed.status_code == 200 and handed.get_json()["role"] == "member"

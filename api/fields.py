@@ -1,0 +1,25 @@
+"""Text fields for request bodies: no control characters (PostgreSQL
+refuses NUL, and no phone types the others), said in the OpenAPI document
+as a pattern so that clients know it too."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+LINE = r"^[^\x00-\x1F\x7F-\x9F]*$"  # one line
+PROSE = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"  # tabs and line breaks allowed
+
+
+def _text(pattern: str, **kwargs) -> ma.fields.String:
+    validators = kwargs.pop("validate", [])
+    validators = [validators] if callable(validators) else list(validators)
+    validators.append(ma.validate.Regexp(pattern, error="Geen stuurtekens."))
+    return ma.fields.String(validate=validators, **kwargs)
+
+
+def Line(**kwargs) -> ma.fields.String:
+    return _text(LINE, **kwargs)
+
+
+def Prose(**kwargs) -> ma.fields.String:
+    return _text(PROSE, **kwargs)
