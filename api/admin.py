@@ -15,6 +15,7 @@ from api.fields import Line
 from api.limits import limiter
 from dilemmas import admins
 from dilemmas.admins import MAX_DAYS, ROLES
+from dilemmas.base import INT_MAX
 from dilemmas.organisations import format_code
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Integrity office: tokens and audit")
@@ -66,7 +67,7 @@ class RotateIn(ma.Schema):
 class AuditQuery(ma.Schema):
     action = Line(validate=ma.validate.Length(max=64))
     object_type = Line(validate=ma.validate.Length(max=32))
-    object_id = ma.fields.Integer()
+    object_id = ma.fields.Integer(validate=ma.validate.Range(min=0, max=INT_MAX))
     actor = Line(validate=ma.validate.Length(max=120))
     since = ma.fields.AwareDateTime(metadata={"description": "ISO 8601 instant with offset"})
     until = ma.fields.AwareDateTime()

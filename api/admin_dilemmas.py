@@ -14,7 +14,7 @@ from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.auth import ADMIN_SECURITY, current_actor
 from api.config import clock
 from api.db import db_session
-from api.fields import Line, Prose
+from api.fields import Line, Prose, Said
 from api.limits import limiter
 from dilemmas import authoring
 from dilemmas.authoring import allowed_actions, has_answers
@@ -136,10 +136,7 @@ class CommentIn(ma.Schema):
 
 
 class RequestChangesIn(ma.Schema):
-    comment = ma.fields.String(
-        required=True,
-        validate=[ma.validate.Length(min=1, max=2000), ma.validate.Regexp(r"\S", error="Zeg wat er moet veranderen.")],
-    )
+    comment = Said(required=True, validate=ma.validate.Length(min=1, max=2000))
 
 
 class ScheduleIn(ma.Schema):

@@ -28,7 +28,7 @@ limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
 RESPONSE_CONTENT = {
-    "application/json": {"schema": {"type": "object"}},
+    "application/json": {"schema": {}},
     "text/csv": {"schema": {"type": "string"}},
 }
 

@@ -23,3 +23,10 @@ def Line(**kwargs) -> ma.fields.String:
 
 def Prose(**kwargs) -> ma.fields.String:
     return _text(PROSE, **kwargs)
+
+
+def Said(**kwargs) -> ma.fields.String:
+    """Prose that must say something: at least one visible character."""
+    allowed = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+    visible = r"[^\s\x00-\x1F\x7F-\x9F]"
+    return _text(f"^{allowed}*{visible}{allowed}*$", **kwargs)
