@@ -33,3 +33,18 @@ def add_to_counter(session: Session, model, key: dict[str, Any], column: str, de
         set_={column: table.c[column] + statement.excluded[column]},
     )
     session.execute(statement)
+
+
+def add_to_counters(session: Session, model, keys: list[dict[str, Any]], column: str, delta: int) -> None:
+    """``add_to_counter`` for several distinct rows in one statement (the
+    rows are always written in the order given, so that two transactions
+    cannot deadlock on them)."""
+    if not keys:
+        return
+    table = model.__table__
+    statement = insert_for(session, table).values([{**key, column: delta} for key in keys])
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys[0]),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    session.execute(statement)
