@@ -9,7 +9,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ class Figures:
     p95_ms: float
     p99_ms: float
     errors: int
+    statuses: str = ""  # the statuses other than 200, e.g. "409x3"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Run:
             parts.append(
                 f"  {figures.endpoint:8} {figures.rate:7.0f}/s  p50 {figures.p50_ms:6.1f} ms  "
                 f"p95 {figures.p95_ms:6.1f} ms  p99 {figures.p99_ms:6.1f} ms  errors {figures.errors}"
+                + (f" ({figures.statuses})" if figures.statuses else "")
             )
         parts.append(
             f"  socket errors {self.socket_errors}, reused tokens {self.reused}; CPU (cores): "
@@ -65,7 +67,8 @@ def percentile(ordered: list[int], share: float) -> float:
 
 def _figures(endpoint: str, samples: list[tuple[int, int]], seconds: float, errors_extra: int = 0) -> Figures:
     latencies = sorted(us for _, us in samples)
-    errors = sum(1 for status, _ in samples if status != 200) + errors_extra
+    wrong = Counter(status for status, _ in samples if status != 200)
+    errors = sum(wrong.values()) + errors_extra
     return Figures(
         endpoint,
         len(samples),
@@ -74,6 +77,7 @@ def _figures(endpoint: str, samples: list[tuple[int, int]], seconds: float, erro
         percentile(latencies, 0.95),
         percentile(latencies, 0.99),
         errors,
+        " ".join(f"{status}x{n}" for status, n in sorted(wrong.items())),
     )
 
 
