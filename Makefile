@@ -39,8 +39,11 @@ test-postgres: install
 ## PostgreSQL.
 test: lint test-sqlite test-postgres
 
+## make bench: the benchmarks (bench/README.md), each against a baseline
+## measured in the same run; one table at the end. Needs wrk (installed from
+## Debian's packages when missing, as root) and PostgreSQL's server binaries.
 bench: install
-	@echo "No benchmarks yet (see bench/README.md)."
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -77,11 +78,18 @@ def _load(app: Flask, path: Path | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Default: KOMPAS_HOST")
 @click.option("--port", type=int, default=None, help="Default: KOMPAS_PORT")
-@click.option("--workers", type=int, default=2, show_default=True)
-def serve(host: str | None, port: int | None, workers: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: 2 per CPU core plus one, as gunicorn advises: a request spends much of "
+    "its time waiting for the database, so more workers than cores keep the cores busy)",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Run the API under gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    workers = workers or 2 * (os.cpu_count() or 1) + 1
     with _app() as app:
         bind = f"{host or app.config['KOMPAS_HOST']}:{port or app.config['KOMPAS_PORT']}"
 

@@ -6,6 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.dilemmas import ContentCache
 from dilemmas.schedule import WeekKeeper
 
 
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.extensions["kompas.engine"] = engine
     app.extensions["kompas.sessions"] = make_sessionmaker(engine)
     app.extensions["kompas.weeks"] = WeekKeeper()
+    app.extensions["kompas.contents"] = ContentCache()
     app.teardown_appcontext(_close_session)
 
 
@@ -22,6 +24,12 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["kompas.sessions"]()
     return g.db_session
+
+
+def contents() -> ContentCache:
+    """This process's cache of dilemma content (checked against the content
+    version on every use, so edits by any process are seen at once)."""
+    return current_app.extensions["kompas.contents"]
 
 
 def _close_session(_error: BaseException | None) -> None:

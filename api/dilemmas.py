@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import marshmallow as ma
-from flask import current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
-from api.db import begin_week, db_session
+from api.db import begin_week, contents, db_session
 from api.fields import Line
 from api.limits import limiter
 from dilemmas import answers, schedule
 from dilemmas.answers import Answer
-from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, Dilemma, with_content
+from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, Dilemma, DilemmaContent, with_content
 from dilemmas.errors import NotFound
 from dilemmas.schedule import Placement
 from scoring.results import results_for
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
+
+# The representation holds the caller's own answer: only the phone may keep
+# it, and it asks again each time (cheaply: 304 while nothing changed).
+CURRENT_CACHE_CONTROL = "private, no-cache"
 
 
 class CodeRef(ma.Schema):
@@ -105,7 +112,7 @@ class ResultsOut(ma.Schema):
     feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
 
 
-def _present(dilemma: Dilemma, placement: Placement, answer: Answer | None) -> dict:
+def _present(dilemma: Dilemma | DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
     revision = dilemma.current
     return {
         "id": dilemma.id,
@@ -123,26 +130,61 @@ def _present(dilemma: Dilemma, placement: Placement, answer: Answer | None) -> d
 
 
 def _one(placement: Placement) -> dict:
+    """``placement`` carries its content version (``with_version``)."""
     session, installation = db_session(), current_installation()
-    dilemma = with_content(session, [placement.dilemma_id])[placement.dilemma_id]
+    dilemma = contents().get(session, placement.dilemma_id, placement.version)
     mine = answers.answers_of(session, current_app.config["SECRET_KEY"], installation, [dilemma.id])
     return _present(dilemma, placement, mine.get(dilemma.id))
 
 
+_DILEMMA_OUT = DilemmaOut()  # made once: building a schema costs more than using it
+
+
+def entity_tag(data: dict) -> str:
+    """A strong ETag of a response body: the hash of its JSON."""
+    body = json.dumps(_DILEMMA_OUT.dump(data), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
 @blp.route("/current")
 class Current(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
-    @blp.response(200, DilemmaOut)
+    @blp.doc(
+        security=INSTALLATION_SECURITY,
+        parameters=[
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "schema": {"type": "string"},
+                "description": "The ETag of the copy the app has",
+            }
+        ],
+    )
+    @blp.response(
+        200,
+        DilemmaOut,
+        headers={"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
+    )
+    @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(404, description="Nothing scheduled this week")
     def get(self):
-        """This week's dilemma for the caller's organisation (else its parent's)."""
+        """This week's dilemma for the caller's organisation (else its parent's).
+
+        Carries an ETag and ``Cache-Control: private, no-cache``: send the
+        ETag back in ``If-None-Match`` to get 304 while nothing changed (the
+        dilemma, its week being open, or your own answer)."""
         installation = current_installation()
         begin_week()
-        placement = schedule.current_placement(db_session(), installation.organisation, clock(current_app.config))
+        now = clock(current_app.config)
+        placement = schedule.current_placement(db_session(), installation.organisation, now, with_version=True)
         if placement is None:
             raise NotFound("Er is deze week geen dilemma.")
-        return _one(placement)
+        data = _one(placement)
+        tag = entity_tag(data)
+        headers = {"ETag": f'"{tag}"', "Cache-Control": CURRENT_CACHE_CONTROL}
+        if request.if_none_match.contains(tag):
+            return Response(status=304, headers=headers)
+        return data, 200, headers
 
 
 @blp.route("")
@@ -197,7 +239,9 @@ class One(MethodView):
         installation = current_installation()
         begin_week()
         return _one(
-            schedule.visible_placement(db_session(), installation.organisation, dilemma_id, clock(current_app.config))
+            schedule.visible_placement(
+                db_session(), installation.organisation, dilemma_id, clock(current_app.config), with_version=True
+            )
         )
 
 
@@ -217,7 +261,7 @@ class AnswerView(MethodView):
         session, installation = db_session(), current_installation()
         begin_week()
         secret, now = current_app.config["SECRET_KEY"], clock(current_app.config)
-        submitted = answers.submit(session, secret, installation, dilemma_id, now=now, **body)
+        submitted = answers.submit(session, secret, installation, dilemma_id, now=now, contents=contents(), **body)
         return results_for(
             session,
             secret,
@@ -249,4 +293,5 @@ class ResultsView(MethodView):
             dilemma_id,
             clock(current_app.config),
             current_app.config["THRESHOLDS"],
+            contents=contents(),
         )

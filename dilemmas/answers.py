@@ -32,12 +32,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas import teams
 from dilemmas.base import Base
-from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
+from dilemmas.dilemmas import OPTION_KEYS, ContentCache, Dilemma, DilemmaContent, with_content
 from dilemmas.errors import Conflict, Invalid
 from dilemmas.installations import Installation
 from dilemmas.organisations import Organisation, chain
 from dilemmas.schedule import Placement, visible_placement
-from dilemmas.upsert import add_to_counter, insert_for
+from dilemmas.upsert import add_to_counters, insert_for
 from dilemmas.weeks import local_day
 
 MODES = ("alone", "colleague", "team")
@@ -130,20 +130,22 @@ def team_scopes(team_ids: list[int]) -> list[tuple[str, int]]:
 
 def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, option: str, delta: int) -> None:
     shard = random.randrange(TALLY_SHARDS)
-    for scope, scope_id in scopes:
-        key = dict(
-            dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, mode=mode, late=late, option=option, shard=shard
-        )
-        add_to_counter(session, Tally, key, "count", delta)
+    keys = [
+        dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, mode=mode, late=late, option=option, shard=shard)
+        for scope, scope_id in scopes
+    ]
+    add_to_counters(session, Tally, keys, "count", delta)
 
 
 def _count_difficulty(session: Session, dilemma_id: int, scopes, value: int | None, delta: int) -> None:
     if value is None:
         return
     shard = random.randrange(TALLY_SHARDS)
-    for scope, scope_id in scopes:
-        key = dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, value=value, shard=shard)
-        add_to_counter(session, DifficultyTally, key, "count", delta)
+    keys = [
+        dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, value=value, shard=shard)
+        for scope, scope_id in scopes
+    ]
+    add_to_counters(session, DifficultyTally, keys, "count", delta)
 
 
 def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: bool, option: str) -> None:
@@ -155,7 +157,7 @@ def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: boo
 @dataclass(frozen=True)
 class Submitted:
     placement: Placement
-    dilemma: Dilemma
+    dilemma: Dilemma | DilemmaContent
     answer: Answer
 
 
@@ -168,17 +170,24 @@ def submit(
     now: datetime,
     mode: str = "alone",
     difficulty: int | None = None,
+    contents: ContentCache | None = None,
 ) -> Submitted:
     """Answer a dilemma, or change the answer while its week is open.
 
     Repeating the same answer is harmless; a different option after the week
     closed is a Conflict. A first answer after the week closed is accepted
-    (the archive stays answerable) and counted as late.
+    (the archive stays answerable) and counted as late. With ``contents``
+    the dilemma's content comes from that cache when it has not changed.
     """
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
-    placement = visible_placement(session, installation.organisation, dilemma_id, now)
-    dilemma = with_content(session, [dilemma_id])[dilemma_id]
+    placement = visible_placement(
+        session, installation.organisation, dilemma_id, now, with_version=contents is not None
+    )
+    if contents is not None:
+        dilemma = contents.get(session, dilemma_id, placement.version)
+    else:
+        dilemma = with_content(session, [dilemma_id])[dilemma_id]
     key = respondent_key(secret_key, installation.respondent_seed, dilemma_id)
     closed = placement.closed(now)
     values = dict(
@@ -208,6 +217,7 @@ def submit(
         organisation_scopes = tally_scopes(session, installation.organisation_id)
         _count(session, dilemma_id, organisation_scopes + team_scopes(team_ids), mode, closed, option, +1)
         _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
+        answer = Answer(**values)  # what was stored, without reading it back
     else:
         stored = session.scalars(
             select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
@@ -233,8 +243,8 @@ def submit(
             _count_difficulty(session, dilemma_id, organisation_scopes, stored.difficulty, -1)
             _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
             stored.difficulty = difficulty
+        answer = stored
     session.commit()
-    answer = session.scalars(select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key)).one()
     return Submitted(placement, dilemma, answer)
 
 

@@ -7,9 +7,10 @@ dilemma's tallies always mean the same four options.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, select
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from dilemmas.base import Base
@@ -129,3 +130,111 @@ def with_content(session: Session, dilemma_ids: list[int]) -> dict[int, Dilemma]
 
 def categories(session: Session) -> list[Category]:
     return list(session.scalars(select(Category).order_by(Category.position, Category.slug)))
+
+
+# ------------------------------------------------ read-only copies for the app
+
+
+@dataclass(frozen=True)
+class OptionContent:
+    key: str
+    text: str
+    alignment: str | None
+    feedback: str | None
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    ref: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CategoryContent:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RevisionContent:
+    id: int
+    number: int
+    title: str
+    situation: str
+    explanation: str
+    options: tuple[OptionContent, ...]
+    sections: tuple[SectionContent, ...]
+
+
+@dataclass(frozen=True)
+class DilemmaContent:
+    """What the app shows of a dilemma, copied out of the session: it reads
+    like a loaded ``Dilemma`` (``.current.options``, ``.category.slug``) and
+    can be shared by the requests of one process."""
+
+    id: int
+    audience: str
+    category: CategoryContent
+    current: RevisionContent
+
+    @classmethod
+    def of(cls, dilemma: Dilemma) -> DilemmaContent:
+        revision = dilemma.current
+        return cls(
+            id=dilemma.id,
+            audience=dilemma.audience,
+            category=CategoryContent(dilemma.category.slug, dilemma.category.name),
+            current=RevisionContent(
+                id=revision.id,
+                number=revision.number,
+                title=revision.title,
+                situation=revision.situation,
+                explanation=revision.explanation,
+                options=tuple(OptionContent(o.key, o.text, o.alignment, o.feedback) for o in revision.options),
+                sections=tuple(SectionContent(s.ref, s.title, s.text) for s in revision.sections),
+            ),
+        )
+
+
+def content_version_columns() -> tuple:
+    """Columns that change whenever anything a ``DilemmaContent`` holds
+    changes, for a query that selects from ``Dilemma``: the newest revision
+    (revisions are never edited in place), the audience and category, the
+    category's name and slug, and the versions of the newest revision's code
+    sections (a section edited in place gets a higher version)."""
+    # Correlated explicitly: nested in the sections' subquery it would
+    # otherwise pick up its own "FROM dilemmas" and mean every dilemma.
+    newest = select(func.max(Revision.id)).where(Revision.dilemma_id == Dilemma.id).correlate(Dilemma).scalar_subquery()
+    sections = (
+        select(func.coalesce(func.sum(CodeSection.version), 0))
+        .join(revision_sections, revision_sections.c.section_id == CodeSection.id)
+        .where(revision_sections.c.revision_id == newest)
+        .scalar_subquery()
+    )
+    category = [
+        select(c).where(Category.id == Dilemma.category_id).scalar_subquery() for c in (Category.slug, Category.name)
+    ]
+    return [newest, Dilemma.audience, *category, sections]
+
+
+class ContentCache:
+    """A per-process cache of the app's dilemma content. Every use passes
+    the content version read in the same request (the placement query reads
+    it at no extra cost), so an edit made by any process is seen by the next
+    request; only unchanged content is served from memory."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._entries: dict[int, tuple[tuple, DilemmaContent]] = {}
+
+    def get(self, session: Session, dilemma_id: int, version: tuple | None) -> DilemmaContent:
+        entry = self._entries.get(dilemma_id)
+        if version is not None and entry is not None and entry[0] == version:
+            return entry[1]
+        content = DilemmaContent.of(with_content(session, [dilemma_id])[dilemma_id])
+        if version is not None:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[dilemma_id] = (version, content)
+        return content

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas.base import Base
@@ -58,17 +58,33 @@ def root(session: Session) -> Organisation:
     return organisation
 
 
+_EVERYONE = "kompas.organisations"
+
+
+def _everyone(session: Session) -> dict[int, Organisation]:
+    """Every organisation by id, read once per transaction: a request asks
+    for the tree several times (placement, tallies, results)."""
+    everyone = session.info.get(_EVERYONE)
+    if everyone is None:
+        everyone = {o.id: o for o in session.scalars(select(Organisation))}
+        session.info[_EVERYONE] = everyone
+    return everyone
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_everyone(session: Session, *_args) -> None:
+    # A flush may have added or moved an organisation; the next transaction
+    # may see what others committed.
+    session.info.pop(_EVERYONE, None)
+
+
 def chain(session: Session, organisation: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first. Ancestors come
-    from the session's identity map when loaded already (no query)."""
-    result = [organisation]
-    seen = {organisation.id}
-    while result[-1].parent_id is not None and result[-1].parent_id not in seen:
-        parent = session.get(Organisation, result[-1].parent_id)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        result.append(parent)
+    """The organisation and its ancestors, nearest first."""
+    everyone = _everyone(session)
+    result = [everyone[organisation.id]]
+    while result[-1].parent_id is not None and len(result) <= len(everyone):
+        result.append(everyone[result[-1].parent_id])
     return result
 
 

@@ -51,3 +51,18 @@ def retry_on_conflict(session: Session, write: Callable[[], T], attempts: int = 
             continue
     with session.begin_nested():
         return write()
+
+
+def add_to_counters(session: Session, model, keys: list[dict[str, Any]], column: str, delta: int) -> None:
+    """``add_to_counter`` for several distinct rows in one statement (the
+    rows are always written in the order given, so that two transactions
+    cannot deadlock on them)."""
+    if not keys:
+        return
+    table = model.__table__
+    statement = insert_for(session, table).values([{**key, column: delta} for key in keys])
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys[0]),
+        set_={column: table.c[column] + statement.excluded[column]},
+    )
+    session.execute(statement)

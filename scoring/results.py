@@ -24,7 +24,7 @@ from dilemmas.answers import (
     Tally,
     answers_of,
 )
-from dilemmas.dilemmas import OPTION_KEYS, Dilemma, with_content
+from dilemmas.dilemmas import OPTION_KEYS, ContentCache, Dilemma, DilemmaContent, with_content
 from dilemmas.errors import Conflict
 from dilemmas.installations import Installation
 from dilemmas.organisations import Organisation, chain
@@ -186,18 +186,27 @@ def results_for(
     now: datetime,
     thresholds: Thresholds,
     placement: Placement | None = None,
-    dilemma: Dilemma | None = None,
+    dilemma: Dilemma | DilemmaContent | None = None,
     answer: Answer | None = None,
+    contents: ContentCache | None = None,
 ) -> Results:
     """The results of a dilemma for an installation. While the week is open
-    they are only for those who answered (Conflict otherwise)."""
-    placement = placement or visible_placement(session, installation.organisation, dilemma_id, now)
+    they are only for those who answered (Conflict otherwise). With
+    ``contents`` the dilemma's content comes from that cache when it has not
+    changed."""
+    placement = placement or visible_placement(
+        session, installation.organisation, dilemma_id, now, with_version=contents is not None
+    )
     closed = placement.closed(now)
     if answer is None:
         answer = answers_of(session, secret_key, installation, [dilemma_id]).get(dilemma_id)
     if answer is None and not closed:
         raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.")
-    dilemma = dilemma or with_content(session, [dilemma_id])[dilemma_id]
+    if dilemma is None:
+        if contents is not None:
+            dilemma = contents.get(session, dilemma_id, placement.version)
+        else:
+            dilemma = with_content(session, [dilemma_id])[dilemma_id]
     revision = dilemma.current
     marked = {o.key: o.alignment for o in revision.options if o.alignment}
     feedback = {o.key: o.feedback for o in revision.options if o.feedback}

@@ -4,6 +4,10 @@ Uses the server binaries of Debian's ``postgresql`` package. As root,
 ``initdb`` and the server run as the ``postgres`` user, as PostgreSQL
 refuses to run as root. The cluster lives in a temporary folder, listens on
 127.0.0.1 at a free port and is removed on stop.
+
+Tests run it without durability (no fsync, asynchronous commit): they check
+behaviour, not speed. Benchmarks ask for ``durable=True``: PostgreSQL's own
+defaults, so an acknowledged commit has reached the disk as in production.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ def _free_port() -> int:
 
 
 class ThrowawayCluster:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="kompas-pg-"))
         self.data = self.root / "data"
@@ -70,10 +75,10 @@ class ThrowawayCluster:
             shutil.chown(self.socket_dir, "postgres")
             os.chmod(self.root, 0o700)
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-sync")
-        self._options = options = (
-            f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._options = options
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -91,6 +96,15 @@ class ThrowawayCluster:
     def resume(self) -> None:
         options = self._options
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def pids(self) -> list[int]:
+        """The postmaster and its backends (for CPU accounting)."""
+        try:
+            postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+            children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        except (OSError, ValueError, IndexError):
+            return []
+        return [postmaster, *map(int, children)]
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"

@@ -42,7 +42,9 @@ def test_current_answer_and_results_cost_a_fixed_number_of_queries(app, client, 
     assert costs[False] == costs[True], costs
     current_cost, answer_cost, results_cost = costs[True]
     print("queries: current", current_cost, "answer", answer_cost, "results", results_cost)
-    assert current_cost <= 8 and answer_cost <= 16 and results_cost <= 10
+    # A per-process content cache (checked against the content version the
+    # placement query reads) keeps the hot paths this short.
+    assert current_cost <= 4 and answer_cost <= 9 and results_cost <= 6
 
 
 def test_statistics_cost_a_fixed_number_of_queries(app, client, session):

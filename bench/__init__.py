@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of Kompas (see bench/README.md)."""
