@@ -39,8 +39,9 @@ test-postgres: install
 ## PostgreSQL.
 test: lint test-sqlite test-postgres
 
+## make bench: the fan-out benchmark (bench/README.md); a few minutes.
 bench: install
-	@echo "No benchmarks yet (see bench/README.md)."
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info

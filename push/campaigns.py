@@ -148,6 +148,17 @@ def _dilemma_title(session: Session, dilemma_id: int) -> str:
     )
 
 
+def _exists(session: Session, organisation_id: int, dilemma_id: int, kind: str) -> bool:
+    return (
+        session.scalar(
+            select(Campaign.id).where(
+                Campaign.organisation_id == organisation_id, Campaign.dilemma_id == dilemma_id, Campaign.kind == kind
+            )
+        )
+        is not None
+    )
+
+
 def ensure_due(session: Session, now: datetime, settings: PushSettings) -> list[Campaign]:
     """Create the weekly and reminder campaigns whose moment has come in each
     organisation's current week; return those this call created (none when
@@ -160,7 +171,7 @@ def ensure_due(session: Session, now: datetime, settings: PushSettings) -> list[
         week = week_of(now, organisation.timezone)
         for kind, moment in (("weekly", settings.weekly_moment), ("reminder", settings.reminder_moment)):
             due = moment_in_week(week, organisation.timezone, moment)
-            if now < due:
+            if now < due or _exists(session, organisation.id, placement.dilemma_id, kind):
                 continue
             values = dict(
                 kind=kind,

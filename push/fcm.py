@@ -28,6 +28,7 @@ import json
 import logging
 import ssl
 import threading
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -35,6 +36,7 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import firebase_admin
 import google.auth.exceptions
@@ -108,10 +110,7 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        from email.utils import parsedate_to_datetime
-        from time import time
-
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
 
@@ -121,7 +120,7 @@ class FcmTransport:
 
     name = "fcm"
 
-    def __init__(self, credentials_path: str, endpoint: str | None = None, workers: int = 8, timeout: float = 30.0):
+    def __init__(self, credentials_path: str, endpoint: str | None = None, workers: int = 64, timeout: float = 30.0):
         self.app = firebase_admin.initialize_app(
             credentials.Certificate(credentials_path),
             {"httpTimeout": timeout},
