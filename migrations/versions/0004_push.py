@@ -1,11 +1,13 @@
 """push campaigns, batches, log and topic members
 
-Self-contained: only the push tables. It follows the core schema; when the
-migrations of other work land between them, re-chain down_revision.
+Self-contained: only the push tables, and an index on installations
+(organisation, id) that reads one batch's range. It follows the core
+schema; when the migrations of other work land between them, re-chain
+down_revision.
 
 Revision ID: 0004
 Revises: 0001
-Create Date: 2026-11-22 11:06:15.094405
+Create Date: 2026-11-22 11:40:30.268742
 """
 from alembic import op
 import sqlalchemy as sa
@@ -98,9 +100,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_push_log_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_push_log_logged_at'), ['logged_at'], unique=False)
 
+    with op.batch_alter_table('installations', schema=None) as batch_op:
+        batch_op.create_index('ix_installations_organisation_id_id', ['organisation_id', 'id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('installations', schema=None) as batch_op:
+        batch_op.drop_index('ix_installations_organisation_id_id')
+
     with op.batch_alter_table('push_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_push_log_logged_at'))
         batch_op.drop_index(batch_op.f('ix_push_log_campaign_id'))
