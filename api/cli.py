@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.exc import StatementError
 
 from api.app import create_app
 from api.config import ConfigError, clock
@@ -262,7 +263,11 @@ def worker(interval: float) -> None:
                         session, clock(app.config), settings, transport, should_stop=lambda: bool(stopping)
                     ):
                         click.echo(line)
-            except Exception as error:  # the next tick tries again; a worker must not die of one
+            except StatementError as error:  # the next tick tries again; a worker must not die of one
+                # Only the error's kind: its text would show the statement's parameters (tokens).
+                log.error("push tick failed: database error %s", type(error.orig).__name__)
+                click.echo(f"tick failed: database error {type(error.orig).__name__}", err=True)
+            except Exception as error:
                 log.exception("push tick failed")
                 click.echo(f"tick failed: {type(error).__name__}: {error}", err=True)
             deadline = time.monotonic() + interval

@@ -39,7 +39,7 @@ from dilemmas.installations import Installation, PushToken
 from dilemmas.organisations import Organisation
 from push import tokens, topics
 from push.campaigns import Batch, Campaign, wants
-from push.delivery import RetryPolicy, deliver
+from push.delivery import RETRYABLE, RetryPolicy, deliver
 from push.messages import Outgoing, compose, data_for
 from push.transports import Transport
 
@@ -266,6 +266,9 @@ class BatchReport:
     sent: int
     retired: int
     failed: dict[str, int]
+    # FCM refused the whole batch as unavailable even after the retries:
+    # the batch was given back, for a later tick.
+    postponed: bool = False
 
 
 def send_batch(
@@ -307,6 +310,11 @@ def send_batch(
     except BaseException:
         claim.abandon()
         raise
+    if messages and all(result.code in RETRYABLE for result in outcome.results):
+        # Nothing got through: FCM is down or over quota for now. Giving the
+        # batch back sends it later instead of writing it off.
+        claim.abandon()
+        return BatchReport(campaign.id, claim.number, audience, 0, 0, dict(outcome.failed), postponed=True)
     if campaign.strategy == "topic":
         ok = outcome.results[0].ok
         sent, failed = (audience, {}) if ok else (0, {code: audience for code in outcome.failed})

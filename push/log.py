@@ -82,12 +82,7 @@ class LogTransport:
             session.execute(insert(LoggedMessage), rows)
             session.commit()
         for message in messages:
-            if message.kind == "reminder":
-                log.info(
-                    "push (log transport) %s (%s): %r / %r", message.kind, message.locale, message.title, message.body
-                )
-            else:
-                log.info("push (log transport) %s", message.describe())
+            log.info("push (log transport) %s", message.describe(with_target=message.kind != "reminder"))
         return [Result(ok=True, message_id="logged") for _ in messages]
 
     def subscribe(self, topic: str, tokens: Sequence[str]) -> list[Result]:

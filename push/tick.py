@@ -6,7 +6,9 @@ whose moment has come, brings topic subscriptions up to date and then sends
 every unfinished campaign batch by batch. Several ticks at once share the
 work: each batch is claimed by one of them (push/batches.py). A campaign
 whose week is over is closed without sending the rest: its messages would
-have expired anyway.
+have expired anyway. When FCM turns a whole batch away even after the
+retries, the tick gives the batch back and stops sending; the next tick
+tries again.
 """
 
 from __future__ import annotations
@@ -97,6 +99,13 @@ def send_due(
                 claim.finish("expired")
                 continue
             report = batches.send_batch(session, campaign, claim, transport, settings.secret_key, now, policy, sleep)
+            if report.postponed:
+                reasons = ", ".join(sorted(report.failed))
+                yield (
+                    f"campaign {campaign.id} batch {report.number + 1}: "
+                    f"FCM refused it ({reasons}); a later tick tries again"
+                )
+                return
             failures = ", ".join(f"{count} {code}" for code, count in sorted(report.failed.items())) or "none failed"
             yield (
                 f"campaign {campaign.id} batch {report.number + 1}: {report.sent} of {report.targeted} sent, "

@@ -2,6 +2,7 @@
 transport (firebase-admin against the fake FCM server) or the log
 transport, on SQLite or PostgreSQL."""
 
+import logging
 from collections import Counter
 
 import pytest
@@ -177,6 +178,22 @@ def test_retryable_errors_are_retried_and_dead_tokens_retired(pusher, fcm, sessi
     assert summary.failed == {"UNREGISTERED": 2, "INVALID_ARGUMENT": 2}
 
 
+def test_a_batch_fcm_turns_away_entirely_is_given_back_for_a_later_tick(pusher, fcm, session):
+    devices = add_devices(session, 4)
+    for device in devices:
+        fcm.script(device.token, *["UNAVAILABLE"] * 5)
+    push = pusher()
+    lines = push.tick(MONDAY_0901)
+    assert any("FCM refused it (UNAVAILABLE); a later tick tries again" in line for line in lines)
+    weekly = next(c for c in campaigns(session, "weekly") if c.organisation_id == _rijk(session))
+    assert [b.state for b in batches_of(session, weekly.id)] == ["pending"] and weekly.finished_at is None
+    assert fcm.delivered() == {} and all(fcm.attempts()[d.token] == 5 for d in devices)
+    push.tick("2026-12-07T09:02:00+01:00")
+    assert fcm.delivered() == {d.token: 1 for d in devices}
+    [summary] = [s for s in campaign_service.list_campaigns(session, parse_now(MONDAY_0901)) if s.id == weekly.id]
+    assert (summary.state, summary.sent, summary.failed) == ("done", 4, {})
+
+
 def test_stale_tokens_are_retired_before_sending(pusher, fcm, session):
     fresh = add_devices(session, 2, refreshed_at=parse_now("2026-10-10T09:00:00+01:00"))  # 58 days
     stale = add_devices(session, 2, refreshed_at=parse_now("2026-10-06T09:00:00+01:00"))  # 62 days
@@ -222,7 +239,8 @@ def _rijk(session):
     return session.scalar(select(Organisation.id).where(Organisation.slug == "rijk"))
 
 
-def test_the_log_transport_records_every_device_but_never_a_reminders_recipients(sessions, session):
+def test_the_log_transport_records_every_device_but_never_a_reminders_recipients(sessions, session, caplog):
+    caplog.set_level(logging.INFO, logger="kompas.push")
     dilemma = schedule(session, bank(session)[0], "2026-W50")
     devices = add_devices(session, 6, reminders=True) + add_devices(session, 2, organisation="douane", locale="en")
     add_devices(session, 2, weekly=False)
@@ -242,6 +260,13 @@ def test_the_log_transport_records_every_device_but_never_a_reminders_recipients
     reminders = [m for m in logged if m.kind == "reminder"]
     assert len(reminders) == 5 and {m.target for m in reminders} == {None}
     assert not any(d.token in (m.target or "") for m in logged for d in devices)
+    lines = [record.getMessage() for record in caplog.records]
+    weekly_lines = [line for line in lines if "weekly (" in line]
+    reminder_lines = [line for line in lines if "reminder (" in line]
+    assert len(weekly_lines) == 8 and len(reminder_lines) == 5
+    assert all(fingerprint(d.token) in "".join(weekly_lines) for d in devices)
+    assert not any(fingerprint(d.token) in line for line in reminder_lines for d in devices)
+    assert not any(d.token in line for line in lines for d in devices)
 
 
 def test_adhoc_campaigns_reach_the_organisation_and_those_below_it(pusher, fcm, session):
