@@ -216,7 +216,7 @@ def push_settings(app: Flask) -> PushSettings:
         reminder_moment=config["KOMPAS_REMINDER_PUSH"],
         token_max_age_days=config["PUSH_TOKEN_MAX_AGE_DAYS"],
         topic_organisations=config["PUSH_TOPIC_ORGANISATIONS"],
-        fanout_workers=config["PUSH_FANOUT_WORKERS"],
+        fanout_connections=config["PUSH_FANOUT_CONNECTIONS"],
     )
 
 

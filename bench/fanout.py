@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BATCH = 500
+FANOUT_CONNECTIONS = 256  # push.settings.FANOUT_CONNECTIONS, Kompas's default
 DATA = {"type": "weekly", "dilemma_id": "12", "week": "2026-W50"}
 
 
@@ -56,13 +57,13 @@ def tokens(count: int) -> list[str]:
 # -- the measured runs, each in its own process ---------------------------
 
 
-def run_fcm(url: str, credentials: str, count: int, workers: int) -> dict:
+def run_fcm(url: str, credentials: str, count: int, connections: int) -> dict:
     from datetime import UTC, datetime, timedelta
 
     from push.fcm import FcmTransport
     from push.messages import compose, texts_for
 
-    transport = FcmTransport(credentials, endpoint=url, workers=workers)
+    transport = FcmTransport(credentials, endpoint=url, connections=connections)
     now = datetime.now(UTC)
     texts = texts_for("weekly", "Een cadeau van een leverancier")
     all_tokens = tokens(count)
@@ -89,7 +90,7 @@ def run_fcm(url: str, credentials: str, count: int, workers: int) -> dict:
     return dict(sent=sent, seconds=elapsed, cpu=cpu, baseline_mib=baseline, peak_mib=peak_rss_mib())
 
 
-def run_send_each(url: str, credentials: str, count: int, workers: int) -> dict:
+def run_send_each(url: str, credentials: str, count: int, connections: int) -> dict:
     import firebase_admin
     from firebase_admin import credentials as firebase_credentials
     from firebase_admin import messaging
@@ -123,9 +124,9 @@ def run_send_each(url: str, credentials: str, count: int, workers: int) -> dict:
     return dict(sent=sent, seconds=elapsed, cpu=cpu, baseline_mib=baseline, peak_mib=peak_rss_mib())
 
 
-def run_ceiling(url: str, credentials: str, count: int, workers: int) -> dict:
-    """A minimal client: prepared requests, 32 connections, no parsing beyond
-    the status line and Content-Length."""
+def run_ceiling(url: str, credentials: str, count: int, connections: int) -> dict:
+    """A minimal client: prepared requests over as many connections as the
+    fcm transport, no parsing beyond the status line and Content-Length."""
     import google.auth.transport.requests
     from google.oauth2 import service_account
 
@@ -142,7 +143,6 @@ def run_ceiling(url: str, credentials: str, count: int, workers: int) -> dict:
         f"Authorization: Bearer {credential.token}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    connections = 32
     per_connection = count // connections
     ok = 0
 
@@ -188,10 +188,10 @@ def start_fake(folder: Path, latency: float) -> tuple[subprocess.Popen, str, Pat
     return fake, f"http://127.0.0.1:{ready.read_text()}", credentials
 
 
-def measure(name: str, url: str, credentials: Path, count: int, workers: int) -> dict:
+def measure(name: str, url: str, credentials: Path, count: int, connections: int) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--child", name, "--url", url, "--credentials", str(credentials),
-         "--tokens", str(count), "--workers", str(workers)],
+         "--tokens", str(count), "--connections", str(connections)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     if result.returncode != 0:
@@ -256,7 +256,9 @@ def time_now():
 def main() -> None:
     parser = argparse.ArgumentParser(description="FCM fan-out benchmark (see the module docstring)")
     parser.add_argument("--tokens", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=64, help="fan-out threads of the fcm transport")
+    parser.add_argument(
+        "--connections", type=int, default=FANOUT_CONNECTIONS, help="connections of the fcm transport (and the ceiling)"
+    )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds the fake waits before it answers (a network's round trip)"
     )
@@ -267,7 +269,7 @@ def main() -> None:
     parser.add_argument("--credentials", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        result = RUNS[arguments.child](arguments.url, arguments.credentials, arguments.tokens, arguments.workers)
+        result = RUNS[arguments.child](arguments.url, arguments.credentials, arguments.tokens, arguments.connections)
         print(json.dumps(result))
         return
 
@@ -277,7 +279,7 @@ def main() -> None:
             results = {}
             for name in arguments.only or ("ceiling", "fcm", "send_each"):
                 print(f"measuring {name} with {arguments.tokens:,} messages ...", flush=True)
-                results[name] = measure(name, url, credentials, arguments.tokens, arguments.workers)
+                results[name] = measure(name, url, credentials, arguments.tokens, arguments.connections)
             if arguments.end_to_end:
                 print(f"measuring kompas push tick with {arguments.tokens:,} installations ...", flush=True)
                 results["tick"] = measure_tick(url, credentials, arguments.tokens, Path(folder))
@@ -287,7 +289,7 @@ def main() -> None:
     rate = {name: r["sent"] / r["seconds"] for name, r in results.items()}
     print()
     print(f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, {arguments.tokens:,} tokens, "
-          f"fan-out workers: {arguments.workers}, latency of the fake: {1000 * arguments.latency:g} ms")  # fmt: skip
+          f"connections: {arguments.connections}, latency of the fake: {1000 * arguments.latency:g} ms")  # fmt: skip
     print(f"{'run':<12}{'sent':>10}{'seconds':>10}{'msg/s':>10}{'CPU ms/msg':>12}{'peak MiB':>10}{'growth MiB':>12}")
     for name, r in results.items():
         cpu_per_message = 1000 * r["cpu"] / max(r["sent"], 1)

@@ -7,12 +7,13 @@ and the mapping of FCM's error responses to error types
 (``_MessagingService._handle_fcm_error``); topic subscriptions go through
 ``messaging.subscribe_to_topic``/``unsubscribe_from_topic`` as they are.
 
-The sending itself is a fan-out client of our own, because firebase-admin's
-``send_each`` starts a thread per message and goes through requests for
-every one. Here a bounded pool of worker threads each keeps one keep-alive
-HTTP connection and takes the next message of the batch until none is left.
-It does not retry: the caller retries what is worth retrying, with backoff
-and jitter and honouring ``Retry-After`` (push/delivery.py).
+The sending itself goes through a fan-out client of our own
+(push/fanout.py), because firebase-admin's ``send_each`` starts a thread per
+message and goes through requests for every one: here one event loop keeps
+up to PUSH_FANOUT_CONNECTIONS kept-alive connections busy. Nothing below
+retries (firebase-admin's own session would retry 500 and 503 by itself;
+its adapters are replaced): the caller retries what is worth retrying, with
+backoff and jitter and honouring ``Retry-After`` (push/delivery.py).
 
 ``FCM_ENDPOINT`` replaces ``https://fcm.googleapis.com`` (a proxy, or a test
 server): firebase-admin keeps the send and topic URLs per app instance, so
@@ -21,20 +22,15 @@ they are set on this transport's own app.
 
 from __future__ import annotations
 
-import base64
-import http.client
-import itertools
+import functools
 import json
 import logging
+import os
 import ssl
-import threading
 import time
-import urllib.parse
-import urllib.request
 import uuid
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -48,6 +44,7 @@ import requests.structures
 from firebase_admin import _http_client, credentials, exceptions, messaging
 from urllib3.util.retry import Retry
 
+from push.fanout import FanoutClient, Reply
 from push.messages import Outgoing, Result
 
 log = logging.getLogger("kompas.push.fcm")
@@ -120,7 +117,9 @@ class FcmTransport:
 
     name = "fcm"
 
-    def __init__(self, credentials_path: str, endpoint: str | None = None, workers: int = 64, timeout: float = 30.0):
+    def __init__(
+        self, credentials_path: str, endpoint: str | None = None, connections: int = 256, timeout: float = 30.0
+    ):
         self.app = firebase_admin.initialize_app(
             credentials.Certificate(credentials_path),
             {"httpTimeout": timeout},
@@ -134,9 +133,6 @@ class FcmTransport:
         for prefix in ("http://", "https://", FCM_BASE):
             self._service._client.session.mount(prefix, requests.adapters.HTTPAdapter(max_retries=NO_HTTP_RETRIES))
         self._url = self._service._fcm_url
-        self._target = urllib.parse.urlsplit(self._url)
-        self._path = self._target.path
-        self._timeout = timeout
         self._credential = self._service._credential
         if endpoint:
             # google-auth looks up a service account's "regional access
@@ -151,19 +147,16 @@ class FcmTransport:
             **self._service._fcm_headers,
             **_http_client.METRICS_HEADERS,
         }
-        self._workers = max(1, workers)
-        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="kompas-fcm")
-        self._local = threading.local()
-        self._connections: list[http.client.HTTPConnection] = []
-        self._lock = threading.Lock()
-        self._tls = ssl.create_default_context(cafile=requests.certs.where())
+        # The certificate authorities requests (and so google-auth) trusts.
+        cafile = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or requests.certs.where()
+        tls = ssl.create_default_context(cafile=cafile)
+        self._fanout = FanoutClient(self._url, connections=connections, timeout=timeout, tls=tls)
 
     # -- sending -------------------------------------------------------
 
     def send(self, messages: Sequence[Outgoing]) -> list[Result]:
         if not messages:
             return []
-        bodies = self._encode(messages)
         try:
             headers = dict(self._headers)
             self._credential.before_request(self._auth_request, "POST", self._url, headers)
@@ -173,24 +166,14 @@ class FcmTransport:
         except google.auth.exceptions.TransportError as error:
             log.warning("FCM token endpoint unreachable: %s", error)
             return [Result(ok=False, code="UNAVAILABLE", detail=str(error)) for _ in messages]
-        results: list[Result | None] = [None] * len(bodies)
-        indexes = itertools.count()
-        index_lock = threading.Lock()
+        fcm_messages = self._messages(messages)
+        # Each body is encoded just before it is sent, while other requests
+        # are on the way: encoding and waiting overlap.
+        bodies = [functools.partial(self._encode, message) for message in fcm_messages]
+        replies = self._fanout.post_all(bodies, list(headers.items()))
+        return [self._result(reply) for reply in replies]
 
-        def work() -> None:
-            while True:
-                with index_lock:
-                    i = next(indexes)
-                if i >= len(bodies):
-                    return
-                results[i] = self._post(bodies[i], headers)
-
-        futures = [self._pool.submit(work) for _ in range(min(self._workers, len(bodies)))]
-        for future in futures:
-            future.result()
-        return results  # type: ignore[return-value]
-
-    def _encode(self, messages: Sequence[Outgoing]) -> list[bytes]:
+    def _messages(self, messages: Sequence[Outgoing]) -> list[messaging.Message]:
         # firebase-admin 7.7 deprecates Message(token=...) in favour of
         # Firebase Installation IDs (fid=). The apps register FCM
         # registration tokens today and PushToken.kind records which kind we
@@ -198,8 +181,12 @@ class FcmTransport:
         # then this silences exactly that warning, for these calls only.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Message\.token is deprecated", category=DeprecationWarning)
-            encoded = [messaging._MessagingService.encode_message(self.message(m)) for m in messages]
-        return [json.dumps({"message": body}, separators=(",", ":")).encode() for body in encoded]
+            return [self.message(message) for message in messages]
+
+    @staticmethod
+    def _encode(message: messaging.Message) -> bytes:
+        body = {"message": messaging._MessagingService.encode_message(message)}
+        return json.dumps(body, separators=(",", ":")).encode()
 
     @staticmethod
     def message(outgoing: Outgoing) -> messaging.Message:
@@ -222,75 +209,32 @@ class FcmTransport:
             **{target: outgoing.target},
         )
 
-    def _connection(self) -> http.client.HTTPConnection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._new_connection()
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
+    def _result(self, reply: Reply | Exception) -> Result:
+        if isinstance(reply, Exception):
+            return self._from_exception(reply)
+        if 200 <= reply.status < 300:
+            return Result(ok=True, message_id=json.loads(reply.body).get("name"))
+        return self._from_response(reply)
 
-    def _new_connection(self) -> http.client.HTTPConnection:
-        host, port = self._target.hostname, self._target.port
-        if self._target.scheme == "http":
-            return http.client.HTTPConnection(host, port, timeout=self._timeout)
-        proxy = urllib.request.getproxies().get("https")
-        if proxy and not urllib.request.proxy_bypass(host):
-            parsed = urllib.parse.urlsplit(proxy)
-            connection = http.client.HTTPSConnection(
-                parsed.hostname, parsed.port or 8080, timeout=self._timeout, context=self._tls
-            )
-            tunnel_headers = {}
-            if parsed.username:
-                secret = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
-                tunnel_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(secret.encode()).decode()
-            connection.set_tunnel(host, port or 443, headers=tunnel_headers)
-            return connection
-        return http.client.HTTPSConnection(host, port or 443, timeout=self._timeout, context=self._tls)
-
-    def _post(self, body: bytes, headers: dict[str, str]) -> Result:
-        for attempt in range(2):
-            connection = self._connection()
-            reused = connection.sock is not None
-            try:
-                connection.request("POST", self._path, body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
-                connection.close()
-                if reused and attempt == 0:
-                    continue  # the server closed an idle keep-alive connection: once more, on a new one
-                return self._from_exception(error)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                return self._from_exception(error)
-            if response.will_close:
-                connection.close()
-            if 200 <= response.status < 300:
-                return Result(ok=True, message_id=json.loads(payload).get("name"))
-            return self._from_response(response, payload)
-        raise AssertionError("unreachable")
-
-    def _from_response(self, response: http.client.HTTPResponse, payload: bytes) -> Result:
+    def _from_response(self, reply: Reply) -> Result:
         """firebase-admin's mapping of an FCM error response."""
         mirrored = requests.models.Response()
-        mirrored.status_code = response.status
-        mirrored.reason = response.reason
-        mirrored.headers = requests.structures.CaseInsensitiveDict(response.getheaders())
-        mirrored._content = payload
+        mirrored.status_code = reply.status
+        mirrored.reason = reply.reason
+        mirrored.headers = requests.structures.CaseInsensitiveDict(reply.headers)
+        mirrored._content = reply.body
         mirrored.encoding = "utf-8"
         mirrored.url = self._url
         error = self._service._handle_fcm_error(
-            requests.exceptions.HTTPError(f"{response.status} {response.reason}", response=mirrored)
+            requests.exceptions.HTTPError(f"{reply.status} {reply.reason}", response=mirrored)
         )
         code = _reason(error)
-        retire = code in RETIRING_CODES or (code == exceptions.INVALID_ARGUMENT and _rejects_token(payload))
+        retire = code in RETIRING_CODES or (code == exceptions.INVALID_ARGUMENT and _rejects_token(reply.body))
         return Result(
             ok=False,
             code=code,
             retire=retire,
-            retry_after=_retry_after(response.getheader("Retry-After")),
+            retry_after=_retry_after(reply.header("Retry-After")),
             detail=str(error),
         )
 
@@ -299,7 +243,7 @@ class FcmTransport:
         if isinstance(error, TimeoutError):
             wrapped: requests.exceptions.RequestException = requests.exceptions.Timeout(str(error))
         else:
-            wrapped = requests.exceptions.ConnectionError(str(error))
+            wrapped = requests.exceptions.ConnectionError(str(error) or type(error).__name__)
         mapped = self._service._handle_fcm_error(wrapped)
         return Result(ok=False, code=str(mapped.code), detail=str(mapped))
 
@@ -328,9 +272,5 @@ class FcmTransport:
         return results
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
-        with self._lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
+        self._fanout.close()
         firebase_admin.delete_app(self.app)

@@ -13,7 +13,7 @@ from dilemmas.weeks import Week
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MOMENT = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):([0-5]\d)$")
 BATCH_SIZE = 500
-FANOUT_WORKERS = 64
+FANOUT_CONNECTIONS = 256
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class PushSettings:
     token_max_age_days: int = 60
     topic_organisations: frozenset[str] = field(default_factory=frozenset)
     batch_size: int = BATCH_SIZE
-    fanout_workers: int = FANOUT_WORKERS
+    fanout_connections: int = FANOUT_CONNECTIONS
 
 
 def moment_in_week(week: Week, timezone: str, moment: str) -> datetime:

@@ -38,7 +38,7 @@ def open_transport(settings: PushSettings, sessions: sessionmaker[Session]) -> T
 
         if not settings.credentials:
             raise ValueError("PUSH_TRANSPORT=fcm needs GOOGLE_APPLICATION_CREDENTIALS (a service-account key file)")
-        return FcmTransport(settings.credentials, endpoint=settings.endpoint, workers=settings.fanout_workers)
+        return FcmTransport(settings.credentials, endpoint=settings.endpoint, connections=settings.fanout_connections)
     if settings.transport == "log":
         from push.log import LogTransport
 

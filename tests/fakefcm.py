@@ -26,18 +26,23 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import ipaddress
 import json
 import re
 import secrets
+import ssl
 import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 PROJECT_ID = "kompas-fake"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -129,6 +134,8 @@ class Stats:
     attempts: collections.Counter = field(default_factory=collections.Counter)
     subscription_attempts: collections.Counter = field(default_factory=collections.Counter)
     delivered: collections.Counter = field(default_factory=collections.Counter)
+    delivered_total: int = 0  # sum(delivered.values()), kept up to date: summing costs O(tokens)
+    sends: int = 0
     replies: collections.Counter = field(default_factory=collections.Counter)
     messages: list = field(default_factory=list)
     topic_messages: list = field(default_factory=list)
@@ -142,10 +149,22 @@ class Stats:
 class FakeFcm:
     """The fake server; ``with FakeFcm() as fcm:`` runs it in a thread."""
 
-    def __init__(self, delay: float = 0.0, keep_messages: bool = True, project_id: str = PROJECT_ID) -> None:
+    def __init__(
+        self,
+        delay: float = 0.0,
+        keep_messages: bool = True,
+        project_id: str = PROJECT_ID,
+        tls_folder: Path | None = None,
+    ) -> None:
         self.project_id = project_id
         self.delay = delay
         self.keep_messages = keep_messages
+        # Answer with Transfer-Encoding: chunked instead of Content-Length.
+        self.chunked = False
+        # With a folder: HTTPS with a self-signed certificate for 127.0.0.1,
+        # written there as ``ca.pem`` for clients to trust.
+        self.tls_folder = tls_folder
+        self.ca_file: Path | None = None
         self.lock = threading.Lock()
         self.stats = Stats()
         self._scripts: dict[str, collections.deque] = {}
@@ -157,6 +176,7 @@ class FakeFcm:
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
         self._handlers: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
 
     # -- configuration -------------------------------------------------
@@ -164,7 +184,7 @@ class FakeFcm:
     @property
     def url(self) -> str:
         """The base URL to give Kompas as FCM_ENDPOINT."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls_folder else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def token_uri(self) -> str:
@@ -241,8 +261,52 @@ class FakeFcm:
 
     async def _start(self, port: int) -> None:
         self._released = asyncio.Event()
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", port, backlog=1024)
+        tls = self._tls_context() if self.tls_folder else None
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", port, backlog=1024, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def _tls_context(self) -> ssl.SSLContext:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake-fcm.test")])
+        now = datetime.now(UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                ),
+                critical=False,
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        self.ca_file = self.tls_folder / "ca.pem"
+        self.ca_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        key_file = self.tls_folder / "key.pem"
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.ca_file, key_file)
+        return context
+
+    def drop_connections(self) -> None:
+        """Close every open connection from the server's side, as a server
+        does with idle kept-alive connections."""
+
+        async def drop() -> None:
+            for writer in list(self._writers):
+                writer.close()
+
+        asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
 
     def stop(self) -> None:
         if self._loop is None:
@@ -268,6 +332,7 @@ class FakeFcm:
             self.stats.connections += 1
         handler = asyncio.current_task()
         self._handlers.add(handler)
+        self._writers.add(writer)
         try:
             while True:
                 try:
@@ -289,7 +354,13 @@ class FakeFcm:
                 data = json.dumps(body).encode()
                 response = [f"HTTP/1.1 {status} {STATUS_TEXT.get(status, 'Status')}"]
                 response.append("Content-Type: application/json; charset=UTF-8")
-                response.append(f"Content-Length: {len(data)}")
+                if self.chunked:
+                    response.append("Transfer-Encoding: chunked")
+                    half = len(data) // 2
+                    data = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (data[:half], data[half:]))
+                    data += b"0\r\n\r\n"
+                else:
+                    response.append(f"Content-Length: {len(data)}")
                 response.extend(f"{name}: {value}" for name, value in extra.items())
                 writer.write(("\r\n".join(response) + "\r\n\r\n").encode("latin-1") + data)
                 await writer.drain()
@@ -299,6 +370,7 @@ class FakeFcm:
             return
         finally:
             self._handlers.discard(handler)
+            self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
@@ -316,7 +388,7 @@ class FakeFcm:
                     {},
                     {
                         "requests": self.stats.requests,
-                        "delivered": sum(self.stats.delivered.values()),
+                        "delivered": self.stats.delivered_total,
                         "attempts": sum(self.stats.attempts.values()),
                         "replies": dict(self.stats.replies),
                         "token_requests": self.stats.token_requests,
@@ -386,7 +458,7 @@ class FakeFcm:
             await asyncio.sleep(self.delay)
         while True:
             with self.lock:
-                hold = self._hold_after is not None and sum(self.stats.delivered.values()) >= self._hold_after
+                hold = self._hold_after is not None and self.stats.delivered_total >= self._hold_after
             if not hold:
                 break
             self._released.clear()
@@ -399,13 +471,16 @@ class FakeFcm:
             headers = {"Retry-After": "1"} if status == 429 else {}
             return status, headers, error
         with self.lock:
-            number = sum(self.stats.delivered.values()) + 1
+            self.stats.sends += 1
+            number = self.stats.sends
             if targets[0] == "topic":
                 self.stats.topic_messages.append(message)
                 for token in self.stats.subscriptions.get(target, ()):
                     self.stats.delivered[token] += 1
+                    self.stats.delivered_total += 1
             else:
                 self.stats.delivered[target] += 1
+                self.stats.delivered_total += 1
             if self.keep_messages:
                 self.stats.messages.append(message)
         return 200, {}, {"name": f"projects/{self.project_id}/messages/{number}"}
@@ -456,3 +531,56 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+class ConnectProxy:
+    """An HTTP proxy that only tunnels (CONNECT), on 127.0.0.1, in a thread:
+    what a government network puts between a server and the internet."""
+
+    def __init__(self) -> None:
+        self.tunnels: list[str] = []
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="connect-proxy", daemon=True)
+
+    def __enter__(self) -> ConnectProxy:
+        self._thread.start()
+        self._server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._tunnel, "127.0.0.1", 0), self._loop
+        ).result(10)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        async def close() -> None:
+            self._server.close()
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        method, target, _ = head.split(b"\r\n", 1)[0].decode().split(" ", 2)
+        if method != "CONNECT":
+            writer.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            writer.close()
+            return
+        self.tunnels.append(target)
+        host, _, port = target.rpartition(":")
+        upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))

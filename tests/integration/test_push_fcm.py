@@ -29,7 +29,7 @@ def weekly(token, target_kind="registration", locale="nl"):
 
 @pytest.fixture
 def transport(fcm):
-    transport = FcmTransport(str(fcm.credentials), endpoint=fcm.url, workers=4)
+    transport = FcmTransport(str(fcm.credentials), endpoint=fcm.url, connections=4)
     yield transport
     transport.close()
 
@@ -91,7 +91,7 @@ def test_retries_through_the_real_transport_end_in_success(fcm, transport):
 
 def test_an_unreachable_fcm_is_unavailable_not_a_crash(fcm, tmp_path):
     fcm.stop()
-    transport = FcmTransport(str(fcm.credentials), endpoint=fcm.url, workers=2, timeout=2)
+    transport = FcmTransport(str(fcm.credentials), endpoint=fcm.url, connections=2, timeout=2)
     try:
         results = transport.send([weekly("a"), weekly("b")])
     finally:
@@ -151,4 +151,4 @@ def test_send_test_says_what_fcm_answered(fcm, transport):
 def test_many_messages_use_a_few_kept_alive_connections(fcm, transport):
     results = transport.send([weekly(f"token-{i}") for i in range(600)])
     assert all(r.ok for r in results) and len(fcm.delivered()) == 600
-    assert fcm.stats.connections <= 4 + 1  # the workers' connections (+ the token request's)
+    assert fcm.stats.connections <= 4 + 1  # the fan-out's connections (+ the token request's)

@@ -14,9 +14,9 @@ def config(tmp_path, **environ):
 def test_push_defaults(tmp_path):
     values = config(tmp_path)
     assert values["PUSH_TRANSPORT"] == "log" and values["FCM_ENDPOINT"] is None
-    assert values["PUSH_TOPIC_ORGANISATIONS"] == frozenset() and values["PUSH_FANOUT_WORKERS"] == 64
-    with pytest.raises(ConfigError, match="PUSH_FANOUT_WORKERS"):
-        config(tmp_path, PUSH_FANOUT_WORKERS="0")
+    assert values["PUSH_TOPIC_ORGANISATIONS"] == frozenset() and values["PUSH_FANOUT_CONNECTIONS"] == 256
+    with pytest.raises(ConfigError, match="PUSH_FANOUT_CONNECTIONS"):
+        config(tmp_path, PUSH_FANOUT_CONNECTIONS="0")
 
 
 def test_fcm_needs_a_key_file_and_a_proper_endpoint(tmp_path):
