@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -11,14 +12,21 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.exc import StatementError
 
 from api.app import create_app
 from api.config import ConfigError, clock
 from content import loader, policy
 from dilemmas import admins, migrate, organisations
 from dilemmas.errors import NotFound
+from dilemmas.installations import LOCALES, PUSH_TOKEN_KINDS
 from dilemmas.organisations import format_code
+from push import delivery
 from push import tick as push_tick
+from push.settings import PushSettings
+from push.transports import open_transport
+
+log = logging.getLogger("kompas.cli")
 
 
 @contextmanager
@@ -228,34 +236,92 @@ def create_token(name: str, role: str, org_slug: str, days: int) -> None:
 
 @main.group()
 def push() -> None:
-    """The weekly moment: begin weeks (and, later, send pushes)."""
+    """The weekly moment: begin weeks and send the pushes that are due."""
+
+
+def push_settings(app: Flask) -> PushSettings:
+    """The push part of the app's configuration, as plain values."""
+    config = app.config
+    return PushSettings(
+        secret_key=config["SECRET_KEY"],
+        transport=config["PUSH_TRANSPORT"],
+        credentials=config["GOOGLE_APPLICATION_CREDENTIALS"],
+        endpoint=config["FCM_ENDPOINT"],
+        weekly_moment=config["KOMPAS_WEEKLY_PUSH"],
+        reminder_moment=config["KOMPAS_REMINDER_PUSH"],
+        token_max_age_days=config["PUSH_TOKEN_MAX_AGE_DAYS"],
+        topic_organisations=config["PUSH_TOPIC_ORGANISATIONS"],
+        fanout_connections=config["PUSH_FANOUT_CONNECTIONS"],
+    )
+
+
+@contextmanager
+def _transport(app: Flask):
+    """The configured transport, closed with the block."""
+    settings = push_settings(app)
+    try:
+        transport = open_transport(settings, app.extensions["kompas.sessions"])
+    except (ValueError, OSError) as error:
+        raise click.ClickException(f"push transport: {error}") from None
+    try:
+        yield settings, transport
+    finally:
+        transport.close()
 
 
 @push.command()
 def tick() -> None:
     """Do whatever is due now and exit (for cron)."""
-    with _app() as app, _session(app) as session:
-        for line in push_tick.run_due(session, clock(app.config)):
+    with _app() as app, _transport(app) as (settings, transport), _session(app) as session:
+        for line in push_tick.run_due(session, clock(app.config), settings, transport):
             click.echo(line)
 
 
 @push.command()
 @click.option("--interval", type=float, default=30.0, show_default=True, help="Seconds between ticks")
 def worker(interval: float) -> None:
-    """Tick in a loop until stopped (SIGTERM or Ctrl-C stop it cleanly)."""
-    with _app() as app:
+    """Tick in a loop until stopped. SIGTERM or Ctrl-C stop it cleanly: the
+    batch being sent is finished first."""
+    with _app() as app, _transport(app) as (settings, transport):
         stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        click.echo(f"Push worker started (every {interval:g}s).")
-        try:
-            while not stopping:
+
+        def stop(*_) -> None:
+            stopping.append(True)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        click.echo(f"Push worker started (every {interval:g}s, transport {transport.name}).")
+        while not stopping:
+            try:
                 with _session(app) as session:
-                    for line in push_tick.run_due(session, clock(app.config)):
+                    for line in push_tick.run_due(
+                        session, clock(app.config), settings, transport, should_stop=lambda: bool(stopping)
+                    ):
                         click.echo(line)
-                deadline = time.monotonic() + interval
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(0.2)
-        except KeyboardInterrupt:
-            pass
+            except StatementError as error:  # the next tick tries again; a worker must not die of one
+                # Only the error's kind: its text would show the statement's parameters (tokens).
+                log.error("push tick failed: database error %s", type(error.orig).__name__)
+                click.echo(f"tick failed: database error {type(error.orig).__name__}", err=True)
+            except Exception as error:
+                log.exception("push tick failed")
+                click.echo(f"tick failed: {type(error).__name__}: {error}", err=True)
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
         click.echo("Push worker stopped.")
-        sys.exit(0)
+    sys.exit(0)
+
+
+@push.command("send-test")
+@click.argument("token")
+@click.option("--kind", type=click.Choice(PUSH_TOKEN_KINDS), default="registration", show_default=True)
+@click.option("--locale", type=click.Choice(LOCALES), default="nl", show_default=True)
+def send_test(token: str, kind: str, locale: str) -> None:
+    """Send a test message to one device TOKEN through the configured
+    transport and say what FCM answered."""
+    with _app() as app, _transport(app) as (_settings, transport):
+        result = delivery.send_test(transport, token, clock(app.config), token_kind=kind, locale=locale)
+    if not result.ok:
+        retired = " (the token is dead: the app must register a new one)" if result.retire else ""
+        raise click.ClickException(f"not sent: {result.code}{retired}")
+    click.echo(f"Sent through {transport.name}: {result.message_id}")

@@ -28,6 +28,9 @@ DEFAULTS = {
     "SESSION_MIN_REVEAL": "3",
     "PUSH_TRANSPORT": "log",
     "GOOGLE_APPLICATION_CREDENTIALS": "",
+    "FCM_ENDPOINT": "",
+    "PUSH_TOPIC_ORGANISATIONS": "",
+    "PUSH_FANOUT_CONNECTIONS": "256",
     "RATELIMIT_STORAGE_URI": "memory://",
     "PUSH_TOKEN_MAX_AGE_DAYS": "60",
     "MAX_CONTENT_LENGTH": "65536",
@@ -106,6 +109,15 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
             raise ConfigError(f"{name} must look like 'MON 09:00', not {values[name]!r}")
     if values["PUSH_TRANSPORT"] not in ("log", "fcm"):
         raise ConfigError("PUSH_TRANSPORT must be log or fcm")
+    credentials = values["GOOGLE_APPLICATION_CREDENTIALS"]
+    if values["PUSH_TRANSPORT"] == "fcm" and not (credentials and Path(credentials).is_file()):
+        raise ConfigError("PUSH_TRANSPORT=fcm needs GOOGLE_APPLICATION_CREDENTIALS, a service-account key file")
+    endpoint = values["FCM_ENDPOINT"].rstrip("/")
+    if endpoint and not re.match(r"^https?://[^/\s]+(/\S*)?$", endpoint):
+        raise ConfigError(f"FCM_ENDPOINT must be an http(s) base URL, not {values['FCM_ENDPOINT']!r}")
+    topic_organisations = frozenset(
+        slug.strip() for slug in values["PUSH_TOPIC_ORGANISATIONS"].split(",") if slug.strip()
+    )
     min_group = _int(values, "ANONYMITY_MIN_GROUP", 3)
     live_min = _int(values, "ANONYMITY_LIVE_MIN", min_group)
     frozen_now = None
@@ -126,7 +138,10 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "THRESHOLDS": Thresholds(min_group, live_min),
         "SESSION_MIN_REVEAL": _int(values, "SESSION_MIN_REVEAL", 2),
         "PUSH_TRANSPORT": values["PUSH_TRANSPORT"],
-        "GOOGLE_APPLICATION_CREDENTIALS": values["GOOGLE_APPLICATION_CREDENTIALS"] or None,
+        "GOOGLE_APPLICATION_CREDENTIALS": credentials or None,
+        "FCM_ENDPOINT": endpoint or None,
+        "PUSH_TOPIC_ORGANISATIONS": topic_organisations,
+        "PUSH_FANOUT_CONNECTIONS": _int(values, "PUSH_FANOUT_CONNECTIONS", 1),
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_ENABLED": _bool(values, "RATELIMIT_ENABLED"),
         "PUSH_TOKEN_MAX_AGE_DAYS": _int(values, "PUSH_TOKEN_MAX_AGE_DAYS", 1),

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import pool
 
-from dilemmas.base import load_models
 from dilemmas.database import make_engine
+from push import load_models
 
 config = context.config
 target_metadata = load_models()

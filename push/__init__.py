@@ -1,1 +1,14 @@
 """Push: device tokens, campaigns, transports and the scheduler tick."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def load_models() -> MetaData:
+    """The domain's metadata completed with push's tables (the domain may
+    not import push, so migrations ask here)."""
+    from dilemmas.base import load_models as load_domain_models
+    from push import campaigns, log, topics  # noqa: F401
+
+    return load_domain_models()

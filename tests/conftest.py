@@ -21,10 +21,22 @@ from api.config import parse_now
 from content import loader
 from dilemmas import migrate
 from dilemmas.database import make_engine, make_sessionmaker
+from tests.fakefcm import FakeFcm
 from tests.pgcluster import PostgresUnavailable, ThrowawayCluster
+from tests.sitecustom.sitecustomize import install as install_network_guard
 
 DEFAULT_NOW = "2026-12-09T12:00:00+01:00"  # Wednesday of 2026-W50
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+# Connections the guard refused in this process during the current test.
+BLOCKED: list[str] = []
+# On the PYTHONPATH of every process a test starts: it loads the same guard.
+GUARD_PATH = Path(__file__).resolve().parent / "sitecustom"
+
+
+def pytest_configure(config):
+    install_network_guard(BLOCKED.append)
 
 
 def pytest_addoption(parser):
@@ -220,3 +232,27 @@ def session(database_url):
 def set_now(app, moment: str | datetime) -> None:
     """Move the app's frozen clock."""
     app.config["KOMPAS_NOW"] = parse_now(moment) if isinstance(moment, str) else moment
+
+
+@pytest.fixture(autouse=True)
+def no_network(tmp_path, monkeypatch):
+    """Fail the test when it, or a process it started, tried to connect to
+    anything but this machine."""
+    report = tmp_path / "network-guard.log"
+    monkeypatch.setenv("KOMPAS_NETGUARD_LOG", str(report))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(GUARD_PATH), os.environ.get("PYTHONPATH")])))
+    BLOCKED.clear()
+    yield
+    attempts = BLOCKED + (report.read_text().splitlines() if report.exists() else [])
+    BLOCKED.clear()
+    if attempts:
+        pytest.fail("the test tried to reach the network: " + "; ".join(attempts), pytrace=False)
+
+
+@pytest.fixture
+def fcm(tmp_path):
+    """A fake FCM server on 127.0.0.1 with a throwaway service-account key
+    (``fcm.credentials``) that the real firebase-admin authenticates with."""
+    with FakeFcm() as fake:
+        fake.credentials = fake.service_account(tmp_path / "service-account.json")
+        yield fake

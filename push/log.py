@@ -1,0 +1,97 @@
+"""The ``log`` transport, the default: it sends nothing and records every
+message it would have sent, in the ``push_log`` table and in the log, so a
+development install shows what would reach the phones, offline.
+
+Neither place holds a device token: a device is recorded by its
+fingerprint. A reminder's recipients are not recorded at all, because the
+list of devices that got a reminder is the list of people who had not
+answered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from dilemmas.base import Base
+from push.messages import Outgoing, Result, fingerprint
+
+log = logging.getLogger("kompas.push")
+
+
+class LoggedMessage(Base):
+    """A message the log transport would have sent."""
+
+    __tablename__ = "push_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    logged_at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    # The topic, or the device token's fingerprint; None for reminders.
+    target: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(1000))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    collapse_key: Mapped[str] = mapped_column(String(64))
+    ttl_seconds: Mapped[int]
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("push_campaigns.id", ondelete="SET NULL"), index=True)
+
+
+def recorded_target(message: Outgoing) -> str | None:
+    if message.kind == "reminder":
+        return None
+    return message.target if message.target_kind == "topic" else fingerprint(message.target)
+
+
+class LogTransport:
+    """Records instead of sending; every message succeeds."""
+
+    name = "log"
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+        if not messages:
+            return []
+        now = datetime.now(UTC)
+        rows = [
+            dict(
+                logged_at=now,
+                kind=message.kind,
+                target_kind=message.target_kind,
+                target=recorded_target(message),
+                locale=message.locale,
+                title=message.title[:200],
+                body=message.body[:1000],
+                data=message.data,
+                collapse_key=message.collapse_key,
+                ttl_seconds=message.ttl_seconds,
+                campaign_id=message.campaign_id,
+            )
+            for message in messages
+        ]
+        with self._sessions() as session:
+            session.execute(insert(LoggedMessage), rows)
+            session.commit()
+        for message in messages:
+            log.info("push (log transport) %s", message.describe(with_target=message.kind != "reminder"))
+        return [Result(ok=True, message_id="logged") for _ in messages]
+
+    def subscribe(self, topic: str, tokens: Sequence[str]) -> list[Result]:
+        log.info("push (log transport): %d device(s) subscribed to topic %s", len(tokens), topic)
+        return [Result(ok=True) for _ in tokens]
+
+    def unsubscribe(self, topic: str, tokens: Sequence[str]) -> list[Result]:
+        log.info("push (log transport): %d device(s) unsubscribed from topic %s", len(tokens), topic)
+        return [Result(ok=True) for _ in tokens]
+
+    def close(self) -> None:
+        pass
