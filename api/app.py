@@ -11,6 +11,7 @@ from api import (
     admin,
     admin_content,
     admin_dilemmas,
+    admin_push,
     admin_stats,
     code,
     db,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         admin_dilemmas,
         admin_content,
         admin_stats,
+        admin_push,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)

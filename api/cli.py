@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy.exc import StatementError
 
 from api.app import create_app
-from api.config import ConfigError, clock
+from api.config import ConfigError, clock, push_settings
 from content import loader, policy
 from dilemmas import admins, migrate, organisations
 from dilemmas.errors import NotFound
@@ -23,7 +23,6 @@ from dilemmas.installations import LOCALES, PUSH_TOKEN_KINDS
 from dilemmas.organisations import format_code
 from push import delivery
 from push import tick as push_tick
-from push.settings import PushSettings
 from push.transports import open_transport
 
 log = logging.getLogger("kompas.cli")
@@ -239,26 +238,10 @@ def push() -> None:
     """The weekly moment: begin weeks and send the pushes that are due."""
 
 
-def push_settings(app: Flask) -> PushSettings:
-    """The push part of the app's configuration, as plain values."""
-    config = app.config
-    return PushSettings(
-        secret_key=config["SECRET_KEY"],
-        transport=config["PUSH_TRANSPORT"],
-        credentials=config["GOOGLE_APPLICATION_CREDENTIALS"],
-        endpoint=config["FCM_ENDPOINT"],
-        weekly_moment=config["KOMPAS_WEEKLY_PUSH"],
-        reminder_moment=config["KOMPAS_REMINDER_PUSH"],
-        token_max_age_days=config["PUSH_TOKEN_MAX_AGE_DAYS"],
-        topic_organisations=config["PUSH_TOPIC_ORGANISATIONS"],
-        fanout_connections=config["PUSH_FANOUT_CONNECTIONS"],
-    )
-
-
 @contextmanager
 def _transport(app: Flask):
     """The configured transport, closed with the block."""
-    settings = push_settings(app)
+    settings = push_settings(app.config)
     try:
         transport = open_transport(settings, app.extensions["kompas.sessions"])
     except (ValueError, OSError) as error:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from push.settings import PushSettings
 from scoring.spreads import Thresholds
 
 
@@ -161,3 +162,18 @@ def clock(config: Mapping[str, object]) -> datetime:
     """Now, or the frozen instant of KOMPAS_NOW."""
     frozen = config.get("KOMPAS_NOW")
     return frozen if isinstance(frozen, datetime) else datetime.now(UTC)
+
+
+def push_settings(config: Mapping[str, object]) -> PushSettings:
+    """The push part of the configuration, as plain values."""
+    return PushSettings(
+        secret_key=config["SECRET_KEY"],
+        transport=config["PUSH_TRANSPORT"],
+        credentials=config["GOOGLE_APPLICATION_CREDENTIALS"],
+        endpoint=config["FCM_ENDPOINT"],
+        weekly_moment=config["KOMPAS_WEEKLY_PUSH"],
+        reminder_moment=config["KOMPAS_REMINDER_PUSH"],
+        token_max_age_days=config["PUSH_TOKEN_MAX_AGE_DAYS"],
+        topic_organisations=config["PUSH_TOPIC_ORGANISATIONS"],
+        fanout_connections=config["PUSH_FANOUT_CONNECTIONS"],
+    )

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas.base import Base
 from dilemmas.dilemmas import Dilemma, Revision
-from dilemmas.errors import Invalid
+from dilemmas.errors import Invalid, UnknownReference
 from dilemmas.installations import Installation, PushToken
 from dilemmas.organisations import Organisation, subtree_ids
 from dilemmas.schedule import current_placement, visible_placement
@@ -229,7 +229,7 @@ def create_adhoc(
     week = week_of(now, organisation.timezone)
     if dilemma_id is not None:
         if session.get(Dilemma, dilemma_id) is None:
-            raise Invalid("Onbekend dilemma.", {"dilemma_id": ["Dit dilemma bestaat niet."]})
+            raise UnknownReference("Onbekend dilemma.", {"dilemma_id": ["Dit dilemma bestaat niet."]})
         week = visible_placement(session, organisation, dilemma_id, now).week
     texts = {locale: {"title": title, "body": body} for locale in LOCALES}
     created = []
