@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from api.config import parse_now
 from dilemmas import answers, installations
 from dilemmas.database import make_engine, make_sessionmaker
-from dilemmas.errors import Invalid, NotFound
+from dilemmas.errors import Invalid, NotFound, UnknownReference
 from dilemmas.installations import Installation, PushToken
 from dilemmas.organisations import Organisation
 from dilemmas.schedule import ScheduledWeek
@@ -304,7 +304,7 @@ def test_adhoc_input_is_checked(session):
     with pytest.raises(Invalid) as error:
         campaign_service.create_adhoc(session, now, settings(), organisation, " ", "x" * 241)
     assert set(error.value.errors) == {"title", "body"}
-    with pytest.raises(Invalid):
+    with pytest.raises(UnknownReference):
         campaign_service.create_adhoc(session, now, settings(), organisation, "Titel", "Tekst", dilemma_id=999999)
     rijk_only = schedule(session, bank(session)[0], "2026-W50")
     customs_only = schedule(session, bank(session, "douane")[0], "2026-W50", organisation="douane")
