@@ -143,13 +143,12 @@ def run_ceiling(url: str, credentials: str, count: int, connections: int) -> dic
         f"Authorization: Bearer {credential.token}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    per_connection = count // connections
     ok = 0
 
-    async def one_connection() -> None:
+    async def one_connection(share: int) -> None:
         nonlocal ok
         reader, writer = await asyncio.open_connection(host, int(port))
-        for _ in range(per_connection):
+        for _ in range(share):
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
@@ -158,7 +157,8 @@ def run_ceiling(url: str, credentials: str, count: int, connections: int) -> dic
         writer.close()
 
     async def main() -> None:
-        await asyncio.gather(*(one_connection() for _ in range(connections)))
+        shares = [count // connections + (i < count % connections) for i in range(connections)]
+        await asyncio.gather(*(one_connection(share) for share in shares if share))
 
     baseline = rss_mib()
     started, cpu = time.perf_counter(), time.process_time()

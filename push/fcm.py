@@ -273,4 +273,5 @@ class FcmTransport:
 
     def close(self) -> None:
         self._fanout.close()
+        self._auth_request.session.close()
         firebase_admin.delete_app(self.app)

@@ -318,7 +318,7 @@ def test_adhoc_input_is_checked(session):
 def test_topic_strategy_sends_one_message_per_locale_and_follows_settings(pusher, fcm, session, sessions):
     customs_nl = add_devices(session, 3, organisation="douane")
     customs_en = add_devices(session, 2, organisation="douane", locale="en")
-    quiet = add_devices(session, 1, organisation="douane", weekly=False)
+    quiet = add_devices(session, 1, organisation="douane", weekly=False, reminders=True)
     rijk = add_devices(session, 2)
     push = pusher(topic_organisations=frozenset({"douane"}))
     lines = push.tick(MONDAY_0901)
@@ -351,7 +351,10 @@ def test_topic_strategy_sends_one_message_per_locale_and_follows_settings(pusher
     # The erased installation's token is gone from Kompas once unsubscribed.
     assert customs_en[0].token not in set(session.scalars(select(TopicMember.token)))
     # Reminders never go to a topic: they are only for those who have not answered.
-    assert all(len(topic) for topic in fcm.topic_messages())
+    push.tick(THURSDAY_1201)
+    assert set(sent_to(fcm, "reminder")) == {quiet[0].token}
+    assert all(m["data"]["type"] == "weekly" for m in fcm.topic_messages())
+    assert [c.strategy for c in campaigns(session, "reminder") if c.organisation_id != _rijk(session)] == ["tokens"]
 
 
 def test_three_ticks_at_once_send_each_batch_once(database_url, session, fcm):
