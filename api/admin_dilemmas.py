@@ -17,11 +17,10 @@ from api.db import db_session
 from api.fields import Line, Prose, Said
 from api.limits import limiter
 from dilemmas import authoring
-from dilemmas.authoring import allowed_actions, has_answers
+from dilemmas.authoring import allowed_actions
 from dilemmas.dilemmas import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
 from dilemmas.errors import UnknownReference
 from dilemmas.organisations import Organisation
-from dilemmas.schedule import placement_of
 from dilemmas.weeks import Week
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
@@ -170,10 +169,10 @@ class WeekOut(ma.Schema):
     status = ma.fields.String(allow_none=True)
 
 
-def present(dilemma: Dilemma) -> dict:
+def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
     session = db_session()
     revision = dilemma.current
-    placement = placement_of(session, dilemma.id)
+    facts = facts or authoring.facts_of(session, [dilemma.id])[dilemma.id]
     return {
         "id": dilemma.id,
         "slug": dilemma.slug,
@@ -182,14 +181,14 @@ def present(dilemma: Dilemma) -> dict:
         "audience": dilemma.audience,
         "status": dilemma.status,
         "needs_review": dilemma.needs_review,
-        "week": str(placement.week) if placement else None,
+        "week": facts.week,
         "revision": revision,
         "title": revision.title,
         "situation": revision.situation,
         "explanation": revision.explanation,
         "options": revision.options,
         "code_refs": [s.ref for s in revision.sections],
-        "answered": has_answers(session, dilemma.id),
+        "answered": facts.answered,
         "allowed_actions": allowed_actions(dilemma.status),
     }
 
@@ -208,7 +207,8 @@ class Dilemmas(MethodView):
             db_session(), current_actor(), pagination_parameters.page, pagination_parameters.page_size, **query
         )
         pagination_parameters.item_count = listing.total
-        return [present(d) for d in listing.items]
+        facts = authoring.facts_of(db_session(), [d.id for d in listing.items])
+        return [present(d, facts[d.id]) for d in listing.items]
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.arguments(DilemmaIn)

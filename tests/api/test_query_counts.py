@@ -75,3 +75,21 @@ def test_statistics_cost_a_fixed_number_of_queries(app, client, session):
         costs[answers] = measured
     print("statistics queries:", dict(zip(paths, costs[40], strict=True)))
     assert costs[5] == costs[40]
+
+
+def test_the_admin_listing_costs_the_same_for_5_or_50_dilemmas(app, client, session):
+    from tests.factories import office
+
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    register(client).answer(dilemma.id, "A")
+    publisher = office(client, session, "publisher")
+    costs = []
+    for size in (5, 50):
+        with counted(app) as statements:
+            listed = publisher.get(f"/dilemmas?status=approved&page_size={size}")
+            assert listed.status_code == 200 and len(listed.get_json()) == size
+        costs.append(len(statements))
+    print("admin listing queries:", costs)
+    assert costs[0] == costs[1]
+    answered = publisher.get(f"/dilemmas/{dilemma.id}").get_json()
+    assert answered["answered"] is True and answered["week"] == "2026-W50"
