@@ -212,6 +212,8 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
     tallies = _tallies(session, [p.dilemma_id for p in placements], view.counters)
     titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
     scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != SCOPE_ALL else None
+    ends = sorted({p.week.ends_at(p.timezone) for p in placements})
+    active_by_end = _active_installations(session, scope_ids, ends)
     rows = []
     for placement in placements:
         closed = placement.closed(now)
@@ -245,7 +247,7 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
                 rest = total - sum(parts.values())
                 breakdown = suppress_breakdown(total, {**parts, view.organisation.slug: rest}, min_group)
                 row["by_organisation"] = breakdown
-            active = _active_installations(session, scope_ids, placement.week.ends_at(placement.timezone))
+            active = active_by_end[placement.week.ends_at(placement.timezone)]
             row["active_installations"] = active
             row["participation"] = round(total / active, 4) if active else None
         rows.append(row)
@@ -260,13 +262,20 @@ def _by_timing(counts: Counts) -> dict[str, int]:
     return {"on_time": counts.total(late=False), "late": counts.total(late=True)}
 
 
-def _active_installations(session: Session, organisation_ids: list[int] | None, before: datetime) -> int:
-    """Installations that existed when the week ended and still exist (an
-    erased installation is gone from the denominator as from everywhere)."""
-    query = select(func.count()).select_from(Installation).where(Installation.created_at < before)
+def _active_installations(
+    session: Session, organisation_ids: list[int] | None, ends: list[datetime]
+) -> dict[datetime, int]:
+    """Per week end, the installations that existed then and still exist (an
+    erased installation is gone from the denominator as from everywhere);
+    one query for all the weeks."""
+    if not ends:
+        return {}
+    query = select(*[func.count().filter(Installation.created_at < end) for end in ends])
+    query = query.select_from(Installation)
     if organisation_ids is not None:
         query = query.where(Installation.organisation_id.in_(organisation_ids))
-    return session.scalar(query) or 0
+    counts = session.execute(query).one()
+    return {end: int(count or 0) for end, count in zip(ends, counts, strict=True)}
 
 
 # --------------------------------------------------------------- dilemma

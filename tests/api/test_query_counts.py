@@ -93,3 +93,16 @@ def test_the_admin_listing_costs_the_same_for_5_or_50_dilemmas(app, client, sess
     assert costs[0] == costs[1]
     answered = publisher.get(f"/dilemmas/{dilemma.id}").get_json()
     assert answered["answered"] is True and answered["week"] == "2026-W50"
+
+
+def test_weekly_participation_costs_the_same_for_one_or_many_weeks(app, client, session):
+    from tests.factories import office
+
+    analyst = office(client, session, "analyst")
+    costs = []
+    for week in ("2026-W45", "2026-W46", "2026-W47"):
+        schedule(session, bank(session)[0], week)
+        with counted(app) as statements:
+            assert analyst.get("/stats/weeks?from=2026-W40&to=2026-W50").status_code == 200
+        costs.append(len(statements))
+    assert costs[0] == costs[1] == costs[2], costs
