@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from api.config import clock
-from api.db import db_session
+from api.db import db_session, memo
 from dilemmas import admins, installations
 from dilemmas.admins import Actor
 from dilemmas.errors import Unauthorized
-from dilemmas.installations import Installation
+from dilemmas.installations import Caller, Installation
 
 INSTALLATION_SECURITY = [{"installation": []}]
 ADMIN_SECURITY = [{"admin": []}]
@@ -36,10 +36,20 @@ def bearer_token() -> str:
     return token.strip()
 
 
+def current_caller() -> Caller:
+    """Who the request's bearer token belongs to (401 otherwise). Binds the
+    process's memo of the content tables to the generation read with it."""
+    if "caller" not in g:
+        session = db_session()
+        g.caller = installations.authenticate(session, current_app.config["SECRET_KEY"], bearer_token())
+        memo().bind(session, g.caller.generation)
+    return g.caller
+
+
 def current_installation() -> Installation:
-    """The installation the request's bearer token belongs to (401 otherwise)."""
+    """The caller's installation itself, for the requests that change it."""
     if "installation" not in g:
-        g.installation = installations.authenticate(db_session(), current_app.config["SECRET_KEY"], bearer_token())
+        g.installation = installations.installation_of(db_session(), current_caller())
     return g.installation
 
 

@@ -93,7 +93,7 @@ class Section(MethodView):
         """One section and the published dilemmas that refer to it."""
         session, installation = db_session(), current_installation()
         section = code.section_for(session, installation.organisation, ref)
-        placements = schedule.visible_placements(session, installation.organisation, clock(current_app.config))
+        placements = schedule.visible_placements(session, installation.organisation_id, clock(current_app.config))
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
         linked = [
             {"id": p.dilemma_id, "week": str(p.week), "title": dilemmas[p.dilemma_id].current.title}

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from dilemmas.database import make_engine, make_sessionmaker
-from dilemmas.dilemmas import ContentCache
+from dilemmas.memo import Memo
 from dilemmas.schedule import WeekKeeper
 
 
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.extensions["kompas.engine"] = engine
     app.extensions["kompas.sessions"] = make_sessionmaker(engine)
     app.extensions["kompas.weeks"] = WeekKeeper()
-    app.extensions["kompas.contents"] = ContentCache()
+    app.extensions["kompas.memo"] = Memo()
     app.teardown_appcontext(_close_session)
 
 
@@ -26,10 +26,9 @@ def db_session() -> Session:
     return g.db_session
 
 
-def contents() -> ContentCache:
-    """This process's cache of dilemma content (checked against the content
-    version on every use, so edits by any process are seen at once)."""
-    return current_app.extensions["kompas.contents"]
+def memo() -> Memo:
+    """This process's memory of the content tables (``dilemmas.memo``)."""
+    return current_app.extensions["kompas.memo"]
 
 
 def _close_session(_error: BaseException | None) -> None:

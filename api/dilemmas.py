@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 import marshmallow as ma
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
-from api.auth import INSTALLATION_SECURITY, current_installation
+from api.auth import INSTALLATION_SECURITY, current_caller
 from api.config import clock
-from api.db import begin_week, contents, db_session
+from api.db import begin_week, db_session
 from api.fields import Line
 from api.limits import limiter
 from dilemmas import answers, schedule
 from dilemmas.answers import Answer
-from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, Dilemma, DilemmaContent, with_content
+from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, DilemmaContent, content_of, with_content
 from dilemmas.errors import NotFound
 from dilemmas.schedule import Placement
 from scoring.results import results_for
@@ -112,7 +111,8 @@ class ResultsOut(ma.Schema):
     feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
 
 
-def _present(dilemma: Dilemma | DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
+def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
+    """A ``DilemmaOut``, built directly: this is the busiest response."""
     revision = dilemma.current
     return {
         "id": dilemma.id,
@@ -123,27 +123,17 @@ def _present(dilemma: Dilemma | DilemmaContent, placement: Placement, answer: An
         "category": dilemma.category.slug,
         "category_name": dilemma.category.name,
         "audience": dilemma.audience,
-        "code_refs": revision.sections,
-        "options": revision.options,
+        "code_refs": [{"ref": s.ref, "title": s.title} for s in revision.sections],
+        "options": [{"key": o.key, "text": o.text} for o in revision.options],
         "my_answer": answer.option if answer else None,
     }
 
 
 def _one(placement: Placement) -> dict:
-    """``placement`` carries its content version (``with_version``)."""
-    session, installation = db_session(), current_installation()
-    dilemma = contents().get(session, placement.dilemma_id, placement.version)
-    mine = answers.answers_of(session, current_app.config["SECRET_KEY"], installation, [dilemma.id])
+    session, caller = db_session(), current_caller()
+    dilemma = content_of(session, placement.dilemma_id)
+    mine = answers.answers_of(session, current_app.config["SECRET_KEY"], caller, [dilemma.id])
     return _present(dilemma, placement, mine.get(dilemma.id))
-
-
-_DILEMMA_OUT = DilemmaOut()  # made once: building a schema costs more than using it
-
-
-def entity_tag(data: dict) -> str:
-    """A strong ETag of a response body: the hash of its JSON."""
-    body = json.dumps(_DILEMMA_OUT.dump(data), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
 @blp.route("/current")
@@ -173,18 +163,16 @@ class Current(MethodView):
         Carries an ETag and ``Cache-Control: private, no-cache``: send the
         ETag back in ``If-None-Match`` to get 304 while nothing changed (the
         dilemma, its week being open, or your own answer)."""
-        installation = current_installation()
+        caller = current_caller()
         begin_week()
-        now = clock(current_app.config)
-        placement = schedule.current_placement(db_session(), installation.organisation, now, with_version=True)
+        placement = schedule.current_placement(db_session(), caller.organisation_id, clock(current_app.config))
         if placement is None:
             raise NotFound("Er is deze week geen dilemma.")
-        data = _one(placement)
-        tag = entity_tag(data)
-        headers = {"ETag": f'"{tag}"', "Cache-Control": CURRENT_CACHE_CONTROL}
-        if request.if_none_match.contains(tag):
-            return Response(status=304, headers=headers)
-        return data, 200, headers
+        response = current_app.json.response(_one(placement))
+        # A strong ETag: the hash of the body, which holds the caller's answer.
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        response.headers["Cache-Control"] = CURRENT_CACHE_CONTROL
+        return response.make_conditional(request)
 
 
 @blp.route("")
@@ -196,12 +184,12 @@ class Archive(MethodView):
     @blp.alt_response(401, description="Missing or unknown token")
     def get(self, query, pagination_parameters):
         """Published dilemmas visible to the caller, newest week first."""
-        session, installation = db_session(), current_installation()
+        session, caller = db_session(), current_caller()
         begin_week()
         now = clock(current_app.config)
-        placements = schedule.visible_placements(session, installation.organisation, now)
+        placements = schedule.visible_placements(session, caller.organisation_id, now)
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
-        mine = answers.answers_of(session, current_app.config["SECRET_KEY"], installation, list(dilemmas))
+        mine = answers.answers_of(session, current_app.config["SECRET_KEY"], caller, list(dilemmas))
         items = []
         for placement in placements:
             dilemma = dilemmas[placement.dilemma_id]
@@ -236,12 +224,10 @@ class One(MethodView):
     @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
     def get(self, dilemma_id):
         """One dilemma of the archive (or this week's)."""
-        installation = current_installation()
+        caller = current_caller()
         begin_week()
         return _one(
-            schedule.visible_placement(
-                db_session(), installation.organisation, dilemma_id, clock(current_app.config), with_version=True
-            )
+            schedule.visible_placement(db_session(), caller.organisation_id, dilemma_id, clock(current_app.config))
         )
 
 
@@ -258,20 +244,12 @@ class AnswerView(MethodView):
     @blp.alt_response(429, description="Too many answers from this installation")
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
-        session, installation = db_session(), current_installation()
+        session, caller = db_session(), current_caller()
         begin_week()
         secret, now = current_app.config["SECRET_KEY"], clock(current_app.config)
-        submitted = answers.submit(session, secret, installation, dilemma_id, now=now, contents=contents(), **body)
+        submitted = answers.submit(session, secret, caller, dilemma_id, now=now, **body)
         return results_for(
-            session,
-            secret,
-            installation,
-            dilemma_id,
-            now,
-            current_app.config["THRESHOLDS"],
-            placement=submitted.placement,
-            dilemma=submitted.dilemma,
-            answer=submitted.answer,
+            session, secret, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted
         )
 
 
@@ -284,14 +262,13 @@ class ResultsView(MethodView):
     @blp.alt_response(409, description="Answer first while the week is open")
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""
-        installation = current_installation()
+        caller = current_caller()
         begin_week()
         return results_for(
             db_session(),
             current_app.config["SECRET_KEY"],
-            installation,
+            caller,
             dilemma_id,
             clock(current_app.config),
             current_app.config["THRESHOLDS"],
-            contents=contents(),
         )

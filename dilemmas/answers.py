@@ -32,11 +32,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas import teams
 from dilemmas.base import Base
-from dilemmas.dilemmas import OPTION_KEYS, ContentCache, Dilemma, DilemmaContent, with_content
+from dilemmas.dilemmas import OPTION_KEYS, DilemmaContent, content_of
 from dilemmas.errors import Conflict, Invalid
-from dilemmas.installations import Installation
-from dilemmas.organisations import Organisation, chain
+from dilemmas.installations import Respondent
+from dilemmas.organisations import chain
 from dilemmas.schedule import Placement, visible_placement
+from dilemmas.teams import Team
 from dilemmas.upsert import add_to_counters, insert_for
 from dilemmas.weeks import local_day
 
@@ -117,9 +118,8 @@ def respondent_key(secret_key: bytes, respondent_seed: str, dilemma_id: int) -> 
 def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]]:
     """The counters one answer feeds: everyone, and the answerer's
     organisation and each ancestor below the root (the root's is everyone)."""
-    organisation = session.get(Organisation, organisation_id)
     scopes = [(SCOPE_ALL, 0)]
-    scopes += [(SCOPE_ORGANISATION, o.id) for o in chain(session, organisation) if o.parent_id is not None]
+    scopes += [(SCOPE_ORGANISATION, o.id) for o in chain(session, organisation_id) if o.parent_id is not None]
     return scopes
 
 
@@ -157,37 +157,32 @@ def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: boo
 @dataclass(frozen=True)
 class Submitted:
     placement: Placement
-    dilemma: Dilemma | DilemmaContent
+    dilemma: DilemmaContent
     answer: Answer
+    # The installation's teams when it answered (what results show).
+    teams: list[Team]
 
 
 def submit(
     session: Session,
     secret_key: bytes,
-    installation: Installation,
+    installation: Respondent,
     dilemma_id: int,
     option: str,
     now: datetime,
     mode: str = "alone",
     difficulty: int | None = None,
-    contents: ContentCache | None = None,
 ) -> Submitted:
     """Answer a dilemma, or change the answer while its week is open.
 
     Repeating the same answer is harmless; a different option after the week
     closed is a Conflict. A first answer after the week closed is accepted
-    (the archive stays answerable) and counted as late. With ``contents``
-    the dilemma's content comes from that cache when it has not changed.
+    (the archive stays answerable) and counted as late.
     """
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
-    placement = visible_placement(
-        session, installation.organisation, dilemma_id, now, with_version=contents is not None
-    )
-    if contents is not None:
-        dilemma = contents.get(session, dilemma_id, placement.version)
-    else:
-        dilemma = with_content(session, [dilemma_id])[dilemma_id]
+    placement = visible_placement(session, installation.organisation_id, dilemma_id, now)
+    dilemma = content_of(session, dilemma_id)
     key = respondent_key(secret_key, installation.respondent_seed, dilemma_id)
     closed = placement.closed(now)
     values = dict(
@@ -207,8 +202,9 @@ def submit(
         .on_conflict_do_nothing()
         .returning(Answer.__table__.c.respondent_key)
     ).scalar()
+    current_teams = teams.teams_of(session, installation)
     if inserted is not None:
-        team_ids = teams.team_ids_of(session, installation)
+        team_ids = [team.id for team in current_teams]
         if team_ids:
             session.execute(
                 AnswerTeam.__table__.insert(),
@@ -245,11 +241,11 @@ def submit(
             stored.difficulty = difficulty
         answer = stored
     session.commit()
-    return Submitted(placement, dilemma, answer)
+    return Submitted(placement, dilemma, answer, current_teams)
 
 
 def answers_of(
-    session: Session, secret_key: bytes, installation: Installation, dilemma_ids: list[int]
+    session: Session, secret_key: bytes, installation: Respondent, dilemma_ids: list[int]
 ) -> dict[int, Answer]:
     """The installation's own answers to these dilemmas, by dilemma id."""
     if not dilemma_ids:

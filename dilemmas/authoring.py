@@ -162,7 +162,7 @@ def _category(session: Session, slug: str) -> Category:
 
 
 def _sections(session: Session, organisation: Organisation, refs: list[str]) -> list[CodeSection]:
-    visible = [o.id for o in chain(session, organisation)]
+    visible = [o.id for o in chain(session, organisation.id)]
     found = {
         s.ref: s
         for s in session.scalars(

@@ -67,6 +67,7 @@ def load_models() -> MetaData:
         dilemmas,
         idempotency,
         installations,
+        memo,
         organisations,
         schedule,
         sessions,

@@ -75,14 +75,14 @@ def record_version(section: CodeSection, author: str, now: datetime) -> None:
 def chapters_for(session: Session, organisation: Organisation) -> list[CodeChapter]:
     """The chapters an organisation's people read: the root code first, then
     each supplement down to the organisation itself."""
-    order = [o.id for o in reversed(chain(session, organisation))]
+    order = [o.id for o in reversed(chain(session, organisation.id))]
     chapters = session.scalars(select(CodeChapter).where(CodeChapter.organisation_id.in_(order))).all()
     return sorted(chapters, key=lambda c: (order.index(c.organisation_id), c.position))
 
 
 def section_for(session: Session, organisation: Organisation, ref: str) -> CodeSection:
     """A section visible to the organisation; NotFound otherwise."""
-    visible = [o.id for o in chain(session, organisation)]
+    visible = [o.id for o in chain(session, organisation.id)]
     section = session.scalar(
         select(CodeSection).where(CodeSection.ref == ref, CodeSection.organisation_id.in_(visible))
     )

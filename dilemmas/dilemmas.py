@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, func, select
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from dilemmas.base import Base
 from dilemmas.code import CodeSection
+from dilemmas.memo import remembered
 
 OPTION_KEYS = ("A", "B", "C", "D")
 ALIGNMENTS = ("aligned", "grey", "conflicts")
@@ -197,44 +198,9 @@ class DilemmaContent:
         )
 
 
-def content_version_columns() -> tuple:
-    """Columns that change whenever anything a ``DilemmaContent`` holds
-    changes, for a query that selects from ``Dilemma``: the newest revision
-    (revisions are never edited in place), the audience and category, the
-    category's name and slug, and the versions of the newest revision's code
-    sections (a section edited in place gets a higher version)."""
-    # Correlated explicitly: nested in the sections' subquery it would
-    # otherwise pick up its own "FROM dilemmas" and mean every dilemma.
-    newest = select(func.max(Revision.id)).where(Revision.dilemma_id == Dilemma.id).correlate(Dilemma).scalar_subquery()
-    sections = (
-        select(func.coalesce(func.sum(CodeSection.version), 0))
-        .join(revision_sections, revision_sections.c.section_id == CodeSection.id)
-        .where(revision_sections.c.revision_id == newest)
-        .scalar_subquery()
+def content_of(session: Session, dilemma_id: int) -> DilemmaContent:
+    """What the app shows of a dilemma; remembered by the process while the
+    content does not change (``dilemmas.memo``)."""
+    return remembered(
+        session, ("content", dilemma_id), lambda: DilemmaContent.of(with_content(session, [dilemma_id])[dilemma_id])
     )
-    category = [
-        select(c).where(Category.id == Dilemma.category_id).scalar_subquery() for c in (Category.slug, Category.name)
-    ]
-    return [newest, Dilemma.audience, *category, sections]
-
-
-class ContentCache:
-    """A per-process cache of the app's dilemma content. Every use passes
-    the content version read in the same request (the placement query reads
-    it at no extra cost), so an edit made by any process is seen by the next
-    request; only unchanged content is served from memory."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._entries: dict[int, tuple[tuple, DilemmaContent]] = {}
-
-    def get(self, session: Session, dilemma_id: int, version: tuple | None) -> DilemmaContent:
-        entry = self._entries.get(dilemma_id)
-        if version is not None and entry is not None and entry[0] == version:
-            return entry[1]
-        content = DilemmaContent.of(with_content(session, [dilemma_id])[dilemma_id])
-        if version is not None:
-            if len(self._entries) >= self.size:
-                self._entries.clear()
-            self._entries[dilemma_id] = (version, content)
-        return content

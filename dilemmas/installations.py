@@ -16,13 +16,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas import teams
 from dilemmas.base import Base
 from dilemmas.errors import Unauthorized, UnknownReference
+from dilemmas.memo import GENERATION
 from dilemmas.organisations import Organisation, by_enrolment_code
 from dilemmas.organisations import root as root_organisation
 
@@ -110,9 +112,46 @@ def register(
     return Registration(installation, token)
 
 
-def authenticate(session: Session, secret_key: bytes, token: str) -> Installation:
-    installation = session.scalar(select(Installation).where(Installation.token_hash == hash_token(token, secret_key)))
-    if installation is None:
+class Respondent(Protocol):
+    """What answering and reading need of an installation: an ``Installation``
+    or a ``Caller``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def respondent_seed(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The installation behind a request as answering and reading need it,
+    read in one query together with the content generation (``dilemmas.memo``),
+    so the request knows at once what its process may still remember."""
+
+    id: str
+    organisation_id: int
+    respondent_seed: str
+    generation: int
+
+
+_AUTHENTICATE = select(Installation.id, Installation.organisation_id, Installation.respondent_seed, GENERATION).where(
+    Installation.token_hash == bindparam("token_hash")
+)
+
+
+def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:
+    row = session.execute(_AUTHENTICATE, {"token_hash": hash_token(token, secret_key)}).first()
+    if row is None:
+        raise Unauthorized("Onbekend of ingetrokken installatietoken.")
+    return Caller(*row)
+
+
+def installation_of(session: Session, caller: Caller) -> Installation:
+    """The caller's installation, to change or erase it."""
+    installation = session.get(Installation, caller.id)
+    if installation is None:  # erased since the request authenticated
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
     return installation
 

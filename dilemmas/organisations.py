@@ -4,14 +4,16 @@ time zone, contacts and enrolment codes that put installations in it."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event, select
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from dilemmas.base import Base
 from dilemmas.errors import NotFound
+from dilemmas.memo import remembered
 
 # No 0/O or 1/I/L: codes are read aloud and typed from posters.
 ENROLMENT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -58,34 +60,36 @@ def root(session: Session) -> Organisation:
     return organisation
 
 
-_EVERYONE = "kompas.organisations"
+@dataclass(frozen=True)
+class OrganisationNode:
+    """An organisation's place in the tree, as a request needs it: read-only,
+    so that the requests of one process can share it (``remembered``)."""
+
+    id: int
+    parent_id: int | None
+    slug: str
+    name: str
+    timezone: str
 
 
-def _everyone(session: Session) -> dict[int, Organisation]:
-    """Every organisation by id, read once per transaction: a request asks
-    for the tree several times (placement, tallies, results)."""
-    everyone = session.info.get(_EVERYONE)
-    if everyone is None:
-        everyone = {o.id: o for o in session.scalars(select(Organisation))}
-        session.info[_EVERYONE] = everyone
-    return everyone
+def _tree(session: Session) -> dict[int, OrganisationNode]:
+    rows = session.execute(
+        select(Organisation.id, Organisation.parent_id, Organisation.slug, Organisation.name, Organisation.timezone)
+    )
+    return {row.id: OrganisationNode(*row) for row in rows}
 
 
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_transaction_end")
-def _forget_everyone(session: Session, *_args) -> None:
-    # A flush may have added or moved an organisation; the next transaction
-    # may see what others committed.
-    session.info.pop(_EVERYONE, None)
-
-
-def chain(session: Session, organisation: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first."""
-    everyone = _everyone(session)
-    result = [everyone[organisation.id]]
+def _chain(session: Session, organisation_id: int) -> tuple[OrganisationNode, ...]:
+    everyone = remembered(session, "organisations", lambda: _tree(session))
+    result = [everyone[organisation_id]]
     while result[-1].parent_id is not None and len(result) <= len(everyone):
         result.append(everyone[result[-1].parent_id])
-    return result
+    return tuple(result)
+
+
+def chain(session: Session, organisation_id: int) -> tuple[OrganisationNode, ...]:
+    """The organisation and its ancestors, nearest first."""
+    return remembered(session, ("chain", organisation_id), lambda: _chain(session, organisation_id))
 
 
 def subtree_ids(session: Session, organisation_id: int) -> set[int]:

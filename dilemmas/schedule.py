@@ -10,7 +10,7 @@ audit entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, func, or_, select, update
@@ -18,15 +18,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas import audit
 from dilemmas.base import Base
-from dilemmas.dilemmas import VISIBLE_STATUSES, Dilemma, content_version_columns
+from dilemmas.dilemmas import VISIBLE_STATUSES, Dilemma
 from dilemmas.errors import NotFound
+from dilemmas.memo import remembered
 from dilemmas.organisations import Organisation, chain
 from dilemmas.organisations import root as root_organisation
 from dilemmas.upsert import insert_ignoring_conflicts
 from dilemmas.weeks import Week, is_closed, week_of
-
-# Built once: composing these subqueries costs more than running them.
-CONTENT_VERSION = content_version_columns()
 
 
 class ScheduledWeek(Base):
@@ -52,71 +50,60 @@ class Placement:
     week: Week
     organisation_id: int
     timezone: str
-    # The dilemma's content version, when asked for (see ContentCache).
-    version: tuple | None = field(default=None, compare=False)
 
     def closed(self, now: datetime) -> bool:
         return is_closed(self.week, now, self.timezone)
 
 
 def _placements(
-    session: Session,
-    organisation: Organisation,
-    now: datetime,
-    *,
-    current_only: bool,
-    dilemma_id: int | None = None,
-    with_version: bool = False,
-):
-    orgs = chain(session, organisation)
-    conditions = []
-    for org in orgs:
-        this_week = str(week_of(now, org.timezone))
-        week_condition = ScheduledWeek.week == this_week if current_only else ScheduledWeek.week <= this_week
-        conditions.append(and_(ScheduledWeek.organisation_id == org.id, week_condition))
-    versions = CONTENT_VERSION if with_version else ()
-    query = (
-        select(ScheduledWeek.dilemma_id, ScheduledWeek.week, ScheduledWeek.organisation_id, *versions)
-        .join(Dilemma, Dilemma.id == ScheduledWeek.dilemma_id)
-        .where(or_(*conditions), Dilemma.status.in_(VISIBLE_STATUSES))
-    )
-    if dilemma_id is not None:
-        query = query.where(ScheduledWeek.dilemma_id == dilemma_id)
-    zones = {o.id: o.timezone for o in orgs}
-    nearness = {o.id: i for i, o in enumerate(orgs)}
-    rows = session.execute(query).all()
-    placements = [
-        Placement(d, Week.parse(w), o, zones[o], tuple(version) if with_version else None) for d, w, o, *version in rows
-    ]
-    return sorted(placements, key=lambda p: (p.week, -nearness[p.organisation_id]), reverse=True), nearness
+    session: Session, organisation_id: int, now: datetime, *, current_only: bool, dilemma_id: int | None = None
+) -> tuple[Placement, ...]:
+    """The placements visible to the organisation, nearest first: newest
+    week first, and within a week the organisation's own before its
+    parent's. Remembered per process while the content does not change
+    (the weeks of ``now`` are part of the key)."""
+    orgs = chain(session, organisation_id)
+    weeks = tuple(str(week_of(now, org.timezone)) for org in orgs)
+
+    def load() -> tuple[Placement, ...]:
+        conditions = []
+        for org, this_week in zip(orgs, weeks, strict=True):
+            week_condition = ScheduledWeek.week == this_week if current_only else ScheduledWeek.week <= this_week
+            conditions.append(and_(ScheduledWeek.organisation_id == org.id, week_condition))
+        query = (
+            select(ScheduledWeek.dilemma_id, ScheduledWeek.week, ScheduledWeek.organisation_id)
+            .join(Dilemma, Dilemma.id == ScheduledWeek.dilemma_id)
+            .where(or_(*conditions), Dilemma.status.in_(VISIBLE_STATUSES))
+        )
+        if dilemma_id is not None:
+            query = query.where(ScheduledWeek.dilemma_id == dilemma_id)
+        zones = {o.id: o.timezone for o in orgs}
+        nearness = {o.id: i for i, o in enumerate(orgs)}
+        placements = [Placement(d, Week.parse(w), o, zones[o]) for d, w, o in session.execute(query)]
+        return tuple(sorted(placements, key=lambda p: (p.week, -nearness[p.organisation_id]), reverse=True))
+
+    return remembered(session, ("placements", organisation_id, weeks, current_only, dilemma_id), load)
 
 
-def current_placement(
-    session: Session, organisation: Organisation, now: datetime, with_version: bool = False
-) -> Placement | None:
-    """This week's dilemma for the organisation, falling back to its parent's
-    (``with_version``: with its content version, for a ContentCache)."""
-    placements, nearness = _placements(session, organisation, now, current_only=True, with_version=with_version)
+def current_placement(session: Session, organisation_id: int, now: datetime) -> Placement | None:
+    """This week's dilemma for the organisation, falling back to its parent's."""
+    placements = _placements(session, organisation_id, now, current_only=True)
     if not placements:
         return None
+    # The organisations' weeks may differ (time zones): nearest wins, not newest.
+    nearness = {o.id: i for i, o in enumerate(chain(session, organisation_id))}
     return min(placements, key=lambda p: nearness[p.organisation_id])
 
 
-def visible_placements(session: Session, organisation: Organisation, now: datetime) -> list[Placement]:
+def visible_placements(session: Session, organisation_id: int, now: datetime) -> tuple[Placement, ...]:
     """Every dilemma whose week has started for the organisation or an
     ancestor, newest week first."""
-    placements, _ = _placements(session, organisation, now, current_only=False)
-    return placements
+    return _placements(session, organisation_id, now, current_only=False)
 
 
-def visible_placement(
-    session: Session, organisation: Organisation, dilemma_id: int, now: datetime, with_version: bool = False
-) -> Placement:
-    """The dilemma as the organisation sees it; NotFound when it may not
-    (``with_version``: with its content version, for a ContentCache)."""
-    placements, _ = _placements(
-        session, organisation, now, current_only=False, dilemma_id=dilemma_id, with_version=with_version
-    )
+def visible_placement(session: Session, organisation_id: int, dilemma_id: int, now: datetime) -> Placement:
+    """The dilemma as the organisation sees it; NotFound when it may not."""
+    placements = _placements(session, organisation_id, now, current_only=False, dilemma_id=dilemma_id)
     if not placements:
         raise NotFound("Dit dilemma bestaat niet of is (nog) niet zichtbaar voor jou.")
     return placements[0]

@@ -41,7 +41,6 @@ from dilemmas.answers import count_team_answer
 from dilemmas.base import Base
 from dilemmas.dilemmas import OPTION_KEYS
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
-from dilemmas.organisations import Organisation
 from dilemmas.schedule import visible_placement
 from dilemmas.teams import Team
 from dilemmas.upsert import insert_for, retry_on_conflict
@@ -318,7 +317,7 @@ def create(
     """Open a live session of the team on a dilemma its organisation can see
     (lead only; one open session per team)."""
     teams.lead_membership(session, installation, team_id, lock=True)
-    visible_placement(session, installation.organisation, dilemma_id, now)
+    visible_placement(session, installation.organisation_id, dilemma_id, now)
     _close_expired(session, team_id, now)
     running = session.scalar(select(LiveSession.id).where(LiveSession.open_team_id == team_id))
     if running is not None:
@@ -561,8 +560,7 @@ def consensus(
                 consensus=recorded.option if recorded.session_id == row.id else None,
             )
         _require(session, access, "consensus", now)
-        organisation = session.get(Organisation, row.organisation_id)
-        placement = visible_placement(session, organisation, row.dilemma_id, now)
+        placement = visible_placement(session, row.organisation_id, row.dilemma_id, now)
         late = placement.closed(now)
         inserted = session.execute(
             insert_for(session, TeamAnswer.__table__)

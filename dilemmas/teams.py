@@ -33,7 +33,7 @@ from dilemmas.organisations import ENROLMENT_ALPHABET, format_code, normalise_co
 from dilemmas.upsert import retry_on_conflict
 
 if TYPE_CHECKING:
-    from dilemmas.installations import Installation
+    from dilemmas.installations import Installation, Respondent
 
 LEAD = "lead"
 MEMBER = "member"
@@ -320,20 +320,8 @@ def leave_all(session: Session, installation: Installation) -> None:
         _remove(session, team_id, installation.id)
 
 
-def team_ids_of(session: Session, installation: Installation) -> list[int]:
-    """The teams an answer given now by the installation counts for."""
-    return list(
-        session.scalars(
-            select(Membership.team_id)
-            .join(Team, Team.id == Membership.team_id)
-            .where(Membership.installation_id == installation.id, Team.organisation_id == installation.organisation_id)
-            .order_by(Membership.team_id)
-        )
-    )
-
-
-def teams_of(session: Session, installation: Installation) -> list[Team]:
-    """The installation's teams, by id."""
+def teams_of(session: Session, installation: Respondent) -> list[Team]:
+    """The installation's teams, by id: the teams an answer given now counts for."""
     return list(
         session.scalars(
             select(Team)

@@ -171,7 +171,7 @@ def ensure_due(session: Session, now: datetime, settings: PushSettings) -> list[
     another process was first). Commits."""
     created = []
     for organisation in session.scalars(select(Organisation).order_by(Organisation.id)).all():
-        placement = current_placement(session, organisation, now)
+        placement = current_placement(session, organisation.id, now)
         if placement is None:
             continue
         week = week_of(now, organisation.timezone)
@@ -230,7 +230,7 @@ def create_adhoc(
     if dilemma_id is not None:
         if session.get(Dilemma, dilemma_id) is None:
             raise UnknownReference("Onbekend dilemma.", {"dilemma_id": ["Dit dilemma bestaat niet."]})
-        week = visible_placement(session, organisation, dilemma_id, now).week
+        week = visible_placement(session, organisation.id, dilemma_id, now).week
     texts = {locale: {"title": title, "body": body} for locale in LOCALES}
     created = []
     members = subtree_ids(session, organisation.id)

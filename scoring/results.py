@@ -21,14 +21,15 @@ from dilemmas.answers import (
     SCOPE_TEAM,
     Answer,
     AnswerTeam,
+    Submitted,
     Tally,
     answers_of,
 )
-from dilemmas.dilemmas import OPTION_KEYS, ContentCache, Dilemma, DilemmaContent, with_content
+from dilemmas.dilemmas import OPTION_KEYS, content_of
 from dilemmas.errors import Conflict
-from dilemmas.installations import Installation
-from dilemmas.organisations import Organisation, chain
-from dilemmas.schedule import Placement, visible_placement
+from dilemmas.installations import Respondent
+from dilemmas.organisations import OrganisationNode, chain
+from dilemmas.schedule import visible_placement
 from dilemmas.teams import Team, teams_of
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
@@ -118,7 +119,7 @@ def shared_answers(session: Session, dilemma_id: int, team_ids: Sequence[int]) -
 def spreads(
     session: Session,
     dilemma_id: int,
-    organisations: list[Organisation],
+    organisations: list[OrganisationNode],
     closed: bool,
     thresholds: Thresholds,
     teams: Sequence[Team] = (),
@@ -181,36 +182,32 @@ def spreads(
 def results_for(
     session: Session,
     secret_key: bytes,
-    installation: Installation,
+    installation: Respondent,
     dilemma_id: int,
     now: datetime,
     thresholds: Thresholds,
-    placement: Placement | None = None,
-    dilemma: Dilemma | DilemmaContent | None = None,
-    answer: Answer | None = None,
-    contents: ContentCache | None = None,
+    submitted: Submitted | None = None,
 ) -> Results:
     """The results of a dilemma for an installation. While the week is open
-    they are only for those who answered (Conflict otherwise). With
-    ``contents`` the dilemma's content comes from that cache when it has not
-    changed."""
-    placement = placement or visible_placement(
-        session, installation.organisation, dilemma_id, now, with_version=contents is not None
-    )
-    closed = placement.closed(now)
-    if answer is None:
+    they are only for those who answered (Conflict otherwise). ``submitted``:
+    the answer this request has just given, with what ``submit`` read."""
+    if submitted is not None:
+        placement, answer, dilemma = submitted.placement, submitted.answer, submitted.dilemma
+        installation_teams = submitted.teams
+    else:
+        placement = visible_placement(session, installation.organisation_id, dilemma_id, now)
         answer = answers_of(session, secret_key, installation, [dilemma_id]).get(dilemma_id)
+        dilemma = None
+    closed = placement.closed(now)
     if answer is None and not closed:
         raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.")
     if dilemma is None:
-        if contents is not None:
-            dilemma = contents.get(session, dilemma_id, placement.version)
-        else:
-            dilemma = with_content(session, [dilemma_id])[dilemma_id]
+        dilemma = content_of(session, dilemma_id)
+        installation_teams = teams_of(session, installation)
     revision = dilemma.current
     marked = {o.key: o.alignment for o in revision.options if o.alignment}
     feedback = {o.key: o.feedback for o in revision.options if o.feedback}
-    organisations = list(reversed(chain(session, installation.organisation)))
+    organisations = list(reversed(chain(session, installation.organisation_id)))
     return Results(
         dilemma_id=dilemma_id,
         week=str(placement.week),
@@ -218,7 +215,7 @@ def results_for(
         my_answer=answer.option if answer else None,
         mode=answer.mode if answer else None,
         difficulty=answer.difficulty if answer else None,
-        scopes=spreads(session, dilemma_id, organisations, closed, thresholds, teams_of(session, installation)),
+        scopes=spreads(session, dilemma_id, organisations, closed, thresholds, installation_teams),
         code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
         explanation=revision.explanation,
         alignment=marked or None,

@@ -1,16 +1,20 @@
 """GET /dilemmas/current is cacheable (ETag, Cache-Control, 304), and the
-per-process content cache behind it never serves stale content: a new
-week, an edit, a code section's new text or an archived dilemma show at once,
-also when another process made the change."""
+per-process memo of the content tables behind it never serves stale
+content: a new week, an edit, a code section's new text, an archived
+dilemma, a schedule or an organisation change show at once, also when
+another process made the change (the content generation moves with every
+change to those tables, and with nothing the app's requests do)."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from dilemmas.code import CodeSection
 from dilemmas.dilemmas import Dilemma, Option, Revision
+from dilemmas.memo import ContentGeneration
+from dilemmas.organisations import Organisation
 from tests.conftest import set_now
-from tests.factories import bank, office, register, schedule
+from tests.factories import bank, office, register, schedule, team
 
 
 def current(phone, tag=None):
@@ -119,3 +123,64 @@ def test_an_archived_dilemma_is_gone_at_once(client, session):
     row.status = "archived"
     session.commit()
     assert current(phone).status_code == 404
+
+
+def test_a_schedule_or_organisation_change_by_another_process_shows_at_once(client, session):
+    rijk_dilemma = schedule(session, bank(session)[0], "2026-W50")
+    phone = register(client, session, organisation="douane")
+    assert current(phone).get_json()["id"] == rijk_dilemma.id  # the parent's week
+    # Another process schedules Douane's own dilemma for this week.
+    own = schedule(session, bank(session, "douane")[0], "2026-W50", organisation="douane")
+    assert current(phone).get_json()["id"] == own.id
+    # ... and then moves Douane to a time zone where this week is over.
+    douane = session.scalar(select(Organisation).where(Organisation.slug == "douane"))
+    douane.timezone = "Pacific/Kiritimati"  # UTC+14
+    session.commit()
+    set_now(client.application, "2026-12-13T12:00:00+01:00")  # Sunday noon here, Monday 01:00 there
+    assert current(phone).get_json()["id"] == rijk_dilemma.id
+
+
+def generation(session) -> int:
+    session.commit()  # a new snapshot
+    return session.scalar(select(ContentGeneration.value))
+
+
+WATCHED = {
+    "organisations": "name",
+    "categories": "name",
+    "dilemmas": "needs_review",
+    "revisions": "title",
+    "options": "text",
+    "revision_sections": "section_id",
+    "code_sections": "title",
+    "schedule": "automatic",
+}
+
+
+def test_every_change_to_remembered_tables_moves_the_generation(session):
+    schedule(session, bank(session)[0], "2026-W50")
+    for table, column in WATCHED.items():
+        before = generation(session)
+        session.execute(text(f"UPDATE {table} SET {column} = {column}"))  # every row, changed or not
+        assert generation(session) > before, table
+    before = generation(session)
+    dilemma = schedule(session, bank(session)[1], "2026-W51")  # an insert
+    assert generation(session) > before
+    before = generation(session)
+    session.execute(text("DELETE FROM schedule WHERE dilemma_id = :id"), {"id": dilemma.id})
+    assert generation(session) > before
+
+
+def test_answering_and_reading_leave_the_generation_alone(client, session):
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    phone = register(client)
+    current(phone)  # the first request of the week begins it (and may publish)
+    before = generation(session)
+    lead = register(client)
+    team(lead, [phone])
+    for option in ("A", "B"):
+        assert current(phone).status_code == 200
+        assert phone.answer(dilemma.id, option).status_code == 200
+        assert phone.get(f"/dilemmas/{dilemma.id}/results").status_code == 200
+        assert phone.get("/dilemmas").status_code == 200
+    assert generation(session) == before

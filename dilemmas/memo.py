@@ -1,0 +1,97 @@
+"""What a server process may remember of the content tables, and for how long.
+
+The organisation tree, the schedule and the dilemmas' content change a few
+times a week; the app reads them on every request. Triggers on those tables
+(migration 0007) add one to ``content_generation.value`` in the same
+transaction as any change, and a request reads that number together with
+the caller's installation (one query). A process's ``Memo`` keeps what it
+computed from those tables under the generation it was computed at and
+forgets everything once the number moves, so a change made by any process
+is seen by the very next request, and unchanged content never costs a query.
+
+A value computed after the generation was read is at least as new as that
+generation (the number and the change commit together), so keeping it
+under the older number is safe: the next request sees the newer number and
+computes again.
+
+Without a memo bound to the session (the command line, the integrity
+office's endpoints, the tests of the domain) values are remembered for the
+current transaction only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy import BigInteger, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from dilemmas.base import Base
+
+T = TypeVar("T")
+
+_BOUND = "kompas.memo"
+_TRANSACTION = "kompas.remembered"
+
+
+class ContentGeneration(Base):
+    """One row: moved by triggers on every table a ``Memo`` draws from."""
+
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+GENERATION = select(ContentGeneration.value).where(ContentGeneration.id == 1).scalar_subquery()
+
+
+class Memo:
+    """One process's memory of the content tables at one generation."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.generation: int | None = None
+        self._values: dict[Hashable, object] = {}
+
+    def bind(self, session: Session, generation: int) -> None:
+        """Serve ``remembered`` in this session from memory valid at
+        ``generation`` (read in this session's request)."""
+        if generation != self.generation:
+            self._values = {}
+            self.generation = generation
+        session.info[_BOUND] = self
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        try:
+            return self._values[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self._values) >= self.size:
+            self._values = {}
+        self._values[key] = value
+        return value
+
+
+def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned before while the content tables
+    have not changed. Values must be immutable: they are shared by the
+    requests of a process."""
+    memo = session.info.get(_BOUND)
+    if memo is None:
+        memo = session.info.setdefault(_TRANSACTION, Memo())
+    return memo.get(key, compute)
+
+
+def generation(session: Session) -> int:
+    return session.scalar(select(ContentGeneration.value).where(ContentGeneration.id == 1))
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction(session: Session, *_args) -> None:
+    # A flush may have changed the content; the next transaction may see
+    # what others committed.
+    session.info.pop(_TRANSACTION, None)
