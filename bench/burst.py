@@ -74,11 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         ceiling = measured("/healthz", "healthz")
         current_run = measured("current", "current", 3 * quarter + 1, quarter)
         answer_run = measured("answer", "answer", *answer_slice)
-        answered = answer_run.total.requests - answer_run.reused
-        # Threads answer at different speeds: a quarter of the answered
-        # tokens, taken evenly from every thread's share, all answered.
-        results_count = max(connections, answered // 4 // connections * connections)
-        results_run = measured("results", "results", 1, min(results_count, quarter))
+        # The results run reads as installations whose answer was accepted.
+        answered_file = stack.folder / "answered.txt"
+        answered_file.write_text("\n".join(answer_run.answered) + "\n")
+        results_run = measured("results", "results", 1, len(answer_run.answered), tokens_file=answered_file)
         flow_run = measured("flow", "flow", *flow_slice)
         half = ceiling.total.rate / 2
         paced_ceiling = measured("/healthz paced", "healthz", rate=half)

@@ -21,7 +21,10 @@
 --
 -- The answer and flow modes use every token once; when the slice runs out a
 -- thread starts over, and the tokens it takes after that are counted as
--- "reused" (an answer is then a repeat, not a first answer).
+-- "reused" (an answer is then a repeat, not a first answer). The answer
+-- mode also leaves out_file.answered behind: the tokens whose answer was
+-- accepted (wrk asks request() again when it has to reconnect, so a token
+-- taken is not always a token sent), for the results run.
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -70,6 +73,8 @@ function init(args)
   due = now_us() + interval * (index - 1) / tonumber(args[8])
   started = nil
   endpoint = nil
+  sent_token = nil
+  answered = {}
 end
 
 local function next_token()
@@ -81,6 +86,7 @@ local function next_token()
   end
   local token = tokens[cursor]
   cursor = cursor + 1
+  sent_token = token
   return token
 end
 
@@ -134,6 +140,9 @@ end
 function response(status, headers, body)
   last_us = now_us()
   samples[#samples + 1] = string.format("%s %d %d", endpoint, status, last_us - started)
+  if mode == "answer" and status == 200 and not wrapped then
+    answered[#answered + 1] = sent_token
+  end
   local finished = (mode ~= "flow" or step == 3) and cursor > #tokens
   step = step % 3 + 1
   if once and finished then
@@ -153,7 +162,9 @@ end
 
 function done(summary, latency, requests)
   -- done() runs in the main Lua state: the arguments live in the threads.
-  local out = io.open(threads[1]:get("out_file"), "w")
+  local out_file = threads[1]:get("out_file")
+  local out = io.open(out_file, "w")
+  local answered = io.open(out_file .. ".answered", "w")
   local reuse, first, last = 0, math.huge, 0
   for _, thread in ipairs(threads) do
     first = math.min(first, thread:get("first_us"))
@@ -162,7 +173,11 @@ function done(summary, latency, requests)
       out:write(line, "\n")
     end
     reuse = reuse + thread:get("reused")
+    for _, token in ipairs(thread:get("answered")) do
+      answered:write(token, "\n")
+    end
   end
+  answered:close()
   local e = summary.errors
   out:write(string.format(
     "# duration_us=%d requests=%d connect=%d read=%d write=%d timeout=%d status=%d reused=%d busy_us=%d\n",

@@ -41,6 +41,7 @@ class Run:
     socket_errors: int
     reused: int
     cpu: dict[str, float]  # share of one core used by wrk, gunicorn, PostgreSQL
+    answered: list[str]  # answer mode: the tokens whose first answer was accepted
 
     def line(self) -> str:
         parts = [f"{self.label}: {self.seconds:.1f}s, {self.total.requests} requests, {self.total.rate:.0f}/s"]
@@ -138,8 +139,9 @@ def run(
             raise RuntimeError(f"wrk failed ({process.returncode}): {stderr.strip() or stdout.strip()}")
         after = (cpu_seconds(pids), cpu_seconds(database), resource.getrusage(resource.RUSAGE_CHILDREN))
         lines = out.read_text().splitlines()
+        answered = Path(f"{out}.answered").read_text().split()
     finally:
-        for leftover in [out, *Path(out.parent).glob(f"{out.name}.done.*")]:
+        for leftover in [out, *Path(out.parent).glob(f"{out.name}.*")]:
             leftover.unlink(missing_ok=True)
     summary = dict(item.split("=") for item in lines[-1].lstrip("# ").split())
     elapsed = int(summary["busy_us"]) / 1e6
@@ -164,4 +166,5 @@ def run(
         socket_errors,
         int(summary["reused"]),
         cpu,
+        answered,
     )

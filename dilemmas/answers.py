@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, String, select
+from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, Row, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas import teams
@@ -37,7 +37,6 @@ from dilemmas.errors import Conflict, Invalid
 from dilemmas.installations import Respondent
 from dilemmas.organisations import chain
 from dilemmas.schedule import Placement, visible_placement
-from dilemmas.teams import Team
 from dilemmas.upsert import add_to_counters, insert_for
 from dilemmas.weeks import local_day
 
@@ -160,7 +159,7 @@ class Submitted:
     dilemma: DilemmaContent
     answer: Answer
     # The installation's teams when it answered (what results show).
-    teams: list[Team]
+    teams: list[Row]
 
 
 def submit(
@@ -244,14 +243,20 @@ def submit(
     return Submitted(placement, dilemma, answer, current_teams)
 
 
-def answers_of(
-    session: Session, secret_key: bytes, installation: Respondent, dilemma_ids: list[int]
-) -> dict[int, Answer]:
-    """The installation's own answers to these dilemmas, by dilemma id."""
+_ANSWERS = Answer.__table__.c
+# Plain Core, built once (see installations.authenticate): every app
+# request that shows a dilemma asks for the caller's own answer.
+_OWN_ANSWERS = select(_ANSWERS.dilemma_id, _ANSWERS.option, _ANSWERS.mode, _ANSWERS.difficulty).where(
+    _ANSWERS.dilemma_id.in_(bindparam("dilemma_ids", expanding=True)),
+    _ANSWERS.respondent_key.in_(bindparam("keys", expanding=True)),
+)
+
+
+def answers_of(session: Session, secret_key: bytes, installation: Respondent, dilemma_ids: list[int]) -> dict[int, Row]:
+    """The installation's own answers to these dilemmas, by dilemma id:
+    rows with ``option``, ``mode`` and ``difficulty``."""
     if not dilemma_ids:
         return {}
-    keys = {respondent_key(secret_key, installation.respondent_seed, d): d for d in dilemma_ids}
-    rows = session.scalars(
-        select(Answer).where(Answer.dilemma_id.in_(dilemma_ids), Answer.respondent_key.in_(list(keys)))
-    )
+    keys = [respondent_key(secret_key, installation.respondent_seed, d) for d in dilemma_ids]
+    rows = session.connection().execute(_OWN_ANSWERS, {"dilemma_ids": list(dilemma_ids), "keys": keys})
     return {row.dilemma_id: row for row in rows}

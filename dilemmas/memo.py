@@ -44,7 +44,8 @@ class ContentGeneration(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
-GENERATION = select(ContentGeneration.value).where(ContentGeneration.id == 1).scalar_subquery()
+_GENERATION = ContentGeneration.__table__.c
+GENERATION = select(_GENERATION.value).where(_GENERATION.id == 1).scalar_subquery()
 
 
 class Memo:

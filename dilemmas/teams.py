@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Row, String, UniqueConstraint, bindparam, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas.base import Base
@@ -320,13 +320,21 @@ def leave_all(session: Session, installation: Installation) -> None:
         _remove(session, team_id, installation.id)
 
 
-def teams_of(session: Session, installation: Respondent) -> list[Team]:
-    """The installation's teams, by id: the teams an answer given now counts for."""
-    return list(
-        session.scalars(
-            select(Team)
-            .join(Membership, Membership.team_id == Team.id)
-            .where(Membership.installation_id == installation.id, Team.organisation_id == installation.organisation_id)
-            .order_by(Team.id)
-        )
+_TEAMS, _MEMBERSHIPS = Team.__table__.c, Membership.__table__.c
+# Plain Core, built once: answering and reading results ask it every time.
+_TEAMS_OF = (
+    select(_TEAMS.id, _TEAMS.name)
+    .join_from(Team.__table__, Membership.__table__, _MEMBERSHIPS.team_id == _TEAMS.id)
+    .where(
+        _MEMBERSHIPS.installation_id == bindparam("installation_id"),
+        _TEAMS.organisation_id == bindparam("organisation_id"),
     )
+    .order_by(_TEAMS.id)
+)
+
+
+def teams_of(session: Session, installation: Respondent) -> list[Row]:
+    """The installation's teams (``id``, ``name``), by id: the teams an
+    answer given now counts for."""
+    parameters = {"installation_id": installation.id, "organisation_id": installation.organisation_id}
+    return list(session.connection().execute(_TEAMS_OF, parameters))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dilemmas.answers import (
@@ -30,7 +30,7 @@ from dilemmas.errors import Conflict
 from dilemmas.installations import Respondent
 from dilemmas.organisations import OrganisationNode, chain
 from dilemmas.schedule import visible_placement
-from dilemmas.teams import Team, teams_of
+from dilemmas.teams import teams_of
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
     Thresholds,
@@ -116,13 +116,36 @@ def shared_answers(session: Session, dilemma_id: int, team_ids: Sequence[int]) -
     return {(team_id, other_id): int(count) for team_id, other_id, count in rows}
 
 
+_TALLIES = Tally.__table__.c
+# Plain Core, built once: every answer and every results request runs it.
+_SCOPE_TALLIES = (
+    select(_TALLIES.scope, _TALLIES.scope_id, _TALLIES.late, _TALLIES.option, func.sum(_TALLIES.count))
+    .where(
+        _TALLIES.dilemma_id == bindparam("dilemma_id"),
+        or_(
+            _TALLIES.scope == SCOPE_ALL,
+            and_(
+                _TALLIES.scope == SCOPE_ORGANISATION,
+                _TALLIES.scope_id.in_(bindparam("organisation_ids", expanding=True)),
+            ),
+            and_(
+                _TALLIES.scope == SCOPE_TEAM,
+                _TALLIES.scope_id.in_(bindparam("team_ids", expanding=True)),
+                _TALLIES.mode != MODE_TEAM,
+            ),
+        ),
+    )
+    .group_by(_TALLIES.scope, _TALLIES.scope_id, _TALLIES.late, _TALLIES.option)
+)
+
+
 def spreads(
     session: Session,
     dilemma_id: int,
     organisations: list[OrganisationNode],
     closed: bool,
     thresholds: Thresholds,
-    teams: Sequence[Team] = (),
+    teams: Sequence[Row] = (),
 ) -> list[ScopeSpread]:
     """The spread for everyone, for each given organisation below the root
     (outermost first) and for each given team, with every anonymity rule
@@ -131,16 +154,8 @@ def spreads(
     nested = [o for o in organisations if o.parent_id is not None]
     shared = shared_answers(session, dilemma_id, [t.id for t in teams]) if teams and closed else {}
     team_ids = {t.id for t in teams} | {other for _, other in shared}
-    wanted = [Tally.scope == SCOPE_ALL]
-    if nested:
-        wanted.append(and_(Tally.scope == SCOPE_ORGANISATION, Tally.scope_id.in_([o.id for o in nested])))
-    if team_ids:
-        wanted.append(and_(Tally.scope == SCOPE_TEAM, Tally.scope_id.in_(sorted(team_ids)), Tally.mode != MODE_TEAM))
-    rows = session.execute(
-        select(Tally.scope, Tally.scope_id, Tally.late, Tally.option, func.sum(Tally.count))
-        .where(Tally.dilemma_id == dilemma_id, or_(*wanted))
-        .group_by(Tally.scope, Tally.scope_id, Tally.late, Tally.option)
-    ).all()
+    parameters = {"dilemma_id": dilemma_id, "organisation_ids": [o.id for o in nested], "team_ids": sorted(team_ids)}
+    rows = session.connection().execute(_SCOPE_TALLIES, parameters).all()
     counts: dict[tuple[str, int], dict[bool, list[int]]] = {}
     for scope, scope_id, late, option, total in rows:
         split = counts.setdefault((scope, scope_id), {False: [0] * 4, True: [0] * 4})
