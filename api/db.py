@@ -1,6 +1,15 @@
-"""One SQLAlchemy session per request, closed when the request ends."""
+"""One SQLAlchemy session per request, closed when the request ends.
+
+The app's busiest requests only read (``read_only`` views). On PostgreSQL
+their session runs without a transaction (autocommit): every statement
+sees what was committed when it ran, and the request saves the BEGIN and
+ROLLBACK round trips. SQLite keeps one transaction per request.
+"""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
@@ -14,6 +23,11 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kompas.engine"] = engine
     app.extensions["kompas.sessions"] = make_sessionmaker(engine)
+    app.extensions["kompas.reading_sessions"] = (
+        make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        if engine.dialect.name == "postgresql"
+        else app.extensions["kompas.sessions"]
+    )
     app.extensions["kompas.weeks"] = WeekKeeper()
     app.extensions["kompas.memo"] = Memo()
     app.teardown_appcontext(_close_session)
@@ -22,8 +36,22 @@ def init_app(app: Flask) -> None:
 def db_session() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["kompas.sessions"]()
+        g.db_session = current_app.extensions[_SESSIONS[g.get("read_only", False)]]()
     return g.db_session
+
+
+_SESSIONS = {False: "kompas.sessions", True: "kompas.reading_sessions"}
+
+
+def read_only(view: Callable) -> Callable:
+    """Mark a view that never writes: its session needs no transaction."""
+
+    @functools.wraps(view)
+    def reading(*args, **kwargs):
+        g.read_only = True
+        return view(*args, **kwargs)
+
+    return reading
 
 
 def memo() -> Memo:
@@ -39,7 +67,16 @@ def _close_session(_error: BaseException | None) -> None:
 
 def begin_week() -> None:
     """Make sure this week has begun: scheduled dilemmas published and an
-    empty week filled from the bank (once per process per week)."""
+    empty week filled from the bank (once per process per week, in a
+    transaction: in a read-only request, one of its own)."""
     from api.config import clock
 
-    current_app.extensions["kompas.weeks"].ensure(db_session(), clock(current_app.config))
+    keeper, now = current_app.extensions["kompas.weeks"], clock(current_app.config)
+    if keeper.has_begun(now):
+        return
+    sessions = current_app.extensions["kompas.sessions"]
+    if g.get("read_only") and current_app.extensions["kompas.reading_sessions"] is not sessions:
+        with sessions() as session:
+            keeper.ensure(session, now)
+    else:
+        keeper.ensure(db_session(), now)

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_caller
 from api.config import clock
-from api.db import begin_week, db_session
+from api.db import begin_week, db_session, read_only
 from api.fields import Line
 from api.limits import limiter
 from dilemmas import answers, schedule
@@ -157,6 +157,7 @@ class Current(MethodView):
     @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(404, description="Nothing scheduled this week")
+    @read_only
     def get(self):
         """This week's dilemma for the caller's organisation (else its parent's).
 
@@ -182,6 +183,7 @@ class Archive(MethodView):
     @blp.response(200, ArchiveItem(many=True))
     @blp.paginate()
     @blp.alt_response(401, description="Missing or unknown token")
+    @read_only
     def get(self, query, pagination_parameters):
         """Published dilemmas visible to the caller, newest week first."""
         session, caller = db_session(), current_caller()
@@ -222,6 +224,7 @@ class One(MethodView):
     @blp.response(200, DilemmaOut)
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @read_only
     def get(self, dilemma_id):
         """One dilemma of the archive (or this week's)."""
         caller = current_caller()
@@ -260,6 +263,7 @@ class ResultsView(MethodView):
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
     @blp.alt_response(409, description="Answer first while the week is open")
+    @read_only
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""
         caller = current_caller()

@@ -232,6 +232,10 @@ class WeekKeeper:
         self._done: set[str] = set()
         self._timezone: str | None = None
 
+    def has_begun(self, now: datetime) -> bool:
+        """Whether this process has begun ``now``'s week (no query)."""
+        return self._timezone is not None and str(week_of(now, self._timezone)) in self._done
+
     def ensure(self, session: Session, now: datetime) -> None:
         if self._timezone is None:
             self._timezone = root_organisation(session).timezone

@@ -94,7 +94,8 @@ class PostgresTemplates:
 
     def __init__(self, server_url: str) -> None:
         self.server_url = server_url
-        self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=None)
+        # Pinged on every use: the fault tests restart the server under it.
+        self.admin = make_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=None, pool_pre_ping=True)
 
     def _url(self, database: str) -> str:
         return make_url(self.server_url).set(database=database).render_as_string(hide_password=False)
@@ -214,7 +215,8 @@ def runner(app):
 def watching(url: str):
     """A session for arranging and checking: every statement commits by
     itself, so it holds no locks and always reads what others committed."""
-    engine = make_engine(url, immediate=False, isolation_level="AUTOCOMMIT")
+    # Pinged on every use: the fault tests restart the server under it.
+    engine = make_engine(url, immediate=False, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with make_sessionmaker(engine)() as session:
             yield session

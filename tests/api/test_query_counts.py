@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from tests.factories import bank, register, schedule
@@ -113,3 +114,31 @@ def test_weekly_participation_costs_the_same_for_one_or_many_weeks(app, client, 
             assert analyst.get("/stats/weeks?from=2026-W40&to=2026-W50").status_code == 200
         costs.append(len(statements))
     assert costs[0] == costs[1] == costs[2], costs
+
+
+@pytest.mark.postgres_only
+def test_reading_requests_run_without_a_transaction_and_answers_in_one(app, client, session):
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    phone = register(client)
+    engine = app.extensions["kompas.engine"]
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(cursor.connection.autocommit)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        # The first request of the week begins it, in a transaction of its own.
+        assert phone.get("/dilemmas/current").status_code == 200
+        assert False in seen and True in seen
+        seen.clear()
+        assert phone.get("/dilemmas/current").status_code == 200
+        assert seen and all(seen)  # no BEGIN, no ROLLBACK: autocommit
+        seen.clear()
+        assert phone.answer(dilemma.id, "A").status_code == 200
+        assert seen and not any(seen)  # the answer and its counts commit together
+        seen.clear()
+        assert phone.get(f"/dilemmas/{dilemma.id}/results").status_code == 200
+        assert seen and all(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -168,3 +168,32 @@ def test_a_stopped_database_gives_503_and_recovers_without_restart(session, serv
     assert after.count(200) == len(after)
     assert longest < 10
     assert tallied(session, dilemma.id) == stored(session, dilemma.id)
+
+
+def test_an_idle_connection_is_pinged_and_replaced_after_a_restart(database_url, pg_cluster, monkeypatch):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from dilemmas import database
+
+    engine = database.make_engine(database_url)
+    try:
+        with engine.connect() as connection:  # one connection in the pool
+            connection.execute(text("SELECT 1"))
+        pg_cluster.pause()
+        pg_cluster.resume()
+        # Busy connections are not pinged: the first use fails (a 503 in the
+        # app) and SQLAlchemy discards the pool, so the next use connects.
+        monkeypatch.setattr(database, "IDLE_BEFORE_PING", 3600.0)
+        with pytest.raises(OperationalError), engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        pg_cluster.pause()
+        pg_cluster.resume()
+        # One that has been idle is pinged first and replaced: no error.
+        monkeypatch.setattr(database, "IDLE_BEFORE_PING", 0.0)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()
