@@ -195,9 +195,8 @@ class FanoutClient:
                     body = bodies[index]
                     try:
                         payload = body() if callable(body) else body
-                        results[index] = await asyncio.wait_for(
-                            connection.post(self.path, headers, payload), self.timeout
-                        )
+                        async with asyncio.timeout(self.timeout):
+                            results[index] = await connection.post(self.path, headers, payload)
                     except (OSError, EOFError, ssl.SSLError, h11.ProtocolError, asyncio.IncompleteReadError) as error:
                         await connection.close()
                         results[index] = error

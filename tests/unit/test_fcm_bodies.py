@@ -1,0 +1,70 @@
+"""The fcm transport encodes a campaign's message once and puts each
+device's token into it: the bodies must be byte for byte what
+firebase-admin encodes for each message on its own."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from push.fcm import FcmTransport, _Bodies
+from push.messages import compose, texts_for
+
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+def outgoing(target: str, kind: str = "registration", subject: str = "Een cadeau van een leverancier", **data):
+    return compose(
+        target=target,
+        target_kind=kind,
+        kind="weekly",
+        locale="nl",
+        texts=texts_for("weekly", subject),
+        data={"dilemma_id": "12", "week": "2026-W50", **data},
+        expires_at=NOW + timedelta(days=6),
+        now=NOW,
+    )
+
+
+TOKENS = [
+    "dA1b:APA91bH-xyz_0123456789",
+    'with "quotes" and \\ backslash',
+    "unicode ü é ✓ and a /slash",
+    "kompas-target-lookalike",
+]
+
+
+@pytest.mark.parametrize("kind", ["registration", "fid"])
+def test_bodies_are_what_firebase_admin_encodes_for_each_message(kind):
+    bodies = _Bodies(FcmTransport._encode)
+    for token in TOKENS:
+        message = outgoing(token, kind)
+        assert bodies.encode(message) == FcmTransport._encode(message)
+    assert len(bodies._templates) == 1  # one encoding for all of them
+
+
+def test_every_difference_but_the_target_gets_its_own_encoding():
+    bodies = _Bodies(FcmTransport._encode)
+    first = outgoing("token-1")
+    variants = [
+        first,
+        outgoing("token-2", subject="Een ander dilemma"),
+        outgoing("token-3", session="9"),
+        replace(first, target="token-4", locale="en", title="Dilemma of the week"),
+        replace(first, target="token-5", expires_at=first.expires_at + timedelta(hours=1)),
+        replace(first, target="token-6", ttl_seconds=60),
+        replace(first, target="token-7", collapse_key="kompas-reminder"),
+    ]
+    for message in variants:
+        assert bodies.encode(message) == FcmTransport._encode(message)
+    assert len(bodies._templates) == len(variants)
+
+
+def test_topics_and_empty_targets_are_encoded_one_by_one():
+    bodies = _Bodies(FcmTransport._encode)
+    topic = outgoing("/topics/kompas-rijk", "topic")
+    assert bodies.encode(topic) == FcmTransport._encode(topic)  # firebase-admin drops the /topics/ prefix
+    assert b'"topic":"kompas-rijk"' in bodies.encode(topic)
+    with pytest.raises(ValueError):
+        bodies.encode(outgoing(""))
+    assert bodies._templates == {}
