@@ -21,6 +21,7 @@ before it moves a count from one option to another.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import random
@@ -153,6 +154,16 @@ def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: boo
     _count(session, dilemma_id, team_scopes([team_id]), MODE_TEAM, late, option, +1)
 
 
+@functools.cache
+def _insert_answer(dialect: str):
+    # Built once (per database): composing it cost more than running it.
+    table = Answer.__table__
+    statement = insert_for(dialect, table).values(
+        {column.name: bindparam(column.name, type_=column.type) for column in table.columns}
+    )
+    return statement.on_conflict_do_nothing().returning(table.c.respondent_key)
+
+
 @dataclass(frozen=True)
 class Submitted:
     placement: Placement
@@ -195,12 +206,7 @@ def submit(
         answered_on=local_day(now, placement.timezone),
         late=closed,
     )
-    inserted = session.execute(
-        insert_for(session, Answer.__table__)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(Answer.__table__.c.respondent_key)
-    ).scalar()
+    inserted = session.connection().execute(_insert_answer(session.get_bind().dialect.name), values).scalar()
     current_teams = teams.teams_of(session, installation)
     if inserted is not None:
         team_ids = [team.id for team in current_teams]

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 
 
-def insert_for(session: Session, table):
-    dialect = session.get_bind().dialect.name
+def insert_for(session_or_dialect: Session | str, table):
+    """The INSERT construct (with ON CONFLICT) of the session's database."""
+    dialect = session_or_dialect if isinstance(session_or_dialect, str) else session_or_dialect.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
