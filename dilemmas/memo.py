@@ -49,30 +49,35 @@ GENERATION = select(_GENERATION.value).where(_GENERATION.id == 1).scalar_subquer
 
 
 class Memo:
-    """One process's memory of the content tables at one generation."""
+    """One process's memory of the content tables at the newest generation
+    its requests have read. Safe for threads: a request stores only into
+    the values of the generation it read, and a request that read an older
+    generation than the memo holds computes without storing."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self.generation: int | None = None
-        self._values: dict[Hashable, object] = {}
+        self._current: tuple[int, dict[Hashable, object]] = (-1, {})
 
     def bind(self, session: Session, generation: int) -> None:
         """Serve ``remembered`` in this session from memory valid at
         ``generation`` (read in this session's request)."""
-        if generation != self.generation:
-            self._values = {}
-            self.generation = generation
-        session.info[_BOUND] = self
+        session.info[_BOUND] = (self, generation)
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, generation: int, key: Hashable, compute: Callable[[], T]) -> T:
+        current, values = self._current
+        if generation != current:
+            if generation < current:
+                return compute()
+            values = {}
+            self._current = (generation, values)  # one assignment: never half a switch
         try:
-            return self._values[key]  # type: ignore[return-value]
+            return values[key]  # type: ignore[return-value]
         except KeyError:
             pass
         value = compute()
-        if len(self._values) >= self.size:
-            self._values = {}
-        self._values[key] = value
+        if len(values) >= self.size:
+            values.clear()
+        values[key] = value
         return value
 
 
@@ -80,10 +85,11 @@ def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned before while the content tables
     have not changed. Values must be immutable: they are shared by the
     requests of a process."""
-    memo = session.info.get(_BOUND)
-    if memo is None:
-        memo = session.info.setdefault(_TRANSACTION, Memo())
-    return memo.get(key, compute)
+    bound = session.info.get(_BOUND)
+    if bound is None:
+        return session.info.setdefault(_TRANSACTION, Memo()).get(0, key, compute)
+    memo, generation = bound
+    return memo.get(generation, key, compute)
 
 
 def generation(session: Session) -> int:
