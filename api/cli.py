@@ -160,7 +160,8 @@ def content() -> None:
     "--sources",
     type=click.Path(path_type=Path),
     default=None,
-    help="Source documents no text may copy from (default: ../shared/sources when present).",
+    help="Source documents no text may copy from (default: ../shared/sources when present, "
+    "else their bundled fingerprints).",
 )
 def check(path: Path | None, format_only: bool, sources: Path | None) -> None:
     """Check the content at PATH (default: the bundled content): the format,
@@ -176,11 +177,28 @@ def check(path: Path | None, format_only: bool, sources: Path | None) -> None:
     click.echo("")
     for problem in problems:
         click.echo(str(problem))
-    checked = "checked against " + str(sources) if sources.is_dir() else "not checked (no sources folder)"
+    checked = f"checked against {sources if sources.is_dir() else policy.FINGERPRINTED}"
     click.echo(f"{len(bank.dilemmas)} dilemmas, {len(bank.codes)} code files; originality {checked}.")
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found")
     click.echo("No problems found.")
+
+
+@content.command()
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="The source documents (default: ../shared/sources).",
+)
+def fingerprint(sources: Path | None) -> None:
+    """Write content/sources.fingerprints: every run of eight words of the
+    source documents, hashed, so that `content check` can run without them."""
+    sources = sources or policy.default_sources()
+    if not sources.is_dir():
+        raise click.ClickException(f"no source documents at {sources}")
+    count = policy.write_fingerprints(sources)
+    click.echo(f"{count:,} fingerprints of {sources} written to {policy.FINGERPRINTS}")
 
 
 @content.command()

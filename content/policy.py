@@ -4,6 +4,7 @@ against the source documents (never copy a sentence from them)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import Counter
@@ -116,12 +117,52 @@ def default_sources() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "sources"
 
 
+# Every run of SHINGLE words of the source documents, hashed: the check runs
+# on every checkout without the sources, and the file holds no sentence of
+# them. ``kompas content fingerprint`` writes it.
+FINGERPRINTS = Path(__file__).resolve().parent / "sources.fingerprints"
+FINGERPRINTED = "the source documents (fingerprints)"
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", text.casefold())
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _fingerprint(shingle: tuple[str, ...]) -> str:
+    # 64 bits: a chance collision among ~20,000 runs is about 1 in 10^10.
+    return hashlib.sha256(" ".join(shingle).encode()).hexdigest()[:16]
+
+
+def _source_fingerprints(sources: Path):
+    """(document name, fingerprint) for every run of words in the documents."""
+    for path in sorted(sources.iterdir()):
+        if path.is_file():
+            for shingle in _shingles(_words(path.read_text(encoding="utf-8", errors="replace"))):
+                yield path.name, _fingerprint(shingle)
+
+
+def write_fingerprints(sources: Path, target: Path | None = None) -> int:
+    """Write the sorted fingerprints of the documents in ``sources`` (to the
+    bundled file unless ``target``)."""
+    target = target or FINGERPRINTS
+    prints = sorted({fingerprint for _, fingerprint in _source_fingerprints(sources)})
+    target.write_text("\n".join(prints) + "\n", encoding="ascii")
+    return len(prints)
+
+
+def _taken(sources: Path | None) -> dict[str, str]:
+    """Fingerprint -> where it comes from: the documents in ``sources`` when
+    that folder exists, else the bundled fingerprints."""
+    if sources is not None and sources.is_dir():
+        taken: dict[str, str] = {}
+        for name, fingerprint in _source_fingerprints(sources):
+            taken.setdefault(fingerprint, name)
+        return taken
+    return dict.fromkeys(FINGERPRINTS.read_text(encoding="ascii").split(), FINGERPRINTED)
 
 
 def _texts(value, where: str):
@@ -135,23 +176,22 @@ def _texts(value, where: str):
             yield from _texts(inner, f"{where}[{index}]")
 
 
-def originality_problems(bank: Bank, sources: Path) -> list[Problem]:
+def originality_problems(bank: Bank, sources: Path | None = None) -> list[Problem]:
     """Every text field that shares a run of eight or more words with a
-    source document. Nothing to check when the folder is absent."""
-    if not sources.is_dir():
-        return []
-    taken: dict[tuple[str, ...], str] = {}
-    for path in sorted(sources.iterdir()):
-        if path.is_file():
-            for shingle in _shingles(_words(path.read_text(encoding="utf-8", errors="replace"))):
-                taken.setdefault(shingle, path.name)
+    source document: the documents in ``sources`` when that folder exists,
+    else their bundled fingerprints."""
+    taken = _taken(sources)
     problems = []
     documents = [(file, data) for file, data in bank.codes] + list(bank.dilemmas)
     for file, data in documents:
         for where, text in _texts(data, ""):
-            shared = [s for s in _shingles(_words(text)) if s in taken]
+            shared = [s for s in _shingles(_words(text)) if _fingerprint(s) in taken]
             if shared:
                 problems.append(
-                    Problem(file, where, f"shares '{' '.join(shared[0])}' with {taken[shared[0]]}: write it anew")
+                    Problem(
+                        file,
+                        where,
+                        f"shares '{' '.join(shared[0])}' with {taken[_fingerprint(shared[0])]}: write it anew",
+                    )
                 )
     return problems

@@ -35,10 +35,22 @@ def test_the_bundled_bank_meets_every_number():
 
 
 def test_the_bundled_bank_copies_nothing_from_the_sources():
+    # Against the bundled fingerprints: on every checkout, sources or not.
+    assert policy.originality_problems(loader.read()) == []
     sources = policy.default_sources()
-    if not sources.is_dir():
-        pytest.skip(f"no source documents at {sources} on this machine (the check runs where they are)")
-    assert policy.originality_problems(loader.read(), sources) == []
+    if sources.is_dir():  # where the documents are, against them too
+        assert policy.originality_problems(loader.read(), sources) == []
+
+
+def test_the_bundled_fingerprints_are_those_of_the_sources(tmp_path):
+    sources = policy.default_sources()
+    written = tmp_path / "sources.fingerprints"
+    if sources.is_dir():
+        policy.write_fingerprints(sources, written)
+        assert written.read_text() == policy.FINGERPRINTS.read_text(), "run `kompas content fingerprint`"
+    prints = policy.FINGERPRINTS.read_text().split()
+    assert len(prints) > 10_000 and prints == sorted(set(prints))
+    assert all(len(p) == 16 and int(p, 16) >= 0 for p in prints)
 
 
 def test_too_few_dilemmas_and_a_thin_chapter_are_problems(copy):
@@ -64,7 +76,7 @@ def test_alignment_mix_is_enforced(copy):
     assert "under a quarter have two or more grey or aligned options" in messages
 
 
-def test_a_copied_sentence_is_found(copy, tmp_path):
+def test_a_copied_sentence_is_found(copy, tmp_path, monkeypatch):
     sources = tmp_path / "sources"
     sources.mkdir()
     sentence = "Wie een geschenk aanneemt van een leverancier moet dat altijd eerst aan de leidinggevende melden"
@@ -75,6 +87,12 @@ def test_a_copied_sentence_is_found(copy, tmp_path):
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     found = [p for p in problems_of(copy, sources) if p.file.endswith(target.name)]
     assert [p.field for p in found] == ["explanation"] and "bron.txt" in found[0].message
+    # The same through fingerprints alone, as on a checkout without sources.
+    monkeypatch.setattr(policy, "FINGERPRINTS", tmp_path / "sources.fingerprints")
+    policy.write_fingerprints(sources)
+    assert "bron.txt" not in policy.FINGERPRINTS.read_text()
+    found = [p for p in problems_of(copy, tmp_path / "absent") if p.file.endswith(target.name)]
+    assert [p.field for p in found] == ["explanation"] and policy.FINGERPRINTED in found[0].message
     # Seven shared words in a row are allowed.
     data["explanation"] = "Wie een geschenk aanneemt van een leverancier, zo vinden wij, moet oppassen."
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
