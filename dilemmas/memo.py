@@ -87,13 +87,11 @@ def remembered(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     requests of a process."""
     bound = session.info.get(_BOUND)
     if bound is None:
-        return session.info.setdefault(_TRANSACTION, Memo()).get(0, key, compute)
+        if _TRANSACTION not in session.info:
+            session.info[_TRANSACTION] = Memo()
+        return session.info[_TRANSACTION].get(0, key, compute)
     memo, generation = bound
     return memo.get(generation, key, compute)
-
-
-def generation(session: Session) -> int:
-    return session.scalar(select(ContentGeneration.value).where(ContentGeneration.id == 1))
 
 
 @event.listens_for(Session, "after_flush")

@@ -67,15 +67,12 @@ class OrganisationNode:
 
     id: int
     parent_id: int | None
-    slug: str
     name: str
     timezone: str
 
 
 def _tree(session: Session) -> dict[int, OrganisationNode]:
-    rows = session.execute(
-        select(Organisation.id, Organisation.parent_id, Organisation.slug, Organisation.name, Organisation.timezone)
-    )
+    rows = session.execute(select(Organisation.id, Organisation.parent_id, Organisation.name, Organisation.timezone))
     return {row.id: OrganisationNode(*row) for row in rows}
 
 

@@ -207,18 +207,17 @@ def results_for(
     they are only for those who answered (Conflict otherwise). ``submitted``:
     the answer this request has just given, with what ``submit`` read."""
     if submitted is not None:
-        placement, answer, dilemma = submitted.placement, submitted.answer, submitted.dilemma
-        installation_teams = submitted.teams
+        placement, answer = submitted.placement, submitted.answer
     else:
         placement = visible_placement(session, installation.organisation_id, dilemma_id, now)
         answer = answers_of(session, secret_key, installation, [dilemma_id]).get(dilemma_id)
-        dilemma = None
     closed = placement.closed(now)
     if answer is None and not closed:
         raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.")
-    if dilemma is None:
-        dilemma = content_of(session, dilemma_id)
-        installation_teams = teams_of(session, installation)
+    if submitted is not None:
+        dilemma, installation_teams = submitted.dilemma, submitted.teams
+    else:
+        dilemma, installation_teams = content_of(session, dilemma_id), teams_of(session, installation)
     revision = dilemma.current
     marked = {o.key: o.alignment for o in revision.options if o.alignment}
     feedback = {o.key: o.feedback for o in revision.options if o.feedback}
