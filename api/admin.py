@@ -13,10 +13,14 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line
 from api.limits import limiter
-from dilemmas import admins
-from dilemmas.admins import MAX_DAYS, ROLES
-from dilemmas.base import INT_MAX
-from dilemmas.organisations import format_code
+from dilemmas.model.admins import ROLES, AdminToken
+from dilemmas.office import admin_tokens
+from dilemmas.office.admin_tokens import MAX_DAYS
+from dilemmas.office.audit import audit_trail
+from dilemmas.office.organisations import enrolment_codes, rotate_enrolment_code
+from dilemmas.office.scope import organisation_in_scope, organisations_in_scope
+from dilemmas.storage.base import INT_MAX
+from dilemmas.typed_codes import format_code
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Integrity office: tokens and audit")
 limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
@@ -37,7 +41,7 @@ class TokenIn(ma.Schema):
     name = Line(required=True, validate=ma.validate.Length(min=1, max=120))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     organisation = Line(validate=ma.validate.Length(min=1, max=64))
-    days = ma.fields.Integer(load_default=admins.DEFAULT_DAYS, validate=ma.validate.Range(1, MAX_DAYS))
+    days = ma.fields.Integer(load_default=admin_tokens.DEFAULT_DAYS, validate=ma.validate.Range(1, MAX_DAYS))
 
 
 class TokenOut(ma.Schema):
@@ -83,7 +87,7 @@ class AuditOut(ma.Schema):
     details = ma.fields.Dict()
 
 
-def present_token(token: admins.AdminToken) -> dict:
+def present_token(token: AdminToken) -> dict:
     fields = ("id", "name", "role", "created_at", "expires_at", "revoked_at", "created_by")
     return {**{name: getattr(token, name) for name in fields}, "organisation": token.organisation.slug}
 
@@ -100,7 +104,7 @@ class Me(MethodView):
             "name": actor.name,
             "role": actor.role,
             "organisation": actor.organisation.slug,
-            "scope": [o.slug for o in admins.organisations_in_scope(db_session(), actor)],
+            "scope": [o.slug for o in organisations_in_scope(db_session(), actor)],
             "expires_at": actor.expires_at,
         }
 
@@ -113,7 +117,7 @@ class Tokens(MethodView):
     @blp.alt_response(403, description=FORBIDDEN)
     def get(self):
         """Tokens of the organisations in reach (never their secrets). Admin role."""
-        return [present_token(t) for t in admins.tokens_in_scope(db_session(), current_actor())]
+        return [present_token(t) for t in admin_tokens.tokens_in_scope(db_session(), current_actor())]
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.arguments(TokenIn)
@@ -125,8 +129,8 @@ class Tokens(MethodView):
         """Mint a personal access token; the token is shown only now. Admin role."""
         actor, session = current_actor(), db_session()
         actor.require("admin")
-        organisation = admins.organisation_in_scope(session, actor, body.get("organisation"))
-        token, plain = admins.mint(
+        organisation = organisation_in_scope(session, actor, body.get("organisation"))
+        token, plain = admin_tokens.mint(
             session,
             current_app.config["SECRET_KEY"],
             clock(current_app.config),
@@ -148,7 +152,7 @@ class OneToken(MethodView):
     @blp.alt_response(404, description="No such token in reach")
     def delete(self, token_id):
         """Revoke a token at once. Admin role."""
-        admins.revoke(db_session(), current_actor(), token_id, clock(current_app.config))
+        admin_tokens.revoke(db_session(), current_actor(), token_id, clock(current_app.config))
 
 
 @blp.route("/enrolment-codes")
@@ -159,7 +163,7 @@ class EnrolmentCodes(MethodView):
     @blp.alt_response(403, description=FORBIDDEN)
     def get(self):
         """The active enrolment code of each organisation in reach. Admin role."""
-        pairs = admins.enrolment_codes(db_session(), current_actor())
+        pairs = enrolment_codes(db_session(), current_actor())
         return [{"organisation": o.slug, "code": format_code(code) if code else None} for o, code in pairs]
 
     @blp.doc(security=ADMIN_SECURITY)
@@ -171,7 +175,7 @@ class EnrolmentCodes(MethodView):
     def post(self, body):
         """Rotate an organisation's enrolment code: the old one stops working for
         new installations only. Admin role."""
-        organisation, code = admins.rotate_enrolment_code(
+        organisation, code = rotate_enrolment_code(
             db_session(), current_actor(), clock(current_app.config), body.get("organisation")
         )
         return {"organisation": organisation.slug, "code": format_code(code)}
@@ -187,7 +191,7 @@ class Audit(MethodView):
     @blp.alt_response(403, description=FORBIDDEN)
     def get(self, query, pagination_parameters):
         """Every admin action in reach, newest first; read-only. Admin role."""
-        rows, total = admins.audit_trail(
+        rows, total = audit_trail(
             db_session(),
             current_actor(),
             pagination_parameters.page,

@@ -15,8 +15,9 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
-from dilemmas import authoring, code, suggestions
-from dilemmas.suggestions import STATUSES
+from dilemmas.model.suggestions import STATUSES
+from dilemmas.office import codebook, suggestions
+from dilemmas.reads import code
 
 blp = Blueprint(
     "admin_content", __name__, url_prefix="/api/v1/admin", description="Integrity office: code and suggestions"
@@ -102,7 +103,7 @@ class CodeSectionView(MethodView):
     def put(self, body, ref):
         """A new version of a section (author role); dilemmas that refer to it
         are flagged `needs_review`."""
-        return authoring.edit_section(db_session(), current_actor(), clock(current_app.config), ref, **body)
+        return codebook.edit_section(db_session(), current_actor(), clock(current_app.config), ref, **body)
 
 
 @blp.route("/suggestions")

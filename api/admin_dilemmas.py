@@ -16,11 +16,12 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line, Prose, Said
 from api.limits import limiter
-from dilemmas import authoring
-from dilemmas.authoring import allowed_actions
-from dilemmas.dilemmas import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
 from dilemmas.errors import UnknownReference
-from dilemmas.organisations import Organisation
+from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
+from dilemmas.model.organisations import Organisation
+from dilemmas.office import authoring
+from dilemmas.office.authoring import workflow_actions
+from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.weeks import Week
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
@@ -189,7 +190,7 @@ def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
         "options": revision.options,
         "code_refs": [s.ref for s in revision.sections],
         "answered": facts.answered,
-        "allowed_actions": allowed_actions(dilemma.status),
+        "allowed_actions": workflow_actions(dilemma.status),
     }
 
 
@@ -299,7 +300,7 @@ class Schedule(MethodView):
         """Put an approved dilemma on a week that has not started (publisher
         role); it publishes itself when the week starts."""
         return present(
-            authoring.schedule(db_session(), current_actor(), clock(current_app.config), dilemma_id, body["week"])
+            schedule(db_session(), current_actor(), clock(current_app.config), dilemma_id, body["week"])
         )
 
 
@@ -323,7 +324,7 @@ class ScheduleView(MethodView):
     def get(self, query):
         """Each week (default: this one and the next 12) of each organisation in
         reach: its dilemma (own, automatic or inherited) or a gap."""
-        rows = authoring.schedule_view(
+        rows = schedule_view(
             db_session(), current_actor(), clock(current_app.config), query.get("start"), query.get("end")
         )
         return [

@@ -14,9 +14,9 @@ from api.config import clock, push_settings
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
-from dilemmas import audit
-from dilemmas.admins import organisation_in_scope
-from dilemmas.base import INT_MAX
+from dilemmas.office import audit
+from dilemmas.office.scope import organisation_in_scope
+from dilemmas.storage.base import INT_MAX
 from push import campaigns
 from push.campaigns import BODY_MAX, TITLE_MAX
 

@@ -7,10 +7,12 @@ from flask import current_app, g, request
 
 from api.config import clock
 from api.db import db_session, memo
-from dilemmas import admins, installations
-from dilemmas.admins import Actor
+from dilemmas.employee import installations
+from dilemmas.employee.installations import Caller
 from dilemmas.errors import Unauthorized
-from dilemmas.installations import Caller, Installation
+from dilemmas.model.installations import Installation
+from dilemmas.office import admin_tokens
+from dilemmas.office.scope import Actor
 
 INSTALLATION_SECURITY = [{"installation": []}]
 ADMIN_SECURITY = [{"admin": []}]
@@ -57,7 +59,7 @@ def current_actor() -> Actor:
     """The integrity-office person behind the request's admin token (401
     otherwise: also for an installation token)."""
     if "actor" not in g:
-        g.actor = admins.authenticate(
+        g.actor = admin_tokens.authenticate(
             db_session(), current_app.config["SECRET_KEY"], bearer_token(), clock(current_app.config)
         )
     return g.actor

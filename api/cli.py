@@ -17,10 +17,14 @@ from sqlalchemy.exc import StatementError
 from api.app import create_app
 from api.config import ConfigError, clock, push_settings
 from content import loader, policy
-from dilemmas import admins, migrate, organisations
 from dilemmas.errors import NotFound
-from dilemmas.installations import LOCALES, PUSH_TOKEN_KINDS
-from dilemmas.organisations import format_code
+from dilemmas.model.admins import ROLES
+from dilemmas.model.installations import LOCALES, PUSH_TOKEN_KINDS
+from dilemmas.office import admin_tokens
+from dilemmas.office.organisations import current_enrolment_code
+from dilemmas.reads import organisations
+from dilemmas.storage import migrate
+from dilemmas.typed_codes import format_code
 from push import delivery
 from push import tick as push_tick
 from push.transports import open_transport
@@ -223,7 +227,7 @@ def enrolment_code(slug: str) -> None:
             organisation = organisations.by_slug(session, slug)
         except NotFound as error:
             raise click.ClickException(error.detail) from None
-        click.echo(format_code(organisations.current_enrolment_code(session, organisation, clock(app.config))))
+        click.echo(format_code(current_enrolment_code(session, organisation, clock(app.config))))
 
 
 @main.group()
@@ -233,9 +237,11 @@ def admin() -> None:
 
 @admin.command("create-token")
 @click.option("--name", required=True, help="The person the token is for")
-@click.option("--role", required=True, type=click.Choice(admins.ROLES))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--org", "org_slug", required=True, help="Organisation slug; the token reaches it and its children")
-@click.option("--days", type=click.IntRange(1, admins.MAX_DAYS), default=admins.DEFAULT_DAYS, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(1, admin_tokens.MAX_DAYS), default=admin_tokens.DEFAULT_DAYS, show_default=True
+)
 def create_token(name: str, role: str, org_slug: str, days: int) -> None:
     """Mint a personal access token; it is printed once, as the last line."""
     with _app() as app, _session(app) as session:
@@ -243,7 +249,7 @@ def create_token(name: str, role: str, org_slug: str, days: int) -> None:
             organisation = organisations.by_slug(session, org_slug)
         except NotFound as error:
             raise click.ClickException(error.detail) from None
-        token, plain = admins.mint(
+        token, plain = admin_tokens.mint(
             session, app.config["SECRET_KEY"], clock(app.config), name, role, organisation, days, created_by="cli"
         )
         click.echo(

@@ -11,9 +11,10 @@ from api.auth import INSTALLATION_SECURITY, current_installation
 from api.config import clock
 from api.db import db_session
 from api.fields import Line
-from dilemmas import code, schedule
-from dilemmas.dilemmas import with_content
-from dilemmas.organisations import Organisation
+from dilemmas.model.organisations import Organisation
+from dilemmas.reads import code
+from dilemmas.reads.content import with_content
+from dilemmas.reads.placements import visible_placements
 
 blp = Blueprint("code", __name__, url_prefix="/api/v1/code", description="The code of conduct")
 
@@ -93,7 +94,7 @@ class Section(MethodView):
         """One section and the published dilemmas that refer to it."""
         session, installation = db_session(), current_installation()
         section = code.section_for(session, installation.organisation, ref)
-        placements = schedule.visible_placements(session, installation.organisation_id, clock(current_app.config))
+        placements = visible_placements(session, installation.organisation_id, clock(current_app.config))
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
         linked = [
             {"id": p.dilemma_id, "week": str(p.week), "title": dilemmas[p.dilemma_id].current.title}

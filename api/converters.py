@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-from dilemmas.base import INT_MAX
+from dilemmas.storage.base import INT_MAX
 
 
 class BoundedInteger(IntegerConverter):

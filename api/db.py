@@ -14,9 +14,9 @@ from collections.abc import Callable
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from dilemmas.database import make_engine, make_sessionmaker
-from dilemmas.memo import Memo
-from dilemmas.schedule import WeekKeeper
+from dilemmas.office.calendar import WeekKeeper
+from dilemmas.reads.memo import Memo
+from dilemmas.storage.database import make_engine, make_sessionmaker
 
 
 def init_app(app: Flask) -> None:

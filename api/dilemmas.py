@@ -15,11 +15,12 @@ from api.config import clock
 from api.db import begin_week, db_session, read_only
 from api.fields import Line
 from api.limits import limiter
-from dilemmas import answers, schedule
-from dilemmas.answers import Answer
-from dilemmas.dilemmas import AUDIENCES, OPTION_KEYS, DilemmaContent, content_of, with_content
+from dilemmas.employee import answers
 from dilemmas.errors import NotFound
-from dilemmas.schedule import Placement
+from dilemmas.model.answers import Answer
+from dilemmas.model.content import AUDIENCES, OPTION_KEYS
+from dilemmas.reads.content import DilemmaContent, content_of, with_content
+from dilemmas.reads.placements import Placement, current_placement, visible_placement, visible_placements
 from scoring.results import results_for
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
@@ -166,7 +167,7 @@ class Current(MethodView):
         dilemma, its week being open, or your own answer)."""
         caller = current_caller()
         begin_week()
-        placement = schedule.current_placement(db_session(), caller.organisation_id, clock(current_app.config))
+        placement = current_placement(db_session(), caller.organisation_id, clock(current_app.config))
         if placement is None:
             raise NotFound("Er is deze week geen dilemma.")
         response = current_app.json.response(_one(placement))
@@ -189,7 +190,7 @@ class Archive(MethodView):
         session, caller = db_session(), current_caller()
         begin_week()
         now = clock(current_app.config)
-        placements = schedule.visible_placements(session, caller.organisation_id, now)
+        placements = visible_placements(session, caller.organisation_id, now)
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
         mine = answers.answers_of(session, current_app.config["SECRET_KEY"], caller, list(dilemmas))
         items = []
@@ -230,7 +231,7 @@ class One(MethodView):
         caller = current_caller()
         begin_week()
         return _one(
-            schedule.visible_placement(db_session(), caller.organisation_id, dilemma_id, clock(current_app.config))
+            visible_placement(db_session(), caller.organisation_id, dilemma_id, clock(current_app.config))
         )
 
 

@@ -13,8 +13,8 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line
 from api.limits import limiter
-from dilemmas import installations
-from dilemmas.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
+from dilemmas.employee import installations
+from dilemmas.model.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
 
 blp = Blueprint(
     "installations", __name__, url_prefix="/api/v1/installations", description="The app's anonymous identity"

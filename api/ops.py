@@ -8,7 +8,7 @@ import flask_swagger_ui
 from flask import Blueprint, current_app, jsonify, redirect, send_from_directory
 from sqlalchemy import text
 
-from dilemmas import migrate
+from dilemmas.storage import migrate
 
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
 DOCS_STATIC = "/docs/static/"

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.db import db_session
-from dilemmas import dilemmas
+from dilemmas.reads import content
 
 blp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Organisation and categories")
 
@@ -58,4 +58,4 @@ class Categories(MethodView):
     def get(self):
         """The categories dilemmas are filed under."""
         current_installation()
-        return dilemmas.categories(db_session())
+        return content.categories(db_session())

@@ -17,10 +17,11 @@ from api.db import db_session
 from api.dilemmas import OptionCountOut
 from api.fields import Prose
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
-from dilemmas import sessions
-from dilemmas.base import INT_MAX
-from dilemmas.dilemmas import OPTION_KEYS
-from dilemmas.sessions import NOTE_MAX, SessionView
+from dilemmas.employee import meetings
+from dilemmas.employee.meeting_joins import join
+from dilemmas.employee.meetings import NOTE_MAX, MeetingView
+from dilemmas.model.content import OPTION_KEYS
+from dilemmas.storage.base import INT_MAX
 from scoring.spreads import percentages
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Live team sessions")
@@ -80,7 +81,7 @@ class SessionOut(ma.Schema):
     allowed = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller can do next"})
 
 
-def _present(view: SessionView) -> dict:
+def _present(view: MeetingView) -> dict:
     spread = None
     if view.spread is not None:
         shares = percentages(view.spread)
@@ -91,7 +92,7 @@ def _present(view: SessionView) -> dict:
     return {**asdict(view), "spread": spread}
 
 
-def _conditional(view: SessionView) -> Response:
+def _conditional(view: MeetingView) -> Response:
     """The session with an ETag; 304 without a body when the phone has it."""
     data = SessionOut().dump(_present(view))
     tag = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
@@ -118,7 +119,7 @@ class TeamSessions(MethodView):
         """Open a live session on a dilemma (lead). Its 6-digit join code
         works for four hours or until the session is closed."""
         session, secret, installation, now = _context()
-        return _present(sessions.create(session, secret, installation, team_id, body["dilemma_id"], now))
+        return _present(meetings.create(session, secret, installation, team_id, body["dilemma_id"], now))
 
 
 @blp.route("/sessions/join")
@@ -134,7 +135,7 @@ class Join(MethodView):
     def post(self, body):
         """Join a session with its code. Wrong codes cost a growing delay."""
         session, secret, installation, now = _context()
-        return _present(sessions.join(session, secret, installation, body["join_code"], now))
+        return _present(join(session, secret, installation, body["join_code"], now))
 
 
 @blp.route("/sessions/<int:session_id>")
@@ -149,7 +150,7 @@ class One(MethodView):
         Poll with If-None-Match: an unchanged session is a 304 that costs
         only reads."""
         session, secret, installation, now = _context()
-        return _conditional(sessions.view(session, secret, installation, session_id, now))
+        return _conditional(meetings.view(session, secret, installation, session_id, now))
 
 
 @blp.route("/sessions/<int:session_id>/vote")
@@ -163,7 +164,7 @@ class VoteView(MethodView):
     def put(self, body, session_id):
         """Vote blind in the current round, or change the vote before the reveal."""
         session, secret, installation, now = _context()
-        return _present(sessions.vote(session, secret, installation, session_id, body["option"], now))
+        return _present(meetings.vote(session, secret, installation, session_id, body["option"], now))
 
 
 @blp.route("/sessions/<int:session_id>/reveal")
@@ -178,7 +179,7 @@ class Reveal(MethodView):
         """Show the round's spread to everyone in the session (lead)."""
         session, secret, installation, now = _context()
         minimum = current_app.config["SESSION_MIN_REVEAL"]
-        return _present(sessions.reveal(session, secret, installation, session_id, minimum, now))
+        return _present(meetings.reveal(session, secret, installation, session_id, minimum, now))
 
 
 @blp.route("/sessions/<int:session_id>/revote")
@@ -192,7 +193,7 @@ class Revote(MethodView):
     def post(self, session_id):
         """Start the second blind round after the discussion (lead)."""
         session, secret, installation, now = _context()
-        return _present(sessions.revote(session, secret, installation, session_id, now))
+        return _present(meetings.revote(session, secret, installation, session_id, now))
 
 
 @blp.route("/sessions/<int:session_id>/consensus")
@@ -209,7 +210,7 @@ class ConsensusView(MethodView):
         once, for the team, with mode team."""
         session, secret, installation, now = _context()
         return _present(
-            sessions.consensus(session, secret, installation, session_id, body["option"], now, body.get("note"))
+            meetings.consensus(session, secret, installation, session_id, body["option"], now, body.get("note"))
         )
 
 
@@ -224,4 +225,4 @@ class Close(MethodView):
     def post(self, session_id):
         """Close the session (lead): no more joins or votes."""
         session, secret, installation, now = _context()
-        return _present(sessions.close(session, secret, installation, session_id, now))
+        return _present(meetings.close(session, secret, installation, session_id, now))

@@ -13,7 +13,7 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
-from dilemmas import suggestions
+from dilemmas.employee import suggestions
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="Suggest a dilemma")
 

@@ -12,9 +12,9 @@ from api.config import clock
 from api.db import db_session
 from api.fields import Line
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
-from dilemmas import teams
-from dilemmas.base import INT_MAX
-from dilemmas.teams import NAME_MAX
+from dilemmas.employee import teams
+from dilemmas.model.teams import NAME_MAX
+from dilemmas.storage.base import INT_MAX
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams that answer together")
 

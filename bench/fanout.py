@@ -203,8 +203,8 @@ def measure_tick(url: str, credentials: Path, count: int, folder: Path) -> dict:
     """``kompas push tick`` on a SQLite database with ``count`` installations."""
     from sqlalchemy import insert
 
-    from dilemmas.database import make_engine
-    from dilemmas.installations import Installation, PushToken
+    from dilemmas.model.installations import Installation, PushToken
+    from dilemmas.storage.database import make_engine
 
     kompas = str(Path(sys.executable).parent / "kompas")
     env = {

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from bench import loadgen
 from bench.stack import Stack, call, say
 from bench.table import Row, report
-from dilemmas.database import make_engine
+from dilemmas.storage.database import make_engine
 
 SMALL, LARGE = 1_000, 1_000_000
 LIVE_ANSWERS = 40  # real answers over HTTP: the installations that read their results

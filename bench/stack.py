@@ -26,9 +26,10 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from dilemmas.database import make_engine
-from dilemmas.installations import Installation, hash_token
-from dilemmas.organisations import Organisation
+from dilemmas.model.installations import Installation
+from dilemmas.model.organisations import Organisation
+from dilemmas.storage.database import make_engine
+from dilemmas.tokens import hash_token
 from tests.pgcluster import ThrowawayCluster
 
 ROOT = Path(__file__).resolve().parent.parent

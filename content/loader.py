@@ -20,11 +20,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dilemmas import audit
-from dilemmas.answers import Answer
-from dilemmas.authoring import flag_for_review
-from dilemmas.code import CodeChapter, CodeSection, record_version
-from dilemmas.dilemmas import (
+from dilemmas.model.answers import Answer
+from dilemmas.model.code import CodeChapter, CodeSection
+from dilemmas.model.content import (
     ALIGNMENTS,
     AUDIENCES,
     OPTION_KEYS,
@@ -35,9 +33,11 @@ from dilemmas.dilemmas import (
     Dilemma,
     Option,
     Revision,
-    with_content,
 )
-from dilemmas.organisations import Organisation
+from dilemmas.model.organisations import Organisation
+from dilemmas.office import audit
+from dilemmas.office.codebook import flag_for_review, record_version
+from dilemmas.reads.content import with_content
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SITUATION_MIN = 300

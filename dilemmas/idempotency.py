@@ -14,28 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from dilemmas.base import Base
-from dilemmas.upsert import insert_ignoring_conflicts
+from dilemmas.model.idempotency import IdempotencyKey
+from dilemmas.storage.conflicts import insert_ignoring_conflicts
 
 LIFETIME = timedelta(hours=24)
-
-
-class IdempotencyKey(Base):
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("owner", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(200))
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), default="in_flight")
-    status: Mapped[int | None]
-    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 @dataclass(frozen=True)

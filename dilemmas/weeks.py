@@ -2,8 +2,7 @@
 
 A week such as ``2026-W49`` starts on Monday 00:00 local time and ends at the
 next Monday 00:00 local time, across DST changes and in 53-week years. Week
-strings sort in time order, which the schedule relies on.
-"""
+strings sort in time order, which the schedule relies on."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import pool
 
-from dilemmas.database import make_engine
+from dilemmas.storage.database import make_engine
 from push import load_models
 
 config = context.config

@@ -8,7 +8,7 @@ from sqlalchemy import MetaData
 def load_models() -> MetaData:
     """The domain's metadata completed with push's tables (the domain may
     not import push, so migrations ask here)."""
-    from dilemmas.base import load_models as load_domain_models
+    from dilemmas.model import metadata
     from push import campaigns, log, topics  # noqa: F401
 
-    return load_domain_models()
+    return metadata

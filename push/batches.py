@@ -34,9 +34,10 @@ from pathlib import Path
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from dilemmas.answers import Answer, respondent_key
-from dilemmas.installations import Installation, PushToken
-from dilemmas.organisations import Organisation
+from dilemmas.employee.keys import respondent_key
+from dilemmas.model.answers import Answer
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
 from push import tokens, topics
 from push.campaigns import Batch, Campaign, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver

@@ -25,13 +25,14 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from dilemmas.base import Base
-from dilemmas.dilemmas import Dilemma, Revision
 from dilemmas.errors import Invalid, UnknownReference
-from dilemmas.installations import Installation, PushToken
-from dilemmas.organisations import Organisation, subtree_ids
-from dilemmas.schedule import current_placement, visible_placement
-from dilemmas.upsert import insert_ignoring_conflicts
+from dilemmas.model.content import Dilemma, Revision
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
+from dilemmas.reads.organisations import subtree_ids
+from dilemmas.reads.placements import current_placement, visible_placement
+from dilemmas.storage.base import Base
+from dilemmas.storage.conflicts import insert_ignoring_conflicts
 from dilemmas.weeks import week_of
 from push.messages import LOCALES, texts_for
 from push.settings import PushSettings, moment_in_week

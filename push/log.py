@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from dilemmas.base import Base
+from dilemmas.storage.base import Base
 from push.messages import Outgoing, Result, fingerprint
 
 log = logging.getLogger("kompas.push")

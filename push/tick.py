@@ -20,8 +20,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dilemmas.organisations import Organisation
-from dilemmas.schedule import begin_week
+from dilemmas.model.organisations import Organisation
+from dilemmas.office.calendar import begin_week
 from push import batches, campaigns, tokens, topics
 from push.batches import CampaignInfo
 from push.campaigns import Campaign

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
-from dilemmas.installations import PushToken
+from dilemmas.model.installations import PushToken
 
 _TOKENS = PushToken.__table__
 

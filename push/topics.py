@@ -19,10 +19,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, delete, exists, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from dilemmas.base import Base
-from dilemmas.installations import Installation, PushToken
-from dilemmas.organisations import Organisation
-from dilemmas.upsert import insert_for
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
+from dilemmas.storage.base import Base
+from dilemmas.storage.conflicts import insert_for
 from push import tokens
 from push.settings import PushSettings
 from push.transports import Transport

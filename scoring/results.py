@@ -14,23 +14,15 @@ from datetime import datetime
 from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from dilemmas.answers import (
-    MODE_TEAM,
-    SCOPE_ALL,
-    SCOPE_ORGANISATION,
-    SCOPE_TEAM,
-    Answer,
-    AnswerTeam,
-    Submitted,
-    Tally,
-    answers_of,
-)
-from dilemmas.dilemmas import OPTION_KEYS, content_of
+from dilemmas.employee.answers import Submitted, answers_of
+from dilemmas.employee.teams import teams_of
 from dilemmas.errors import Conflict
-from dilemmas.installations import Respondent
-from dilemmas.organisations import OrganisationNode, chain
-from dilemmas.schedule import visible_placement
-from dilemmas.teams import teams_of
+from dilemmas.model.answers import MODE_TEAM, SCOPE_ALL, SCOPE_ORGANISATION, SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.installations import Respondent
+from dilemmas.reads.content import content_of
+from dilemmas.reads.organisations import OrganisationNode, chain
+from dilemmas.reads.placements import visible_placement
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
     Thresholds,

@@ -17,13 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from dilemmas.admins import Actor
-from dilemmas.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally, Tally
-from dilemmas.dilemmas import OPTION_KEYS, Category, Dilemma, with_content
 from dilemmas.errors import NotFound, UnknownReference
-from dilemmas.installations import Installation
-from dilemmas.organisations import Organisation
-from dilemmas.schedule import Placement, ScheduledWeek
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally, Tally
+from dilemmas.model.content import OPTION_KEYS, Category, Dilemma
+from dilemmas.model.installations import Installation
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office.scope import Actor
+from dilemmas.reads.content import with_content
+from dilemmas.reads.placements import Placement
 from dilemmas.weeks import Week, week_of
 from scoring.spreads import (
     TOO_FEW_ANSWERS,

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from api.app import create_app
 from api.config import parse_now
 from content import loader
-from dilemmas import migrate
-from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.storage import migrate
+from dilemmas.storage.database import make_engine, make_sessionmaker
 from tests.fakefcm import FakeFcm
 from tests.pgcluster import PostgresUnavailable, ThrowawayCluster
 from tests.sitecustom.sitecustomize import install as install_network_guard

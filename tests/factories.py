@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from dilemmas.dilemmas import Dilemma
-from dilemmas.organisations import Organisation, current_enrolment_code
-from dilemmas.schedule import ScheduledWeek
+from dilemmas.model.content import Dilemma
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office.organisations import current_enrolment_code
 from tests.conftest import parse_now
 
 
@@ -117,7 +118,7 @@ class Office:
 
 def office(client, session, role: str, organisation: str = "rijk", name: str | None = None, days: int = 30) -> Office:
     """Mint a token the way `kompas admin create-token` does."""
-    from dilemmas.admins import mint
+    from dilemmas.office.admin_tokens import mint
     from tests.conftest import SECRET
 
     org = session.scalar(select(Organisation).where(Organisation.slug == organisation))

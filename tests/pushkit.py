@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from dilemmas.installations import Installation, PushToken
-from dilemmas.organisations import Organisation
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
 from push.campaigns import Batch, Campaign
 from push.settings import PushSettings
 from tests.conftest import SECRET, parse_now

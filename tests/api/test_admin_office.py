@@ -5,8 +5,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from api.cli import main
-from dilemmas.code import CodeSection
-from dilemmas.dilemmas import Dilemma, Revision, revision_sections
+from dilemmas.model.code import CodeSection
+from dilemmas.model.content import Dilemma, Revision, revision_sections
 from tests.conftest import SECRET
 from tests.factories import bank, enrolment_code, new_dilemma_body, office, register, schedule
 

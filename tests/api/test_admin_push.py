@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from api.config import push_settings
-from dilemmas.audit import AuditEntry
+from dilemmas.model.audit import AuditEntry
 from push.tick import run_due
 from push.transports import open_transport
 from tests.factories import bank, office, register, schedule

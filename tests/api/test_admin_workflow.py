@@ -4,9 +4,9 @@ publisher tokens, and each refusal on the way."""
 import pytest
 from sqlalchemy import select
 
-from dilemmas.answers import Answer
-from dilemmas.audit import AuditEntry
-from dilemmas.dilemmas import Revision
+from dilemmas.model.answers import Answer
+from dilemmas.model.audit import AuditEntry
+from dilemmas.model.content import Revision
 from tests.conftest import set_now
 from tests.factories import new_dilemma_body, office, register
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import SCOPE_ALL, Answer, Tally
+from dilemmas.model.answers import SCOPE_ALL, Answer, Tally
 from tests.conftest import set_now
 from tests.factories import bank, register, schedule
 
@@ -191,7 +191,7 @@ def test_erasure_removes_the_installation_and_unlinks_but_keeps_counts(client, s
     assert phone.get("/installations/me").status_code == 401
     assert tallied(session, this_week.id) == {"B": 1}
     assert session.scalar(select(func.count()).select_from(Answer)) == 1
-    from dilemmas.installations import Installation, PushToken
+    from dilemmas.model.installations import Installation, PushToken
 
     assert session.scalar(select(func.count()).select_from(Installation)) == 0
     assert session.scalar(select(func.count()).select_from(PushToken)) == 0

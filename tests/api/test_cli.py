@@ -5,8 +5,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from api.cli import main
-from dilemmas.dilemmas import Dilemma
-from dilemmas.schedule import ScheduledWeek
+from dilemmas.model.content import Dilemma
+from dilemmas.model.schedule import ScheduledWeek
 from tests.conftest import SECRET, watching
 
 

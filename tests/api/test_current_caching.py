@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
-from dilemmas.code import CodeSection
-from dilemmas.dilemmas import Dilemma, Option, Revision
-from dilemmas.memo import ContentGeneration
-from dilemmas.organisations import Organisation
+from dilemmas.model.code import CodeSection
+from dilemmas.model.content import Dilemma, Option, Revision
+from dilemmas.model.generation import ContentGeneration
+from dilemmas.model.organisations import Organisation
 from tests.conftest import set_now
 from tests.factories import bank, office, register, schedule, team
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from dilemmas.audit import AuditEntry
-from dilemmas.schedule import ScheduledWeek
+from dilemmas.model.audit import AuditEntry
+from dilemmas.model.schedule import ScheduledWeek
 from tests.conftest import set_now
 from tests.factories import bank, register, schedule
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import Answer, Tally
 from dilemmas.errors import Forbidden
-from dilemmas.installations import Installation
+from dilemmas.model.answers import Answer, Tally
+from dilemmas.model.installations import Installation
 from tests.factories import bank, register, schedule
 
 PROBLEM = "application/problem+json"

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from api.config import parse_now
 from dilemmas import idempotency
-from dilemmas.idempotency import IdempotencyKey
-from dilemmas.installations import Installation
+from dilemmas.model.idempotency import IdempotencyKey
+from dilemmas.model.installations import Installation
 from tests.conftest import SECRET, set_now
 from tests.factories import new_dilemma_body, office
 

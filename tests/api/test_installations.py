@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from dilemmas.installations import Installation, PushToken
+from dilemmas.model.installations import Installation, PushToken
 from tests.conftest import SECRET
 from tests.factories import enrolment_code, register
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from dilemmas.database import make_engine
+from dilemmas.storage.database import make_engine
 
 
 def test_healthz(client):

@@ -4,8 +4,9 @@ who may do what, guessing join codes, and cheap polling."""
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import MODE_TEAM, SCOPE_TEAM, Tally
-from dilemmas.sessions import MAX_FAILED_JOINS, LiveSession, Participant, TeamAnswer, Vote
+from dilemmas.employee.meeting_joins import MAX_FAILED_JOINS
+from dilemmas.model.answers import MODE_TEAM, SCOPE_TEAM, Tally
+from dilemmas.model.meetings import Meeting, Participant, TeamAnswer, Vote
 from tests.api.test_errors import assert_problem
 from tests.api.test_query_counts import counted
 from tests.conftest import set_now
@@ -173,7 +174,7 @@ def test_an_expired_code_no_longer_works(app, client, session, meeting, this_wee
     assert problem["state"] == "closed" and problem["allowed"] == []
     # The expired session no longer blocks a new one, and its code is free again.
     assert lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).status_code == 201
-    codes = session.scalars(select(LiveSession.join_code).order_by(LiveSession.id)).all()
+    codes = session.scalars(select(Meeting.join_code).order_by(Meeting.id)).all()
     assert codes[0] is None and codes[1] is not None
 
 
@@ -215,7 +216,7 @@ def test_only_the_lead_steers(client, session, meeting, this_week):
         member.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}),
     ):
         assert_problem(response, 403)
-    assert session.scalar(select(LiveSession.state)) == "open"
+    assert session.scalar(select(Meeting.state)) == "open"
 
 
 def test_a_second_open_session_is_refused(meeting, this_week, session):
@@ -224,7 +225,7 @@ def test_a_second_open_session_is_refused(meeting, this_week, session):
     assert second["session_id"] == started["id"]
     lead.post(f"/sessions/{started['id']}/close")
     assert lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id}).status_code == 201
-    assert session.scalar(select(func.count()).select_from(LiveSession)) == 2
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 2
 
 
 def test_a_session_needs_a_dilemma_the_team_can_see(client, session, meeting):
@@ -314,7 +315,7 @@ def test_invalid_session_bodies_are_422_and_change_nothing(session, meeting, pat
 @pytest.mark.parametrize("code", ["12345", "1234567", "12a456", 123456, "", " 123456"])
 def test_malformed_join_codes_are_422(client, session, meeting, code):
     assert set(assert_problem(join(register(client), code), 422)["errors"]) == {"join_code"}
-    assert session.scalar(select(LiveSession.failed_joins)) == 0
+    assert session.scalar(select(Meeting.failed_joins)) == 0
 
 
 def test_bad_session_creation_bodies_are_422(meeting):
@@ -379,7 +380,7 @@ def test_every_open_session_gets_a_new_code_after_100_failed_attempts(app, clien
     assert_problem(join(register(client), started["join_code"]), 404)
     assert join(register(client), rotated).status_code == 200
     # Two more wrong codes after the rotation, and the old code once.
-    assert session.scalar(select(LiveSession.failed_joins)) == attempts - MAX_FAILED_JOINS + 1
+    assert session.scalar(select(Meeting.failed_joins)) == attempts - MAX_FAILED_JOINS + 1
 
 
 def test_polling_an_unchanged_session_is_a_304_without_a_database_write(app, client, meeting):

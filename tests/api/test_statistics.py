@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 
 from api.config import parse_now
-from dilemmas import answers, installations
-from dilemmas.dilemmas import Dilemma
-from dilemmas.organisations import Organisation, current_enrolment_code
+from dilemmas.employee import answers, installations
+from dilemmas.model.content import Dilemma
+from dilemmas.model.organisations import Organisation
+from dilemmas.office.organisations import current_enrolment_code
 from dilemmas.weeks import week_of
 from tests.conftest import SECRET, set_now
 from tests.factories import bank, office, register, schedule

@@ -4,9 +4,10 @@ the results with the anonymity rules."""
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import SCOPE_TEAM, Answer, AnswerTeam, Tally
-from dilemmas.installations import Installation
-from dilemmas.teams import MAX_TEAMS_PER_INSTALLATION, Membership, Team
+from dilemmas.employee.teams import MAX_TEAMS_PER_INSTALLATION
+from dilemmas.model.answers import SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.model.installations import Installation
+from dilemmas.model.teams import Membership, Team
 from tests.api.test_errors import assert_problem
 from tests.conftest import set_now
 from tests.factories import bank, enrolment_code, register, schedule, team

@@ -9,13 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from api.config import parse_now
-from dilemmas import answers, installations
-from dilemmas.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, Tally
-from dilemmas.audit import AuditEntry
-from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.employee import answers, installations
 from dilemmas.errors import Conflict
-from dilemmas.organisations import Organisation, current_enrolment_code
-from dilemmas.schedule import ScheduledWeek, begin_week
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, Tally
+from dilemmas.model.audit import AuditEntry
+from dilemmas.model.installations import Installation
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office.calendar import begin_week
+from dilemmas.office.organisations import current_enrolment_code
+from dilemmas.storage.database import make_engine, make_sessionmaker
 from tests.conftest import SECRET
 from tests.factories import bank, schedule
 
@@ -80,7 +83,7 @@ def new_installation(sessions, organisation="rijk"):
 
 def submit(sessions, installation_id, dilemma_id, option, now=MONDAY, mode="alone"):
     with sessions() as own:
-        installation = own.get(installations.Installation, installation_id)
+        installation = own.get(Installation, installation_id)
         return answers.submit(own, SECRET_KEY, installation, dilemma_id, option, now, mode=mode).answer.option
 
 
@@ -139,7 +142,7 @@ def test_tallies_equal_the_answers_after_many_random_operations(sessions, sessio
         action = rng.random()
         if action < 0.08 and people:
             with sessions() as own:
-                installations.erase(own, own.get(installations.Installation, people.pop(rng.randrange(len(people)))))
+                installations.erase(own, own.get(Installation, people.pop(rng.randrange(len(people)))))
             continue
         if action < 0.14:
             people.append(new_installation(sessions, rng.choice(["rijk", "douane"])))

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import SCOPE_ALL, Answer, Tally
+from dilemmas.model.answers import SCOPE_ALL, Answer, Tally
 from tests.conftest import SECRET
 from tests.factories import bank, schedule
 from tests.servers import Server, call
@@ -174,7 +174,7 @@ def test_an_idle_connection_is_pinged_and_replaced_after_a_restart(database_url,
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from dilemmas import database
+    from dilemmas.storage import database
 
     engine = database.make_engine(database_url)
     try:

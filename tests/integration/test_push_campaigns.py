@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from api.config import parse_now
-from dilemmas import answers, installations
-from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.employee import answers, installations
 from dilemmas.errors import Invalid, NotFound, UnknownReference
-from dilemmas.installations import Installation, PushToken
-from dilemmas.organisations import Organisation
-from dilemmas.schedule import ScheduledWeek
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.storage.database import make_engine, make_sessionmaker
 from push import campaigns as campaign_service
 from push import tick
 from push.campaigns import Campaign

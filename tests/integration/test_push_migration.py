@@ -6,8 +6,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from dilemmas import migrate
-from dilemmas.database import make_engine
+from dilemmas.storage import migrate
+from dilemmas.storage.database import make_engine
 from push import load_models
 
 PUSH_TABLES = {"push_campaigns", "push_batches", "push_log", "push_topic_members"}

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import func, select
 
-from dilemmas.installations import PushToken
-from dilemmas.schedule import ScheduledWeek
+from dilemmas.model.installations import PushToken
+from dilemmas.model.schedule import ScheduledWeek
 from push.campaigns import Batch, Campaign
 from push.log import LoggedMessage
 from push.messages import fingerprint

@@ -7,8 +7,8 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.answers import SCOPE_ALL, SCOPE_TEAM, Answer, AnswerTeam, Tally
-from dilemmas.sessions import TeamAnswer
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.model.meetings import TeamAnswer
 from tests.conftest import set_now
 from tests.factories import bank, register, schedule, team
 

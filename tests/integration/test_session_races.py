@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from api.config import parse_now
-from dilemmas import answers, installations, sessions, teams
-from dilemmas.answers import MODE_TEAM, SCOPE_TEAM, Answer, AnswerTeam, Tally
-from dilemmas.database import make_engine, make_sessionmaker
+from dilemmas.employee import answers, installations, meetings, teams
+from dilemmas.employee.meeting_joins import join
 from dilemmas.errors import Conflict
-from dilemmas.installations import Installation
-from dilemmas.sessions import LiveSession, Participant, TeamAnswer, Vote
-from dilemmas.teams import Membership
+from dilemmas.model.answers import MODE_TEAM, SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.model.installations import Installation
+from dilemmas.model.meetings import Meeting, Participant, TeamAnswer, Vote
+from dilemmas.model.teams import Membership
+from dilemmas.storage.database import make_engine, make_sessionmaker
 from tests.factories import bank, schedule
 from tests.integration.test_concurrency import SECRET_KEY, new_installation, race
 
@@ -46,17 +47,17 @@ def open_session(factory, dilemma_id, voters=0):
     """A lead, a team and an open session with ``voters`` joined installations."""
     lead = new_installation(factory)
     team_id = call(factory, teams.create, lead, "Team Noord", NOW).id
-    opened = call_with_secret(factory, sessions.create, lead, team_id, dilemma_id, NOW)
+    opened = call_with_secret(factory, meetings.create, lead, team_id, dilemma_id, NOW)
     people = [new_installation(factory) for _ in range(voters)]
     for person in people:
-        call_with_secret(factory, sessions.join, person, opened.join_code, NOW)
+        call_with_secret(factory, join, person, opened.join_code, NOW)
     return lead, team_id, opened, people
 
 
 def test_concurrent_votes_from_one_installation_count_once(sessions_, session, dilemma):
     _, _, opened, (voter,) = open_session(sessions_, dilemma.id, voters=1)
     outcomes = race(
-        12, lambda i: call_with_secret(sessions_, sessions.vote, voter, opened.id, "ABCD"[i % 4], NOW).my_vote
+        12, lambda i: call_with_secret(sessions_, meetings.vote, voter, opened.id, "ABCD"[i % 4], NOW).my_vote
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     votes = session.scalars(select(Vote).where(Vote.session_id == opened.id)).all()
@@ -67,7 +68,7 @@ def test_concurrent_votes_from_one_installation_count_once(sessions_, session, d
 def test_concurrent_joins_of_one_installation_make_one_participant(sessions_, session, dilemma):
     _, _, opened, _ = open_session(sessions_, dilemma.id)
     person = new_installation(sessions_)
-    outcomes = race(8, lambda _: call_with_secret(sessions_, sessions.join, person, opened.join_code, NOW).id)
+    outcomes = race(8, lambda _: call_with_secret(sessions_, join, person, opened.join_code, NOW).id)
     assert outcomes == [opened.id] * 8
     assert session.scalar(select(func.count()).select_from(Participant)) == 2
 
@@ -75,28 +76,28 @@ def test_concurrent_joins_of_one_installation_make_one_participant(sessions_, se
 def test_concurrent_session_creation_opens_one_session_per_team(sessions_, session, dilemma):
     lead = new_installation(sessions_)
     team_id = call(sessions_, teams.create, lead, "Team Noord", NOW).id
-    outcomes = race(6, lambda _: call_with_secret(sessions_, sessions.create, lead, team_id, dilemma.id, NOW).join_code)
+    outcomes = race(6, lambda _: call_with_secret(sessions_, meetings.create, lead, team_id, dilemma.id, NOW).join_code)
     created = [o for o in outcomes if isinstance(o, str)]
     assert len(created) == 1, outcomes
     assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, str)), outcomes
-    assert session.scalar(select(func.count()).select_from(LiveSession)) == 1
+    assert session.scalar(select(func.count()).select_from(Meeting)) == 1
 
 
 def test_no_vote_slips_in_after_a_reveal(sessions_, session, dilemma):
     lead, _, opened, people = open_session(sessions_, dilemma.id, voters=10)
-    call_with_secret(sessions_, sessions.vote, lead, opened.id, "A", NOW)
+    call_with_secret(sessions_, meetings.vote, lead, opened.id, "A", NOW)
 
     def work(i):
         if i == 0:
-            return call_with_secret(sessions_, sessions.reveal, lead, opened.id, 1, NOW)
-        return call_with_secret(sessions_, sessions.vote, people[i - 1], opened.id, "B", NOW)
+            return call_with_secret(sessions_, meetings.reveal, lead, opened.id, 1, NOW)
+        return call_with_secret(sessions_, meetings.vote, people[i - 1], opened.id, "B", NOW)
 
     outcomes = race(11, work)
     revealed = outcomes[0]
     assert not isinstance(revealed, Exception), revealed
     refused = [o for o in outcomes[1:] if isinstance(o, Exception)]
     assert all(isinstance(o, Conflict) for o in refused), refused
-    final = call_with_secret(sessions_, sessions.view, lead, opened.id, NOW)
+    final = call_with_secret(sessions_, meetings.view, lead, opened.id, NOW)
     assert final.spread == revealed.spread  # what the reveal showed is what stays
     assert sum(final.spread) == 1 + (10 - len(refused))
 
@@ -104,10 +105,10 @@ def test_no_vote_slips_in_after_a_reveal(sessions_, session, dilemma):
 def test_concurrent_consensus_counts_the_team_answer_once(sessions_, session, dilemma):
     lead, team_id, opened, people = open_session(sessions_, dilemma.id, voters=2)
     for person in [lead, *people]:
-        call_with_secret(sessions_, sessions.vote, person, opened.id, "C", NOW)
-    call_with_secret(sessions_, sessions.reveal, lead, opened.id, 3, NOW)
+        call_with_secret(sessions_, meetings.vote, person, opened.id, "C", NOW)
+    call_with_secret(sessions_, meetings.reveal, lead, opened.id, 3, NOW)
     outcomes = race(
-        8, lambda _: call_with_secret(sessions_, sessions.consensus, lead, opened.id, "C", NOW).consensus.option
+        8, lambda _: call_with_secret(sessions_, meetings.consensus, lead, opened.id, "C", NOW).consensus.option
     )
     assert outcomes == ["C"] * 8
     team_rows = session.execute(

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from api.config import parse_now
 from content import loader
-from dilemmas.code import CodeSection
-from dilemmas.database import make_engine, make_sessionmaker
-from dilemmas.dilemmas import Dilemma, Revision
+from dilemmas.model.code import CodeSection
+from dilemmas.model.content import Dilemma, Revision
+from dilemmas.storage.database import make_engine, make_sessionmaker
 
 NOW = parse_now("2026-11-02T08:00:00+01:00")
 

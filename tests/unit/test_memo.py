@@ -1,6 +1,6 @@
 """The per-process memo of the content tables (``dilemmas.memo``)."""
 
-from dilemmas.memo import Memo
+from dilemmas.reads.memo import Memo
 
 
 class Counting:

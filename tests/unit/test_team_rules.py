@@ -6,16 +6,8 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dilemmas.sessions import (
-    CLOSED,
-    FREE_FAILURES,
-    MAX_DELAY,
-    OPEN,
-    REVEALED,
-    REVOTING,
-    allowed_actions,
-    delay_after,
-)
+from dilemmas.employee.meeting_joins import FREE_FAILURES, MAX_DELAY, delay_after
+from dilemmas.employee.meetings import CLOSED, OPEN, REVEALED, REVOTING, meeting_actions
 from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN, Thresholds, overlap_allows, team_visibility
 
 RULES = Thresholds(min_group=5, live_min=25)
@@ -63,9 +55,9 @@ def test_the_delay_never_shrinks_with_more_failures(failures):
 
 
 def test_the_transitions_of_a_session():
-    assert allowed_actions(OPEN, 1, False) == ("vote", "reveal", "close")
-    assert allowed_actions(REVEALED, 1, False) == ("revote", "consensus", "close")
-    assert allowed_actions(REVOTING, 2, False) == ("vote", "reveal", "close")
-    assert allowed_actions(REVEALED, 2, False) == ("consensus", "close")
-    assert allowed_actions(REVEALED, 1, True) == ("close",)
-    assert allowed_actions(CLOSED, 2, True) == ()
+    assert meeting_actions(OPEN, 1, False) == ("vote", "reveal", "close")
+    assert meeting_actions(REVEALED, 1, False) == ("revote", "consensus", "close")
+    assert meeting_actions(REVOTING, 2, False) == ("vote", "reveal", "close")
+    assert meeting_actions(REVEALED, 2, False) == ("consensus", "close")
+    assert meeting_actions(REVEALED, 1, True) == ("close",)
+    assert meeting_actions(CLOSED, 2, True) == ()

@@ -2,24 +2,27 @@
 
 Every edit makes a new revision; an answer refers to the revision it
 answered. The options of a revision that has answers never change, so a
-dilemma's tallies always mean the same four options.
-"""
+dilemma's tallies always mean the same four options."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dilemmas.base import Base
-from dilemmas.code import CodeSection
-from dilemmas.memo import remembered
+from dilemmas.model.code import CodeSection
+from dilemmas.storage.base import Base
 
 OPTION_KEYS = ("A", "B", "C", "D")
+
+
 ALIGNMENTS = ("aligned", "grey", "conflicts")
+
+
 AUDIENCES = ("iedereen", "leidinggevenden")
+
+
 STATUSES = (
     "draft",
     "in_review",
@@ -29,11 +32,18 @@ STATUSES = (
     "published",
     "archived",
 )
+
+
 # States in which employees may see a dilemma whose week has started.
 VISIBLE_STATUSES = ("scheduled", "published")
 
+
 TITLE_MAX = 80
+
+
 SITUATION_MAX = 900
+
+
 OPTION_MAX = 160
 
 
@@ -111,96 +121,3 @@ class Option(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
 
     revision: Mapped[Revision] = relationship(back_populates="options")
-
-
-def with_content(session: Session, dilemma_ids: list[int]) -> dict[int, Dilemma]:
-    """Load dilemmas with revisions, options and code sections in a fixed
-    number of queries, whatever the number of dilemmas."""
-    if not dilemma_ids:
-        return {}
-    rows = session.scalars(
-        select(Dilemma)
-        .where(Dilemma.id.in_(dilemma_ids))
-        .options(
-            selectinload(Dilemma.revisions).selectinload(Revision.options),
-            selectinload(Dilemma.revisions).selectinload(Revision.sections),
-        )
-    ).all()
-    return {d.id: d for d in rows}
-
-
-def categories(session: Session) -> list[Category]:
-    return list(session.scalars(select(Category).order_by(Category.position, Category.slug)))
-
-
-# ------------------------------------------------ read-only copies for the app
-
-
-@dataclass(frozen=True)
-class OptionContent:
-    key: str
-    text: str
-    alignment: str | None
-    feedback: str | None
-
-
-@dataclass(frozen=True)
-class SectionContent:
-    ref: str
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class CategoryContent:
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class RevisionContent:
-    id: int
-    number: int
-    title: str
-    situation: str
-    explanation: str
-    options: tuple[OptionContent, ...]
-    sections: tuple[SectionContent, ...]
-
-
-@dataclass(frozen=True)
-class DilemmaContent:
-    """What the app shows of a dilemma, copied out of the session: it reads
-    like a loaded ``Dilemma`` (``.current.options``, ``.category.slug``) and
-    can be shared by the requests of one process."""
-
-    id: int
-    audience: str
-    category: CategoryContent
-    current: RevisionContent
-
-    @classmethod
-    def of(cls, dilemma: Dilemma) -> DilemmaContent:
-        revision = dilemma.current
-        return cls(
-            id=dilemma.id,
-            audience=dilemma.audience,
-            category=CategoryContent(dilemma.category.slug, dilemma.category.name),
-            current=RevisionContent(
-                id=revision.id,
-                number=revision.number,
-                title=revision.title,
-                situation=revision.situation,
-                explanation=revision.explanation,
-                options=tuple(OptionContent(o.key, o.text, o.alignment, o.feedback) for o in revision.options),
-                sections=tuple(SectionContent(s.ref, s.title, s.text) for s in revision.sections),
-            ),
-        )
-
-
-def content_of(session: Session, dilemma_id: int) -> DilemmaContent:
-    """What the app shows of a dilemma; remembered by the process while the
-    content does not change (``dilemmas.memo``)."""
-    return remembered(
-        session, ("content", dilemma_id), lambda: DilemmaContent.of(with_content(session, [dilemma_id])[dilemma_id])
-    )

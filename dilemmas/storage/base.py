@@ -22,6 +22,7 @@ NAMING_CONVENTION = {
 # numbers from requests above it are refused before they reach a query.
 INT_MAX = 2**31 - 1
 
+
 # Beyond this no page has rows; it keeps OFFSET inside both databases' range.
 MAX_OFFSET = 2**31 - 1
 
@@ -54,25 +55,3 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
-
-
-# Every model module must be imported for Base.metadata to be complete.
-def load_models() -> MetaData:
-    """Import every model module and return the complete metadata."""
-    from dilemmas import (  # noqa: F401
-        admins,
-        answers,
-        audit,
-        code,
-        dilemmas,
-        idempotency,
-        installations,
-        memo,
-        organisations,
-        schedule,
-        sessions,
-        suggestions,
-        teams,
-    )
-
-    return Base.metadata

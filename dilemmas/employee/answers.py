@@ -16,103 +16,39 @@ nothing about answers already given.
 Correctness under concurrency rests on the primary key (dilemma,
 respondent_key): of two racing first answers exactly one insert wins and
 counts; the loser, like any later change, locks the stored row (FOR UPDATE)
-before it moves a count from one option to another.
-"""
+before it moves a count from one option to another."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, Row, String, bindparam, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
 
-from dilemmas import teams
-from dilemmas.base import Base
-from dilemmas.dilemmas import OPTION_KEYS, DilemmaContent, content_of
+from dilemmas.employee import teams
+from dilemmas.employee.keys import respondent_key
 from dilemmas.errors import Conflict, Invalid
-from dilemmas.installations import Respondent
-from dilemmas.organisations import chain
-from dilemmas.schedule import Placement, visible_placement
-from dilemmas.upsert import add_to_counters, insert_for
+from dilemmas.model.answers import (
+    MODE_TEAM,
+    SCOPE_ALL,
+    SCOPE_ORGANISATION,
+    SCOPE_TEAM,
+    TALLY_SHARDS,
+    Answer,
+    AnswerTeam,
+    DifficultyTally,
+    Tally,
+)
+from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.installations import Respondent
+from dilemmas.reads.content import DilemmaContent, content_of
+from dilemmas.reads.organisations import chain
+from dilemmas.reads.placements import Placement, visible_placement
+from dilemmas.storage.conflicts import add_to_counters, insert_for
 from dilemmas.weeks import local_day
-
-MODES = ("alone", "colleague", "team")
-MODE_TEAM = "team"  # a team's joint answer, recorded by a live session
-TALLY_SHARDS = 4
-SCOPE_ALL = "all"
-SCOPE_ORGANISATION = "organisation"
-SCOPE_TEAM = "team"
-
-
-class Answer(Base):
-    __tablename__ = "answers"
-
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    option: Mapped[str] = mapped_column(String(1))
-    mode: Mapped[str] = mapped_column(String(16))
-    difficulty: Mapped[int | None]
-    answered_on: Mapped[date] = mapped_column(Date)
-    # Given after the dilemma's week closed; such answers never change a
-    # closed week's frozen spread of a small group.
-    late: Mapped[bool] = mapped_column(default=False)
-
-
-class AnswerTeam(Base):
-    """A team an answer counts for: the teams the installation was in when
-    it answered."""
-
-    __tablename__ = "answer_teams"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["dilemma_id", "respondent_key"], ["answers.dilemma_id", "answers.respondent_key"], ondelete="CASCADE"
-        ),
-        Index("ix_answer_teams_team_id_dilemma_id", "team_id", "dilemma_id"),
-    )
-
-    dilemma_id: Mapped[int] = mapped_column(primary_key=True)
-    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
-
-
-class Tally(Base):
-    __tablename__ = "tallies"
-
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
-    scope_id: Mapped[int] = mapped_column(primary_key=True)
-    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
-    late: Mapped[bool] = mapped_column(primary_key=True)
-    option: Mapped[str] = mapped_column(String(1), primary_key=True)
-    shard: Mapped[int] = mapped_column(primary_key=True)
-    # A shard may go below zero when a change takes a count from another
-    # shard than the one that received it; only the sum has meaning.
-    count: Mapped[int] = mapped_column(default=0)
-
-
-class DifficultyTally(Base):
-    """How hard people found a dilemma (1-5), counted like the options."""
-
-    __tablename__ = "difficulty_tallies"
-
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
-    scope_id: Mapped[int] = mapped_column(primary_key=True)
-    value: Mapped[int] = mapped_column(primary_key=True)
-    shard: Mapped[int] = mapped_column(primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-
-
-def respondent_key(secret_key: bytes, respondent_seed: str, dilemma_id: int) -> str:
-    message = f"{respondent_seed}:{dilemma_id}".encode()
-    return hmac.new(secret_key, message, hashlib.sha256).hexdigest()
 
 
 def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]]:
@@ -250,6 +186,8 @@ def submit(
 
 
 _ANSWERS = Answer.__table__.c
+
+
 # Plain Core, built once (see installations.authenticate): every app
 # request that shows a dilemma asks for the caller's own answer.
 _OWN_ANSWERS = select(_ANSWERS.dilemma_id, _ANSWERS.option, _ANSWERS.mode, _ANSWERS.difficulty).where(

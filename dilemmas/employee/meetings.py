@@ -19,112 +19,50 @@ code is free again. Join codes are guessable (a million of them), so failed
 attempts cost time: per installation with a delay that doubles after a few
 free attempts, per client address in the HTTP layer, and every open session
 of the organisation gets a new code after 100 failed attempts made while it
-was open.
-"""
+was open."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
-import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, and_, func, select, update
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session, aliased
 
-from dilemmas import teams
-from dilemmas.answers import count_team_answer
-from dilemmas.base import Base
-from dilemmas.dilemmas import OPTION_KEYS
-from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
-from dilemmas.schedule import visible_placement
-from dilemmas.teams import Team
-from dilemmas.upsert import insert_for, retry_on_conflict
+from dilemmas.employee import teams
+from dilemmas.employee.answers import count_team_answer
+from dilemmas.employee.keys import voter_key
+from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
+from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.meetings import (
+    CLOSED,
+    NOTE_MAX,
+    OPEN,
+    REVEALED,
+    REVOTING,
+    Meeting,
+    Participant,
+    TeamAnswer,
+    Vote,
+)
+from dilemmas.model.teams import LEAD, Team
+from dilemmas.reads.placements import visible_placement
+from dilemmas.storage.conflicts import insert_for, retry_on_conflict
 from dilemmas.weeks import local_day
 
 if TYPE_CHECKING:
-    from dilemmas.installations import Installation
+    from dilemmas.model.installations import Installation
 
-OPEN, REVEALED, REVOTING, CLOSED = "open", "revealed", "revoting", "closed"
-STATES = (OPEN, REVEALED, REVOTING, CLOSED)
+
 ROUNDS = 2
 LIFETIME = timedelta(hours=4)
-JOIN_CODE = re.compile(r"^\d{6}$")
-NOTE_MAX = 500
-# Guessing: every open session of the organisation gets a new code after
-# this many failed join attempts.
-MAX_FAILED_JOINS = 100
-# Per installation: a few free failures, then a delay that doubles with every
-# failure up to an hour; a day without failures forgets them.
-FREE_FAILURES = 3
-MAX_DELAY = timedelta(hours=1)
-FORGET_FAILURES_AFTER = timedelta(hours=24)
 
 
-class LiveSession(Base):
-    __tablename__ = "live_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(16), default=OPEN)
-    round: Mapped[int] = mapped_column(default=1)
-    # The round whose spread has been shown (0: none yet).
-    revealed_round: Mapped[int] = mapped_column(default=0)
-    # Set while the session is not closed, NULL after: UNIQUE makes the code
-    # unique among open sessions and allows one open session per team.
-    join_code: Mapped[str | None] = mapped_column(String(6), unique=True)
-    open_team_id: Mapped[int | None] = mapped_column(unique=True)
-    failed_joins: Mapped[int] = mapped_column(default=0)
-    shift: Mapped[int | None]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-    created_at: Mapped[datetime]
-
-
-class Participant(Base):
-    __tablename__ = "session_participants"
-
-    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
-    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-
-
-class Vote(Base):
-    __tablename__ = "session_votes"
-
-    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
-    round: Mapped[int] = mapped_column(primary_key=True)
-    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    option: Mapped[str] = mapped_column(String(1))
-
-
-class TeamAnswer(Base):
-    """A team's joint answer to a dilemma: at most one, recorded by the
-    session in which the team agreed on it."""
-
-    __tablename__ = "team_answers"
-
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
-    option: Mapped[str] = mapped_column(String(1))
-    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
-    late: Mapped[bool] = mapped_column(default=False)
-    answered_on: Mapped[date] = mapped_column(Date)
-
-
-class JoinThrottle(Base):
-    """Failed join attempts of one installation, for the growing delay."""
-
-    __tablename__ = "join_throttles"
-
-    installation_id: Mapped[str] = mapped_column(ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    retry_at: Mapped[datetime]
+def new_join_code() -> str:
+    """Six random digits."""
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +72,7 @@ class Consensus:
 
 
 @dataclass(frozen=True)
-class SessionView:
+class MeetingView:
     """A session as one participant sees it: counts, never who voted what."""
 
     id: int
@@ -155,31 +93,12 @@ class SessionView:
     allowed: tuple[str, ...]
 
 
-def voter_key(secret_key: bytes, respondent_seed: str, session_id: int) -> str:
-    """The installation's pseudonym in one session; another in every session."""
-    message = f"{respondent_seed}:session:{session_id}".encode()
-    return hmac.new(secret_key, message, hashlib.sha256).hexdigest()
-
-
-def new_join_code() -> str:
-    """Six random digits."""
-    return f"{secrets.randbelow(10**6):06d}"
-
-
-def delay_after(failures: int) -> timedelta:
-    """How long an installation waits after ``failures`` failed attempts in a row."""
-    if failures < FREE_FAILURES:
-        return timedelta(0)
-    exponent = min(failures - FREE_FAILURES, 20)
-    return min(timedelta(seconds=2**exponent), MAX_DELAY)
-
-
-def effective_state(row: LiveSession, now: datetime) -> str:
+def effective_state(row: Meeting, now: datetime) -> str:
     """The state, with a session past its four hours counted as closed."""
     return CLOSED if row.state == CLOSED or now >= row.expires_at else row.state
 
 
-def allowed_actions(state: str, round_: int, answered: bool) -> tuple[str, ...]:
+def meeting_actions(state: str, round_: int, answered: bool) -> tuple[str, ...]:
     """What may happen next in this state (``answered``: the team's joint
     answer to the dilemma is recorded)."""
     if state in (OPEN, REVOTING):
@@ -200,20 +119,20 @@ def _refuse(action: str, state: str, allowed: tuple[str, ...]) -> Conflict:
 
 
 @dataclass
-class _Access:
-    row: LiveSession
+class Access:
+    row: Meeting
     key: str
     lead: bool
 
 
 def _access(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, lock: str | None = None
-) -> _Access:
+) -> Access:
     """The session for a participant or the team's lead; NotFound for anyone
     else, and for sessions of another organisation. ``lock``: "share" for
     votes and joins, "update" for changes of state (PostgreSQL row locks, so
     that no vote slips in after a reveal)."""
-    query = select(LiveSession).where(LiveSession.id == session_id).execution_options(populate_existing=True)
+    query = select(Meeting).where(Meeting.id == session_id).execution_options(populate_existing=True)
     if lock is not None:
         query = query.with_for_update(read=lock == "share")
     row = session.scalars(query).one_or_none()
@@ -223,28 +142,28 @@ def _access(
     lead = teams.is_lead(session, installation, row.team_id)
     if not lead and session.get(Participant, (row.id, key)) is None:
         raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
-    return _Access(row, key, lead)
+    return Access(row, key, lead)
 
 
-def _team_answer(session: Session, row: LiveSession) -> TeamAnswer | None:
+def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
     return session.get(TeamAnswer, (row.team_id, row.dilemma_id), populate_existing=True)
 
 
-def _require_lead(access: _Access) -> None:
+def _require_lead(access: Access) -> None:
     if not access.lead:
         raise Forbidden("Alleen de teamleider kan dit doen.")
 
 
-def _require(session: Session, access: _Access, action: str, now: datetime) -> str:
+def _require(session: Session, access: Access, action: str, now: datetime) -> str:
     state = effective_state(access.row, now)
     answered = _team_answer(session, access.row) is not None if state == REVEALED else False
-    allowed = allowed_actions(state, access.row.round, answered)
+    allowed = meeting_actions(state, access.row.round, answered)
     if action not in allowed:
         raise _refuse(action, state, allowed)
     return state
 
 
-def _view(session: Session, access: _Access, now: datetime) -> SessionView:
+def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
     row = access.row
     state = effective_state(row, now)
     participants = session.scalar(select(func.count()).select_from(Participant).where(Participant.session_id == row.id))
@@ -257,11 +176,11 @@ def _view(session: Session, access: _Access, now: datetime) -> SessionView:
         select(Vote.option).where(Vote.session_id == row.id, Vote.round == row.round, Vote.voter_key == access.key)
     )
     answer = _team_answer(session, row)
-    allowed = allowed_actions(state, row.round, answer is not None)
+    allowed = meeting_actions(state, row.round, answer is not None)
     if not access.lead:
         allowed = tuple(a for a in allowed if a == "vote")
     team = session.get(Team, row.team_id)
-    return SessionView(
+    return MeetingView(
         id=row.id,
         team_id=row.team_id,
         team_name=team.name,
@@ -275,7 +194,7 @@ def _view(session: Session, access: _Access, now: datetime) -> SessionView:
         consensus=Consensus(answer.option, answer.note) if answer and answer.session_id == row.id else None,
         join_code=row.join_code if state != CLOSED else None,
         expires_at=row.expires_at,
-        role=teams.LEAD if access.lead else "participant",
+        role=LEAD if access.lead else "participant",
         my_vote=mine,
         allowed=allowed,
     )
@@ -285,25 +204,25 @@ def _close_expired(session: Session, team_id: int, now: datetime) -> None:
     """Close sessions past their four hours, freeing their codes: the team's
     own (it would block a new one), and others that nobody holds right now
     (SKIP LOCKED: two cleaners never wait for each other)."""
-    expired = and_(LiveSession.open_team_id.is_not(None), LiveSession.expires_at <= now)
-    own = session.scalars(select(LiveSession.id).where(expired, LiveSession.team_id == team_id).with_for_update()).all()
+    expired = and_(Meeting.open_team_id.is_not(None), Meeting.expires_at <= now)
+    own = session.scalars(select(Meeting.id).where(expired, Meeting.team_id == team_id).with_for_update()).all()
     others = session.scalars(
-        select(LiveSession.id)
-        .where(expired, LiveSession.team_id != team_id)
-        .order_by(LiveSession.id)
+        select(Meeting.id)
+        .where(expired, Meeting.team_id != team_id)
+        .order_by(Meeting.id)
         .limit(100)
         .with_for_update(skip_locked=True)
     ).all()
     if own or others:
         session.execute(
-            update(LiveSession)
-            .where(LiveSession.id.in_([*own, *others]))
+            update(Meeting)
+            .where(Meeting.id.in_([*own, *others]))
             .values(state=CLOSED, join_code=None, open_team_id=None)
             .execution_options(synchronize_session=False)
         )
 
 
-def _new_code_for(session: Session, row: LiveSession) -> None:
+def assign_new_code(session: Session, row: Meeting) -> None:
     def assign() -> None:
         row.join_code = new_join_code()
         session.flush()
@@ -313,18 +232,18 @@ def _new_code_for(session: Session, row: LiveSession) -> None:
 
 def create(
     session: Session, secret_key: bytes, installation: Installation, team_id: int, dilemma_id: int, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """Open a live session of the team on a dilemma its organisation can see
     (lead only; one open session per team)."""
     teams.lead_membership(session, installation, team_id, lock=True)
     visible_placement(session, installation.organisation_id, dilemma_id, now)
     _close_expired(session, team_id, now)
-    running = session.scalar(select(LiveSession.id).where(LiveSession.open_team_id == team_id))
+    running = session.scalar(select(Meeting.id).where(Meeting.open_team_id == team_id))
     if running is not None:
         raise Conflict("Dit team heeft al een open sessie; sluit die eerst.", session_id=running)
 
-    def insert() -> LiveSession:
-        row = LiveSession(
+    def insert() -> Meeting:
+        row = Meeting(
             team_id=team_id,
             organisation_id=installation.organisation_id,
             dilemma_id=dilemma_id,
@@ -345,110 +264,19 @@ def create(
     key = voter_key(secret_key, installation.respondent_seed, row.id)
     session.add(Participant(session_id=row.id, voter_key=key))
     session.commit()
-    return _view(session, _Access(row, key, lead=True), now)
-
-
-def _throttle(session: Session, installation: Installation, now: datetime) -> JoinThrottle:
-    """The installation's failure record, locked; TooManyAttempts while it
-    has to wait."""
-    session.execute(
-        insert_for(session, JoinThrottle.__table__)
-        .values(installation_id=installation.id, failures=0, retry_at=now)
-        .on_conflict_do_nothing()
-    )
-    throttle = session.scalars(
-        select(JoinThrottle)
-        .where(JoinThrottle.installation_id == installation.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    if throttle.retry_at > now:
-        wait = math.ceil((throttle.retry_at - now).total_seconds())
-        raise TooManyAttempts(f"Te veel verkeerde codes. Probeer het over {wait} seconden opnieuw.", wait)
-    return throttle
-
-
-def _count_failure(session: Session, throttle: JoinThrottle, installation: Installation, now: datetime) -> None:
-    if now - throttle.retry_at >= FORGET_FAILURES_AFTER:
-        throttle.failures = 0
-    throttle.failures += 1
-    throttle.retry_at = now + delay_after(throttle.failures)
-    # Every open session of the organisation could have been the target.
-    # Lock them in id order (two failures at once must not deadlock), count,
-    # and give a new code to those that have faced too many guesses.
-    in_reach = session.scalars(
-        select(LiveSession.id)
-        .where(
-            LiveSession.organisation_id == installation.organisation_id,
-            LiveSession.join_code.is_not(None),
-            LiveSession.expires_at > now,
-        )
-        .order_by(LiveSession.id)
-        .with_for_update()
-    ).all()
-    if not in_reach:
-        return
-    session.execute(
-        update(LiveSession)
-        .where(LiveSession.id.in_(in_reach))
-        .values(failed_joins=LiveSession.failed_joins + 1)
-        .execution_options(synchronize_session=False)
-    )
-    exhausted = session.scalars(
-        select(LiveSession)
-        .where(LiveSession.id.in_(in_reach), LiveSession.failed_joins >= MAX_FAILED_JOINS)
-        .order_by(LiveSession.id)
-        .execution_options(populate_existing=True)
-    ).all()
-    for row in exhausted:
-        _new_code_for(session, row)
-        row.failed_joins = 0
-
-
-def join(session: Session, secret_key: bytes, installation: Installation, join_code: str, now: datetime) -> SessionView:
-    """Join the open session with this code (same organisation only).
-    Joining again changes nothing. A wrong code counts as a failed attempt
-    of the installation and against every open session of its organisation."""
-    if not JOIN_CODE.match(join_code):
-        raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
-    throttle = _throttle(session, installation, now)
-    row = session.scalars(
-        select(LiveSession)
-        .where(
-            LiveSession.join_code == join_code,
-            LiveSession.organisation_id == installation.organisation_id,
-            LiveSession.state != CLOSED,
-            LiveSession.expires_at > now,
-        )
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if row is None:
-        _count_failure(session, throttle, installation, now)
-        session.commit()
-        raise NotFound("Er is geen open sessie met deze code.")
-    key = voter_key(secret_key, installation.respondent_seed, row.id)
-    session.execute(
-        insert_for(session, Participant.__table__).values(session_id=row.id, voter_key=key).on_conflict_do_nothing()
-    )
-    if throttle.failures == 0:
-        # Nothing to remember. Failures are not forgiven by a success: a
-        # guesser who knows one good code could otherwise reset the delay.
-        session.delete(throttle)
-    session.commit()
-    return _view(session, _Access(row, key, teams.is_lead(session, installation, row.team_id)), now)
+    return view_of(session, Access(row, key, lead=True), now)
 
 
 def view(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """The session as the caller sees it. Reads only: phones poll this."""
-    return _view(session, _access(session, secret_key, installation, session_id), now)
+    return view_of(session, _access(session, secret_key, installation, session_id), now)
 
 
 def vote(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, option: str, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """Cast or change the caller's vote in the current round. One vote per
     voter per round, also when the same phone sends it twice at once."""
     if option not in OPTION_KEYS:
@@ -470,7 +298,7 @@ def vote(
         )
     )
     session.commit()
-    return _view(session, access, now)
+    return view_of(session, access, now)
 
 
 def _shift(session: Session, session_id: int) -> int:
@@ -495,7 +323,7 @@ def _shift(session: Session, session_id: int) -> int:
 
 def reveal(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, min_votes: int, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """Show the spread of the current round (lead; at least ``min_votes``)."""
     access = _access(session, secret_key, installation, session_id, lock="update")
     _require_lead(access)
@@ -513,12 +341,12 @@ def reveal(
     if row.round == ROUNDS:
         row.shift = _shift(session, row.id)
     session.commit()
-    return _view(session, access, now)
+    return view_of(session, access, now)
 
 
 def revote(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """Start the second, again blind, round of votes (lead)."""
     access = _access(session, secret_key, installation, session_id, lock="update")
     _require_lead(access)
@@ -526,7 +354,7 @@ def revote(
     access.row.state = REVOTING
     access.row.round += 1
     session.commit()
-    return _view(session, access, now)
+    return view_of(session, access, now)
 
 
 def consensus(
@@ -537,7 +365,7 @@ def consensus(
     option: str,
     now: datetime,
     note: str | None = None,
-) -> SessionView:
+) -> MeetingView:
     """Record the team's joint answer (lead, after a reveal). It counts once
     for the team with mode ``team``; a team answers a dilemma once. Sending
     the same answer again only corrects the note."""
@@ -554,7 +382,7 @@ def consensus(
                 if effective_state(row, now) == REVEALED and recorded.note != note:
                     recorded.note = note
                     session.commit()
-                return _view(session, access, now)
+                return view_of(session, access, now)
             raise Conflict(
                 "Het antwoord van het team op dit dilemma is al vastgelegd.",
                 consensus=recorded.option if recorded.session_id == row.id else None,
@@ -579,14 +407,14 @@ def consensus(
         if inserted is not None:
             count_team_answer(session, row.dilemma_id, row.team_id, late, option)
             session.commit()
-            return _view(session, access, now)
+            return view_of(session, access, now)
         # Another session of the team recorded an answer just now: look again.
     raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.")
 
 
 def close(
     session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
-) -> SessionView:
+) -> MeetingView:
     """End the session (lead): no more joins or votes; the code is free again."""
     access = _access(session, secret_key, installation, session_id, lock="update")
     _require_lead(access)
@@ -596,4 +424,4 @@ def close(
     row.join_code = None
     row.open_team_id = None
     session.commit()
-    return _view(session, access, now)
+    return view_of(session, access, now)

@@ -1,122 +1,32 @@
-"""The week schedule: which dilemma an organisation shows in which ISO week.
+"""The calendar: scheduling dilemmas on ISO weeks, the year's view with its
+gaps, and the start of each week.
 
 An organisation shows the dilemma scheduled for it that week, else its
 parent's. When a week starts and the root has nothing scheduled, the next
 approved, never-used dilemma of the bank is scheduled for it, exactly once
 even when several processes race: the (organisation, week) and (dilemma)
 UNIQUE constraints decide, and only the process whose insert won writes the
-audit entry.
-"""
+audit entry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, and_, func, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from dilemmas import audit
-from dilemmas.base import Base
-from dilemmas.dilemmas import VISIBLE_STATUSES, Dilemma
-from dilemmas.errors import NotFound
-from dilemmas.memo import remembered
-from dilemmas.organisations import Organisation, chain
-from dilemmas.organisations import root as root_organisation
-from dilemmas.upsert import insert_ignoring_conflicts
-from dilemmas.weeks import Week, is_closed, week_of
-
-
-class ScheduledWeek(Base):
-    __tablename__ = "schedule"
-    __table_args__ = (
-        UniqueConstraint("organisation_id", "week"),
-        UniqueConstraint("dilemma_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    week: Mapped[str] = mapped_column(String(8), index=True)
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"))
-    automatic: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime]
-
-
-@dataclass(frozen=True)
-class Placement:
-    """A dilemma as one organisation sees it: in which week, in which zone."""
-
-    dilemma_id: int
-    week: Week
-    organisation_id: int
-    timezone: str
-
-    def closed(self, now: datetime) -> bool:
-        return is_closed(self.week, now, self.timezone)
-
-
-def _placements(
-    session: Session, organisation_id: int, now: datetime, *, current_only: bool, dilemma_id: int | None = None
-) -> tuple[Placement, ...]:
-    """The placements visible to the organisation, nearest first: newest
-    week first, and within a week the organisation's own before its
-    parent's. Remembered per process while the content does not change
-    (the weeks of ``now`` are part of the key)."""
-    orgs = chain(session, organisation_id)
-    weeks = tuple(str(week_of(now, org.timezone)) for org in orgs)
-
-    def load() -> tuple[Placement, ...]:
-        conditions = []
-        for org, this_week in zip(orgs, weeks, strict=True):
-            week_condition = ScheduledWeek.week == this_week if current_only else ScheduledWeek.week <= this_week
-            conditions.append(and_(ScheduledWeek.organisation_id == org.id, week_condition))
-        query = (
-            select(ScheduledWeek.dilemma_id, ScheduledWeek.week, ScheduledWeek.organisation_id)
-            .join(Dilemma, Dilemma.id == ScheduledWeek.dilemma_id)
-            .where(or_(*conditions), Dilemma.status.in_(VISIBLE_STATUSES))
-        )
-        if dilemma_id is not None:
-            query = query.where(ScheduledWeek.dilemma_id == dilemma_id)
-        zones = {o.id: o.timezone for o in orgs}
-        nearness = {o.id: i for i, o in enumerate(orgs)}
-        placements = [Placement(d, Week.parse(w), o, zones[o]) for d, w, o in session.execute(query)]
-        return tuple(sorted(placements, key=lambda p: (p.week, -nearness[p.organisation_id]), reverse=True))
-
-    return remembered(session, ("placements", organisation_id, weeks, current_only, dilemma_id), load)
-
-
-def current_placement(session: Session, organisation_id: int, now: datetime) -> Placement | None:
-    """This week's dilemma for the organisation, falling back to its parent's."""
-    placements = _placements(session, organisation_id, now, current_only=True)
-    if not placements:
-        return None
-    # The organisations' weeks may differ (time zones): nearest wins, not newest.
-    nearness = {o.id: i for i, o in enumerate(chain(session, organisation_id))}
-    return min(placements, key=lambda p: nearness[p.organisation_id])
-
-
-def visible_placements(session: Session, organisation_id: int, now: datetime) -> tuple[Placement, ...]:
-    """Every dilemma whose week has started for the organisation or an
-    ancestor, newest week first."""
-    return _placements(session, organisation_id, now, current_only=False)
-
-
-def visible_placement(session: Session, organisation_id: int, dilemma_id: int, now: datetime) -> Placement:
-    """The dilemma as the organisation sees it; NotFound when it may not."""
-    placements = _placements(session, organisation_id, now, current_only=False, dilemma_id=dilemma_id)
-    if not placements:
-        raise NotFound("Dit dilemma bestaat niet of is (nog) niet zichtbaar voor jou.")
-    return placements[0]
-
-
-def placement_of(session: Session, dilemma_id: int) -> Placement | None:
-    """Where a dilemma is scheduled, whoever looks."""
-    row = session.execute(
-        select(ScheduledWeek.week, Organisation.id, Organisation.timezone)
-        .join(Organisation, Organisation.id == ScheduledWeek.organisation_id)
-        .where(ScheduledWeek.dilemma_id == dilemma_id)
-    ).first()
-    return Placement(dilemma_id, Week.parse(row[0]), row[1], row[2]) if row else None
+from dilemmas.errors import Conflict
+from dilemmas.model.content import Dilemma
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office import audit
+from dilemmas.office.authoring import TRANSITIONS, get, refusal
+from dilemmas.office.scope import Actor
+from dilemmas.reads.content import with_content
+from dilemmas.reads.organisations import root as root_organisation
+from dilemmas.storage.conflicts import insert_ignoring_conflicts
+from dilemmas.weeks import Week, week_of
 
 
 def next_from_bank(session: Session, organisation: Organisation) -> Dilemma | None:
@@ -243,3 +153,91 @@ class WeekKeeper:
         if week not in self._done:
             begin_week(session, now)
             self._done.add(week)
+
+
+def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, week: Week) -> Dilemma:
+    """Put an approved dilemma on a week of its organisation that has not
+    started yet; one dilemma per organisation per week."""
+    step = TRANSITIONS["schedule"]
+    actor.require(*step.roles)
+    dilemma = get(session, actor, dilemma_id)
+    if dilemma.status not in step.sources:
+        raise refusal("schedule", dilemma.status)
+    organisation = session.get(Organisation, dilemma.organisation_id)
+    if now >= week.starts_at(organisation.timezone):
+        raise Conflict(f"Week {week} is al begonnen; plan een latere week.", week=str(week))
+    new_id = insert_ignoring_conflicts(
+        session,
+        ScheduledWeek,
+        dict(organisation_id=organisation.id, week=str(week), dilemma_id=dilemma.id, automatic=False, created_at=now),
+    )
+    if new_id is None:
+        session.rollback()
+        taken = session.scalar(
+            select(ScheduledWeek.dilemma_id).where(
+                ScheduledWeek.organisation_id == organisation.id, ScheduledWeek.week == str(week)
+            )
+        )
+        raise Conflict(f"In week {week} staat al een dilemma voor {organisation.name}.", week=str(week), taken_by=taken)
+    dilemma.status = "scheduled"
+    audit.record(
+        session,
+        now,
+        actor.label,
+        "dilemma.schedule",
+        "dilemma",
+        dilemma.id,
+        organisation.id,
+        before="approved",
+        after="scheduled",
+        week=str(week),
+    )
+    session.commit()
+    return get(session, actor, dilemma.id)
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: str
+    organisation: Organisation
+    dilemma: Dilemma | None
+    source: str  # own | automatic | inherited | gap
+    inherited_from: str | None
+
+
+def schedule_view(session: Session, actor: Actor, now: datetime, start: Week | None, end: Week | None) -> list[WeekRow]:
+    """Each week of the range for each of the actor's organisations: its
+    dilemma (own, automatic from the bank, or inherited from a parent) or a gap."""
+    organisations = [o for o in session.scalars(select(Organisation).order_by(Organisation.id)) if actor.sees(o.id)]
+    start = start or week_of(now, actor.organisation.timezone)
+    end = end or Week.of(start.monday + timedelta(weeks=12))
+    weeks, cursor = [], start
+    # An inverted range holds no weeks; a range is cut off after two years.
+    while cursor <= end and len(weeks) < 106:
+        weeks.append(str(cursor))
+        cursor = cursor.next()
+    everyone = {o.id: o for o in session.scalars(select(Organisation))}
+    entries = {
+        (row.organisation_id, row.week): row
+        for row in session.scalars(select(ScheduledWeek).where(ScheduledWeek.week.in_(weeks)))
+    }
+    loaded = with_content(session, list({row.dilemma_id for row in entries.values()}))
+    rows = []
+    for week in weeks:
+        for organisation in organisations:
+            own = entries.get((organisation.id, week))
+            if own is not None:
+                source = "automatic" if own.automatic else "own"
+                rows.append(WeekRow(week, organisation, loaded[own.dilemma_id], source, None))
+                continue
+            ancestor = everyone.get(organisation.parent_id) if organisation.parent_id else None
+            found = None
+            while ancestor is not None and found is None:
+                found = entries.get((ancestor.id, week))
+                if found is None:
+                    ancestor = everyone.get(ancestor.parent_id) if ancestor.parent_id else None
+            if found is not None:
+                rows.append(WeekRow(week, organisation, loaded[found.dilemma_id], "inherited", ancestor.slug))
+            else:
+                rows.append(WeekRow(week, organisation, None, "gap", None))
+    return rows

@@ -11,31 +11,33 @@ Workflow (every transition is refused with the allowed ones named)::
 A reviewer never approves (or sends back) a revision they wrote. A
 scheduled dilemma publishes itself when its week starts (schedule.begin_week).
 Every change is a new revision; answers keep pointing at the revision they
-answered, and option texts never change once a dilemma has answers.
-"""
+answered, and option texts never change once a dilemma has answers."""
 
 from __future__ import annotations
 
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from dilemmas import audit
-from dilemmas.admins import Actor, organisation_in_scope
-from dilemmas.answers import Answer
-from dilemmas.base import page_window
-from dilemmas.code import CodeSection, fold, record_version
-from dilemmas.dilemmas import Category, Dilemma, Option, Revision, revision_sections, with_content
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
-from dilemmas.organisations import Organisation, chain
-from dilemmas.schedule import ScheduledWeek, placement_of
-from dilemmas.upsert import insert_ignoring_conflicts
-from dilemmas.weeks import Week, week_of
+from dilemmas.model.answers import Answer
+from dilemmas.model.code import CodeSection
+from dilemmas.model.content import Category, Dilemma, Option, Revision
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office import audit
+from dilemmas.office.scope import Actor, organisation_in_scope
+from dilemmas.reads.code import fold
+from dilemmas.reads.content import with_content
+from dilemmas.reads.organisations import chain
+from dilemmas.reads.placements import placement_of
+from dilemmas.storage.base import page_window
+from dilemmas.weeks import Week
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,20 @@ TRANSITIONS = {
         frozenset({"draft", "changes_requested", "approved", "published"}), "archived", ("publisher",)
     ),
 }
+
+
 EDITABLE = frozenset({"draft", "changes_requested", "in_review", "approved", "published"})
+
+
 CONTENT_FIELDS = ("title", "situation", "explanation", "options", "code_refs")
 
 
-def allowed_actions(status: str) -> list[str]:
+def workflow_actions(status: str) -> list[str]:
     return [name for name, t in TRANSITIONS.items() if status in t.sources]
 
 
-def _refuse(action: str, status: str) -> Conflict:
-    allowed = allowed_actions(status)
+def refusal(action: str, status: str) -> Conflict:
+    allowed = workflow_actions(status)
     named = ", ".join(allowed) if allowed else "geen"
     return Conflict(f"'{action}' kan niet bij status '{status}'. Toegestaan: {named}.", state=status, allowed=allowed)
 
@@ -307,7 +313,7 @@ def transition(
     actor.require(*step.roles)
     dilemma = get(session, actor, dilemma_id)
     if dilemma.status not in step.sources:
-        raise _refuse(action, dilemma.status)
+        raise refusal(action, dilemma.status)
     if action in ("approve", "request-changes") and dilemma.current.author == actor.name:
         raise Forbidden("Vier ogen: je kunt geen revisie beoordelen die je zelf hebt geschreven.")
     if action == "request-changes" and not (comment or "").strip():
@@ -336,47 +342,6 @@ def transition(
     return get(session, actor, dilemma.id)
 
 
-def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, week: Week) -> Dilemma:
-    """Put an approved dilemma on a week of its organisation that has not
-    started yet; one dilemma per organisation per week."""
-    step = TRANSITIONS["schedule"]
-    actor.require(*step.roles)
-    dilemma = get(session, actor, dilemma_id)
-    if dilemma.status not in step.sources:
-        raise _refuse("schedule", dilemma.status)
-    organisation = session.get(Organisation, dilemma.organisation_id)
-    if now >= week.starts_at(organisation.timezone):
-        raise Conflict(f"Week {week} is al begonnen; plan een latere week.", week=str(week))
-    new_id = insert_ignoring_conflicts(
-        session,
-        ScheduledWeek,
-        dict(organisation_id=organisation.id, week=str(week), dilemma_id=dilemma.id, automatic=False, created_at=now),
-    )
-    if new_id is None:
-        session.rollback()
-        taken = session.scalar(
-            select(ScheduledWeek.dilemma_id).where(
-                ScheduledWeek.organisation_id == organisation.id, ScheduledWeek.week == str(week)
-            )
-        )
-        raise Conflict(f"In week {week} staat al een dilemma voor {organisation.name}.", week=str(week), taken_by=taken)
-    dilemma.status = "scheduled"
-    audit.record(
-        session,
-        now,
-        actor.label,
-        "dilemma.schedule",
-        "dilemma",
-        dilemma.id,
-        organisation.id,
-        before="approved",
-        after="scheduled",
-        week=str(week),
-    )
-    session.commit()
-    return get(session, actor, dilemma.id)
-
-
 def revision_history(session: Session, actor: Actor, dilemma_id: int) -> list[dict[str, Any]]:
     """Every revision with what changed against the one before it."""
     dilemma = get(session, actor, dilemma_id)
@@ -399,101 +364,3 @@ def revision_history(session: Session, actor: Actor, dilemma_id: int) -> list[di
         )
         previous = content
     return history
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    week: str
-    organisation: Organisation
-    dilemma: Dilemma | None
-    source: str  # own | automatic | inherited | gap
-    inherited_from: str | None
-
-
-def schedule_view(session: Session, actor: Actor, now: datetime, start: Week | None, end: Week | None) -> list[WeekRow]:
-    """Each week of the range for each of the actor's organisations: its
-    dilemma (own, automatic from the bank, or inherited from a parent) or a gap."""
-    organisations = [o for o in session.scalars(select(Organisation).order_by(Organisation.id)) if actor.sees(o.id)]
-    start = start or week_of(now, actor.organisation.timezone)
-    end = end or Week.of(start.monday + timedelta(weeks=12))
-    weeks, cursor = [], start
-    # An inverted range holds no weeks; a range is cut off after two years.
-    while cursor <= end and len(weeks) < 106:
-        weeks.append(str(cursor))
-        cursor = cursor.next()
-    everyone = {o.id: o for o in session.scalars(select(Organisation))}
-    entries = {
-        (row.organisation_id, row.week): row
-        for row in session.scalars(select(ScheduledWeek).where(ScheduledWeek.week.in_(weeks)))
-    }
-    loaded = with_content(session, list({row.dilemma_id for row in entries.values()}))
-    rows = []
-    for week in weeks:
-        for organisation in organisations:
-            own = entries.get((organisation.id, week))
-            if own is not None:
-                source = "automatic" if own.automatic else "own"
-                rows.append(WeekRow(week, organisation, loaded[own.dilemma_id], source, None))
-                continue
-            ancestor = everyone.get(organisation.parent_id) if organisation.parent_id else None
-            found = None
-            while ancestor is not None and found is None:
-                found = entries.get((ancestor.id, week))
-                if found is None:
-                    ancestor = everyone.get(ancestor.parent_id) if ancestor.parent_id else None
-            if found is not None:
-                rows.append(WeekRow(week, organisation, loaded[found.dilemma_id], "inherited", ancestor.slug))
-            else:
-                rows.append(WeekRow(week, organisation, None, "gap", None))
-    return rows
-
-
-def flag_for_review(session: Session, section: CodeSection) -> int:
-    """Dilemmas whose current revision refers to a changed section need a look."""
-    latest = (
-        select(Revision.dilemma_id, func.max(Revision.number).label("number")).group_by(Revision.dilemma_id).subquery()
-    )
-    affected = list(
-        session.scalars(
-            select(Revision.dilemma_id)
-            .join(latest, and_(latest.c.dilemma_id == Revision.dilemma_id, latest.c.number == Revision.number))
-            .join(revision_sections, revision_sections.c.revision_id == Revision.id)
-            .where(revision_sections.c.section_id == section.id)
-        )
-    )
-    for dilemma in session.scalars(select(Dilemma).where(Dilemma.id.in_(affected))):
-        dilemma.needs_review = True
-    return len(affected)
-
-
-def edit_section(
-    session: Session, actor: Actor, now: datetime, ref: str, text: str, title: str | None = None
-) -> CodeSection:
-    """A new version of a code section of one of the actor's organisations;
-    dilemmas that refer to it are flagged for review."""
-    actor.require("author")
-    section = session.scalar(select(CodeSection).where(CodeSection.ref == ref))
-    if section is None or not actor.sees(section.organisation_id):
-        raise NotFound(f"Artikel '{ref}' bestaat niet of valt buiten je bereik.")
-    title = (title or section.title).strip()
-    if (section.title, section.text) == (title, text.strip()):
-        return section
-    section.title, section.text = title, text.strip()
-    section.version += 1
-    section.updated_at = now
-    record_version(section, actor.name, now)
-    flagged = flag_for_review(session, section)
-    audit.record(
-        session,
-        now,
-        actor.label,
-        "code.update",
-        "code_section",
-        section.id,
-        section.organisation_id,
-        ref=ref,
-        version=section.version,
-        flagged_dilemmas=flagged,
-    )
-    session.commit()
-    return section

@@ -13,8 +13,7 @@ When the lead leaves (or erases the installation) the member who has been in
 the team longest becomes lead; when the last member leaves the team is
 deleted with its sessions. Memberships of installations that move to another
 organisation are ended, so a team's answers are always a part of its
-organisation's answers.
-"""
+organisation's answers."""
 
 from __future__ import annotations
 
@@ -24,46 +23,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Row, String, UniqueConstraint, bindparam, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.orm import Session
 
-from dilemmas.base import Base
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
-from dilemmas.organisations import ENROLMENT_ALPHABET, format_code, normalise_code
-from dilemmas.upsert import retry_on_conflict
+from dilemmas.model.teams import INVITE_CODE_LENGTH, LEAD, MEMBER, NAME_MAX, Membership, Team
+from dilemmas.storage.conflicts import retry_on_conflict
+from dilemmas.typed_codes import ENROLMENT_ALPHABET, format_code, normalise_code
 
 if TYPE_CHECKING:
-    from dilemmas.installations import Installation, Respondent
+    from dilemmas.model.installations import Installation, Respondent
 
-LEAD = "lead"
-MEMBER = "member"
-NAME_MAX = 80
-INVITE_CODE_LENGTH = 12  # 31**12: about 59 bits, not guessable within any rate limit
+
 MAX_TEAMS_PER_INSTALLATION = 10
-
-
-class Team(Base):
-    __tablename__ = "teams"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
-    invite_code: Mapped[str] = mapped_column(String(32), unique=True)
-    # The handle the next member gets; handles are never reused.
-    next_handle: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime]
-
-
-class Membership(Base):
-    __tablename__ = "team_memberships"
-    __table_args__ = (UniqueConstraint("team_id", "handle"),)
-
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
-    installation_id: Mapped[str] = mapped_column(
-        ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    role: Mapped[str] = mapped_column(String(8), default=MEMBER)
-    handle: Mapped[int]
 
 
 @dataclass(frozen=True)
@@ -321,6 +293,8 @@ def leave_all(session: Session, installation: Installation) -> None:
 
 
 _TEAMS, _MEMBERSHIPS = Team.__table__.c, Membership.__table__.c
+
+
 # Plain Core, built once: answering and reading results ask it every time.
 _TEAMS_OF = (
     select(_TEAMS.id, _TEAMS.name)

@@ -1,75 +1,19 @@
-"""The code of conduct: chapters and sections of the root organisation, with
-supplements of child organisations after it."""
+"""Reading the code of conduct: the chapters an organisation's people read,
+one section, and a Dutch-aware keyword search."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dilemmas.base import Base
 from dilemmas.errors import NotFound
-from dilemmas.organisations import Organisation, chain
-
-
-class CodeChapter(Base):
-    __tablename__ = "code_chapters"
-    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    number: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int] = mapped_column(default=0)
-
-    sections: Mapped[list[CodeSection]] = relationship(back_populates="chapter", order_by="CodeSection.position")
-
-
-class CodeSection(Base):
-    __tablename__ = "code_sections"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    chapter_id: Mapped[int] = mapped_column(ForeignKey("code_chapters.id"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    ref: Mapped[str] = mapped_column(String(16), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(default=0)
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime]
-
-    chapter: Mapped[CodeChapter] = relationship(back_populates="sections")
-    versions: Mapped[list[CodeSectionVersion]] = relationship(
-        order_by="CodeSectionVersion.version", cascade="all, delete-orphan"
-    )
-
-
-class CodeSectionVersion(Base):
-    """Every text a section has had; the newest equals the section."""
-
-    __tablename__ = "code_section_versions"
-    __table_args__ = (UniqueConstraint("section_id", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("code_sections.id", ondelete="CASCADE"))
-    version: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    author: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime]
-
-
-def record_version(section: CodeSection, author: str, now: datetime) -> None:
-    """Keep the section's current text in its history."""
-    section.versions.append(
-        CodeSectionVersion(
-            version=section.version, title=section.title, text=section.text, author=author, created_at=now
-        )
-    )
+from dilemmas.model.code import CodeChapter, CodeSection
+from dilemmas.model.organisations import Organisation
+from dilemmas.reads.organisations import chain
 
 
 def chapters_for(session: Session, organisation: Organisation) -> list[CodeChapter]:

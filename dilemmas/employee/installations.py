@@ -6,69 +6,25 @@ and is what links an installation to its answers, one dilemma at a time.
 Deleting the row destroys the seed, which makes every answer unlinkable.
 Erasure also ends the installation's team memberships (the lead role passes
 on), and so does a move to another organisation: a team never has members
-from outside its organisation.
-"""
+from outside its organisation."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from sqlalchemy import ForeignKey, String, bindparam, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
-from dilemmas import teams
-from dilemmas.base import Base
+from dilemmas.employee import teams
 from dilemmas.errors import Unauthorized, UnknownReference
-from dilemmas.memo import GENERATION
-from dilemmas.organisations import Organisation, by_enrolment_code
-from dilemmas.organisations import root as root_organisation
-
-PLATFORMS = ("ios", "android", "web")
-LOCALES = ("nl", "en")
-PUSH_TOKEN_KINDS = ("registration", "fid")
-
-
-class Installation(Base):
-    __tablename__ = "installations"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    respondent_seed: Mapped[str] = mapped_column(String(64))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    locale: Mapped[str] = mapped_column(String(8), default="nl")
-    notify_weekly: Mapped[bool] = mapped_column(default=True)
-    notify_reminders: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime]
-
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
-    push_token: Mapped[PushToken | None] = relationship(
-        back_populates="installation", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class PushToken(Base):
-    """The one device token of an installation; refreshed on every app open."""
-
-    __tablename__ = "push_tokens"
-
-    installation_id: Mapped[str] = mapped_column(ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
-    token: Mapped[str] = mapped_column(String(4096))
-    # FCM registration tokens today; Firebase Installation IDs can follow.
-    kind: Mapped[str] = mapped_column(String(16), default="registration")
-    platform: Mapped[str] = mapped_column(String(16))
-    refreshed_at: Mapped[datetime] = mapped_column(index=True)
-
-    installation: Mapped[Installation] = relationship(back_populates="push_token")
-
-
-def hash_token(token: str, secret_key: bytes) -> str:
-    return hmac.new(secret_key, token.encode(), hashlib.sha256).hexdigest()
+from dilemmas.model.installations import Installation, PushToken
+from dilemmas.model.organisations import Organisation
+from dilemmas.reads.memo import GENERATION
+from dilemmas.reads.organisations import by_enrolment_code
+from dilemmas.reads.organisations import root as root_organisation
+from dilemmas.tokens import hash_token
 
 
 @dataclass(frozen=True)
@@ -112,18 +68,6 @@ def register(
     return Registration(installation, token)
 
 
-class Respondent(Protocol):
-    """What answering and reading need of an installation: an ``Installation``
-    or a ``Caller``."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def organisation_id(self) -> int: ...
-    @property
-    def respondent_seed(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class Caller:
     """The installation behind a request as answering and reading need it,
@@ -140,6 +84,8 @@ class Caller:
 # every request of the app, and the ORM's statement handling would cost
 # more than the query.
 _INSTALLATIONS = Installation.__table__.c
+
+
 _AUTHENTICATE = select(
     _INSTALLATIONS.id, _INSTALLATIONS.organisation_id, _INSTALLATIONS.respondent_seed, GENERATION
 ).where(_INSTALLATIONS.token_hash == bindparam("token_hash"))

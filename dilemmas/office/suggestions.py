@@ -1,60 +1,22 @@
-"""Suggestions: employees propose a dilemma, anonymously; the integrity
-office reads them and turns the good ones into drafts.
-
-A suggestion keeps no installation id and only the day it came in."""
+"""The integrity office's inbox of suggested dilemmas: triage, and turning one
+into a draft."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from dilemmas import audit, authoring
-from dilemmas.admins import Actor
-from dilemmas.base import Base, page_window
-from dilemmas.dilemmas import Category, Dilemma
-from dilemmas.errors import NotFound, UnknownReference
-from dilemmas.installations import Installation
-from dilemmas.organisations import Organisation
-from dilemmas.weeks import local_day
+from dilemmas.errors import NotFound
+from dilemmas.model.content import Category, Dilemma
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.suggestions import Suggestion
+from dilemmas.office import audit, authoring
+from dilemmas.office.scope import Actor
+from dilemmas.storage.base import page_window
 
-STATUSES = ("new", "in_progress", "used", "declined")
 PLACEHOLDER_OPTIONS = [{"text": f"Optie {key} (nog uitwerken)"} for key in "ABCD"]
-
-
-class Suggestion(Base):
-    __tablename__ = "suggestions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    received_on: Mapped[date] = mapped_column(Date)
-    dilemma_id: Mapped[int | None] = mapped_column(ForeignKey("dilemmas.id", ondelete="SET NULL"))
-
-    category: Mapped[Category | None] = relationship(lazy="joined")
-
-
-def submit(
-    session: Session, installation: Installation, now: datetime, text: str, category: str | None = None
-) -> Suggestion:
-    category_id = None
-    if category:
-        category_id = session.scalar(select(Category.id).where(Category.slug == category))
-        if category_id is None:
-            raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
-    suggestion = Suggestion(
-        organisation_id=installation.organisation_id,
-        text=text.strip(),
-        category_id=category_id,
-        status="new",
-        received_on=local_day(now, installation.organisation.timezone),
-    )
-    session.add(suggestion)
-    session.commit()
-    return suggestion
 
 
 def inbox(

@@ -16,35 +16,30 @@ computes again.
 
 Without a memo bound to the session (the command line, the integrity
 office's endpoints, the tests of the domain) values are remembered for the
-current transaction only.
-"""
+current transaction only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import BigInteger, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from dilemmas.base import Base
+from dilemmas.model.generation import ContentGeneration
 
 T = TypeVar("T")
 
+
 _BOUND = "kompas.memo"
+
+
 _TRANSACTION = "kompas.remembered"
 
 
-class ContentGeneration(Base):
-    """One row: moved by triggers on every table a ``Memo`` draws from."""
-
-    __tablename__ = "content_generation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger)
-
-
 _GENERATION = ContentGeneration.__table__.c
+
+
 GENERATION = select(_GENERATION.value).where(_GENERATION.id == 1).scalar_subquery()
 
 

@@ -1,4 +1,5 @@
-"""INSERT ... ON CONFLICT for the two databases Kompas runs on."""
+"""What a write does when it meets a UNIQUE constraint, on the two databases
+Kompas runs on: ignore the row, add to a counter, or retry with a new value."""
 
 from __future__ import annotations
 
@@ -28,18 +29,6 @@ def insert_ignoring_conflicts(session: Session, model, values: dict[str, Any]) -
     """Insert a row unless it breaks a UNIQUE constraint; the new id or None."""
     statement = insert_for(session, model.__table__).values(**values).on_conflict_do_nothing()
     return session.execute(statement.returning(model.__table__.c.id)).scalar()
-
-
-def add_to_counter(session: Session, model, key: dict[str, Any], column: str, delta: int) -> None:
-    """Atomically add ``delta`` to ``column`` of the row with ``key``, creating
-    it at ``delta`` when it does not exist yet."""
-    table = model.__table__
-    statement = insert_for(session, table).values(**key, **{column: delta})
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={column: table.c[column] + statement.excluded[column]},
-    )
-    session.execute(statement)
 
 
 def retry_on_conflict(session: Session, write: Callable[[], T], attempts: int = 5) -> T:

@@ -1,0 +1,140 @@
+"""Joining a team's meeting with its six-digit code, and the throttle that
+makes guessing codes useless: a delay that doubles with each failure."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dilemmas.employee import teams
+from dilemmas.employee.keys import voter_key
+from dilemmas.employee.meetings import CLOSED, Access, MeetingView, assign_new_code, view_of
+from dilemmas.errors import Invalid, NotFound, TooManyAttempts
+from dilemmas.model.meetings import JoinThrottle, Meeting, Participant
+from dilemmas.storage.conflicts import insert_for
+
+if TYPE_CHECKING:
+    from dilemmas.model.installations import Installation
+
+
+JOIN_CODE = re.compile(r"^\d{6}$")
+
+
+# Guessing: every open session of the organisation gets a new code after
+# this many failed join attempts.
+MAX_FAILED_JOINS = 100
+
+
+# Per installation: a few free failures, then a delay that doubles with every
+# failure up to an hour; a day without failures forgets them.
+FREE_FAILURES = 3
+
+
+MAX_DELAY = timedelta(hours=1)
+
+
+FORGET_FAILURES_AFTER = timedelta(hours=24)
+
+
+def delay_after(failures: int) -> timedelta:
+    """How long an installation waits after ``failures`` failed attempts in a row."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    exponent = min(failures - FREE_FAILURES, 20)
+    return min(timedelta(seconds=2**exponent), MAX_DELAY)
+
+
+def _throttle(session: Session, installation: Installation, now: datetime) -> JoinThrottle:
+    """The installation's failure record, locked; TooManyAttempts while it
+    has to wait."""
+    session.execute(
+        insert_for(session, JoinThrottle.__table__)
+        .values(installation_id=installation.id, failures=0, retry_at=now)
+        .on_conflict_do_nothing()
+    )
+    throttle = session.scalars(
+        select(JoinThrottle)
+        .where(JoinThrottle.installation_id == installation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if throttle.retry_at > now:
+        wait = math.ceil((throttle.retry_at - now).total_seconds())
+        raise TooManyAttempts(f"Te veel verkeerde codes. Probeer het over {wait} seconden opnieuw.", wait)
+    return throttle
+
+
+def _count_failure(session: Session, throttle: JoinThrottle, installation: Installation, now: datetime) -> None:
+    if now - throttle.retry_at >= FORGET_FAILURES_AFTER:
+        throttle.failures = 0
+    throttle.failures += 1
+    throttle.retry_at = now + delay_after(throttle.failures)
+    # Every open session of the organisation could have been the target.
+    # Lock them in id order (two failures at once must not deadlock), count,
+    # and give a new code to those that have faced too many guesses.
+    in_reach = session.scalars(
+        select(Meeting.id)
+        .where(
+            Meeting.organisation_id == installation.organisation_id,
+            Meeting.join_code.is_not(None),
+            Meeting.expires_at > now,
+        )
+        .order_by(Meeting.id)
+        .with_for_update()
+    ).all()
+    if not in_reach:
+        return
+    session.execute(
+        update(Meeting)
+        .where(Meeting.id.in_(in_reach))
+        .values(failed_joins=Meeting.failed_joins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    exhausted = session.scalars(
+        select(Meeting)
+        .where(Meeting.id.in_(in_reach), Meeting.failed_joins >= MAX_FAILED_JOINS)
+        .order_by(Meeting.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    for row in exhausted:
+        assign_new_code(session, row)
+        row.failed_joins = 0
+
+
+def join(session: Session, secret_key: bytes, installation: Installation, join_code: str, now: datetime) -> MeetingView:
+    """Join the open session with this code (same organisation only).
+    Joining again changes nothing. A wrong code counts as a failed attempt
+    of the installation and against every open session of its organisation."""
+    if not JOIN_CODE.match(join_code):
+        raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
+    throttle = _throttle(session, installation, now)
+    row = session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.join_code == join_code,
+            Meeting.organisation_id == installation.organisation_id,
+            Meeting.state != CLOSED,
+            Meeting.expires_at > now,
+        )
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None:
+        _count_failure(session, throttle, installation, now)
+        session.commit()
+        raise NotFound("Er is geen open sessie met deze code.")
+    key = voter_key(secret_key, installation.respondent_seed, row.id)
+    session.execute(
+        insert_for(session, Participant.__table__).values(session_id=row.id, voter_key=key).on_conflict_do_nothing()
+    )
+    if throttle.failures == 0:
+        # Nothing to remember. Failures are not forgiven by a success: a
+        # guesser who knows one good code could otherwise reset the delay.
+        session.delete(throttle)
+    session.commit()
+    return view_of(session, Access(row, key, teams.is_lead(session, installation, row.team_id)), now)

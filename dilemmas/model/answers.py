@@ -1,0 +1,88 @@
+"""Answers and the tallies kept beside them (written by ``dilemmas.employee.answers``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dilemmas.storage.base import Base
+
+MODES = ("alone", "colleague", "team")
+
+
+MODE_TEAM = "team"  # a team's joint answer, recorded by a live session
+
+
+TALLY_SHARDS = 4
+
+
+SCOPE_ALL = "all"
+
+
+SCOPE_ORGANISATION = "organisation"
+
+
+SCOPE_TEAM = "team"
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    option: Mapped[str] = mapped_column(String(1))
+    mode: Mapped[str] = mapped_column(String(16))
+    difficulty: Mapped[int | None]
+    answered_on: Mapped[date] = mapped_column(Date)
+    # Given after the dilemma's week closed; such answers never change a
+    # closed week's frozen spread of a small group.
+    late: Mapped[bool] = mapped_column(default=False)
+
+
+class AnswerTeam(Base):
+    """A team an answer counts for: the teams the installation was in when
+    it answered."""
+
+    __tablename__ = "answer_teams"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["dilemma_id", "respondent_key"], ["answers.dilemma_id", "answers.respondent_key"], ondelete="CASCADE"
+        ),
+        Index("ix_answer_teams_team_id_dilemma_id", "team_id", "dilemma_id"),
+    )
+
+    dilemma_id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Tally(Base):
+    __tablename__ = "tallies"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    late: Mapped[bool] = mapped_column(primary_key=True)
+    option: Mapped[str] = mapped_column(String(1), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True)
+    # A shard may go below zero when a change takes a count from another
+    # shard than the one that received it; only the sum has meaning.
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class DifficultyTally(Base):
+    """How hard people found a dilemma (1-5), counted like the options."""
+
+    __tablename__ = "difficulty_tallies"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope_id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

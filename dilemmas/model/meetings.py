@@ -1,0 +1,81 @@
+"""A team's live meetings: participants, votes per round, the team's joint
+answer and the throttle on failed join codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dilemmas.storage.base import Base
+
+if TYPE_CHECKING:
+    pass
+
+
+OPEN, REVEALED, REVOTING, CLOSED = "open", "revealed", "revoting", "closed"
+NOTE_MAX = 500
+
+
+class Meeting(Base):
+    __tablename__ = "live_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=OPEN)
+    round: Mapped[int] = mapped_column(default=1)
+    # The round whose spread has been shown (0: none yet).
+    revealed_round: Mapped[int] = mapped_column(default=0)
+    # Set while the session is not closed, NULL after: UNIQUE makes the code
+    # unique among open sessions and allows one open session per team.
+    join_code: Mapped[str | None] = mapped_column(String(6), unique=True)
+    open_team_id: Mapped[int | None] = mapped_column(unique=True)
+    failed_joins: Mapped[int] = mapped_column(default=0)
+    shift: Mapped[int | None]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+
+class Participant(Base):
+    __tablename__ = "session_participants"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Vote(Base):
+    __tablename__ = "session_votes"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    round: Mapped[int] = mapped_column(primary_key=True)
+    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option: Mapped[str] = mapped_column(String(1))
+
+
+class TeamAnswer(Base):
+    """A team's joint answer to a dilemma: at most one, recorded by the
+    session in which the team agreed on it."""
+
+    __tablename__ = "team_answers"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
+    option: Mapped[str] = mapped_column(String(1))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
+    late: Mapped[bool] = mapped_column(default=False)
+    answered_on: Mapped[date] = mapped_column(Date)
+
+
+class JoinThrottle(Base):
+    """Failed join attempts of one installation, for the growing delay."""
+
+    __tablename__ = "join_throttles"
+
+    installation_id: Mapped[str] = mapped_column(ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    retry_at: Mapped[datetime]

@@ -1,0 +1,75 @@
+"""Editing the code of conduct: every text a section had is kept, and the
+dilemmas that refer to a changed section are flagged for review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from dilemmas.errors import NotFound
+from dilemmas.model.code import CodeSection, CodeSectionVersion
+from dilemmas.model.content import Dilemma, Revision, revision_sections
+from dilemmas.office import audit
+from dilemmas.office.scope import Actor
+
+
+def record_version(section: CodeSection, author: str, now: datetime) -> None:
+    """Keep the section's current text in its history."""
+    section.versions.append(
+        CodeSectionVersion(
+            version=section.version, title=section.title, text=section.text, author=author, created_at=now
+        )
+    )
+
+
+def flag_for_review(session: Session, section: CodeSection) -> int:
+    """Dilemmas whose current revision refers to a changed section need a look."""
+    latest = (
+        select(Revision.dilemma_id, func.max(Revision.number).label("number")).group_by(Revision.dilemma_id).subquery()
+    )
+    affected = list(
+        session.scalars(
+            select(Revision.dilemma_id)
+            .join(latest, and_(latest.c.dilemma_id == Revision.dilemma_id, latest.c.number == Revision.number))
+            .join(revision_sections, revision_sections.c.revision_id == Revision.id)
+            .where(revision_sections.c.section_id == section.id)
+        )
+    )
+    for dilemma in session.scalars(select(Dilemma).where(Dilemma.id.in_(affected))):
+        dilemma.needs_review = True
+    return len(affected)
+
+
+def edit_section(
+    session: Session, actor: Actor, now: datetime, ref: str, text: str, title: str | None = None
+) -> CodeSection:
+    """A new version of a code section of one of the actor's organisations;
+    dilemmas that refer to it are flagged for review."""
+    actor.require("author")
+    section = session.scalar(select(CodeSection).where(CodeSection.ref == ref))
+    if section is None or not actor.sees(section.organisation_id):
+        raise NotFound(f"Artikel '{ref}' bestaat niet of valt buiten je bereik.")
+    title = (title or section.title).strip()
+    if (section.title, section.text) == (title, text.strip()):
+        return section
+    section.title, section.text = title, text.strip()
+    section.version += 1
+    section.updated_at = now
+    record_version(section, actor.name, now)
+    flagged = flag_for_review(session, section)
+    audit.record(
+        session,
+        now,
+        actor.label,
+        "code.update",
+        "code_section",
+        section.id,
+        section.organisation_id,
+        ref=ref,
+        version=section.version,
+        flagged_dilemmas=flagged,
+    )
+    session.commit()
+    return section
