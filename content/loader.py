@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dilemmas.model.answers import Answer
+from dilemmas.errors import Conflict
 from dilemmas.model.code import CodeChapter, CodeSection
 from dilemmas.model.content import (
     ALIGNMENTS,
@@ -31,12 +31,11 @@ from dilemmas.model.content import (
     TITLE_MAX,
     Category,
     Dilemma,
-    Option,
-    Revision,
 )
 from dilemmas.model.organisations import Organisation
 from dilemmas.office import audit
-from dilemmas.office.codebook import flag_for_review, record_version
+from dilemmas.office.authoring import new_dilemma, revise
+from dilemmas.office.codebook import record_version, revise_section
 from dilemmas.reads.content import with_content
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -272,29 +271,6 @@ class LoadReport:
     skipped: list[Problem] = field(default_factory=list)
 
 
-def _revision_content(revision: Revision) -> dict[str, Any]:
-    return dict(
-        title=revision.title,
-        situation=revision.situation,
-        explanation=revision.explanation,
-        options=[(o.key, o.text, o.alignment, o.feedback) for o in revision.options],
-        refs=sorted(s.ref for s in revision.sections),
-    )
-
-
-def _file_content(dilemma: dict[str, Any]) -> dict[str, Any]:
-    return dict(
-        title=dilemma["title"].strip(),
-        situation=dilemma["situation"].strip(),
-        explanation=dilemma["explanation"].strip(),
-        options=[
-            (o["key"], o["text"].strip(), o.get("alignment"), (o.get("feedback") or "").strip() or None)
-            for o in dilemma["options"]
-        ],
-        refs=sorted(str(r) for r in dilemma["code_refs"]),
-    )
-
-
 def load(session: Session, bank: Bank, now: datetime, actor: str = "content") -> LoadReport:
     """Load a bank that has no structural problems (ValueError otherwise)."""
     problems = structural_problems(bank)
@@ -338,21 +314,21 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
             session.flush()
             chapters[(organisation.id, number)] = chapter_row
             for s_position, section in enumerate(chapter.get("sections") or []):
-                text, title = section["text"].strip(), section["title"].strip()
                 row = sections.get(section["ref"])
-                changed = row is None or (row.text, row.title) != (text, title)
                 if row is None:
-                    row = CodeSection(ref=section["ref"], version=1, updated_at=now, versions=[])
-                    sections[row.ref] = row
-                elif changed:
-                    row.version += 1
-                    row.updated_at = now
-                    report.sections_changed += 1
-                    flag_for_review(session, row)
-                row.chapter_id, row.organisation_id = chapter_row.id, organisation.id
-                row.title, row.text, row.position = title, text, s_position
-                if changed:
+                    row = CodeSection(
+                        ref=section["ref"],
+                        title=section["title"].strip(),
+                        text=section["text"].strip(),
+                        version=1,
+                        updated_at=now,
+                        versions=[],
+                    )
                     record_version(row, actor, now)
+                    sections[row.ref] = row
+                elif revise_section(session, row, actor, now, section["title"], section["text"]) is not None:
+                    report.sections_changed += 1
+                row.chapter_id, row.organisation_id, row.position = chapter_row.id, organisation.id, s_position
                 session.add(row)
     session.flush()
 
@@ -363,54 +339,41 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
         organisation = organisations[data["organisation"]]
         position = positions.get(organisation.slug, 0)
         positions[organisation.slug] = position + 1
-        wanted = _file_content(data)
         dilemma = loaded.get(existing[data["slug"]].id) if data["slug"] in existing else None
+        audience = data.get("audience", "iedereen")
         if dilemma is None:
-            dilemma = Dilemma(
-                slug=data["slug"],
-                organisation_id=organisation.id,
-                status="approved",
-                created_at=now,
+            dilemma = new_dilemma(
+                session, organisation, data["slug"], data["category"], audience, "approved", actor, now, data, position
             )
-            session.add(dilemma)
             report.created += 1
             action = "content.create"
-        elif _revision_content(dilemma.current) == wanted:
-            action = None
         else:
-            if wanted["options"] != _revision_content(dilemma.current)["options"] and session.scalar(
-                select(Answer.dilemma_id).where(Answer.dilemma_id == dilemma.id).limit(1)
-            ):
-                old = [o[:2] for o in _revision_content(dilemma.current)["options"]]
-                if [o[:2] for o in wanted["options"]] != old:
-                    report.skipped.append(
-                        Problem(file, "options", "the dilemma has answers; its options can no longer change")
-                    )
-                    continue
+            try:
+                with session.begin_nested():
+                    revision = revise(session, dilemma, actor, now, data)
+            except Conflict:
+                report.skipped.append(
+                    Problem(file, "options", "the dilemma has answers; its options can no longer change")
+                )
+                continue
+            dilemma.category = categories[data["category"]]
+            dilemma.audience, dilemma.bank_position = audience, position
+            if revision is None:
+                report.unchanged += 1
+                continue
+            session.flush()
             report.revised += 1
             action = "content.revise"
-        dilemma.category = categories[data["category"]]
-        dilemma.audience = data.get("audience", "iedereen")
-        dilemma.bank_position = position
-        if action is None:
-            report.unchanged += 1
-            continue
-        number = dilemma.current.number + 1 if dilemma.revisions else 1
-        revision = Revision(
-            dilemma=dilemma,
-            number=number,
-            title=wanted["title"],
-            situation=wanted["situation"],
-            explanation=wanted["explanation"],
-            author=actor,
-            created_at=now,
-            options=[Option(key=k, text=t, alignment=a, feedback=f) for k, t, a, f in wanted["options"]],
-            sections=[sections[ref] for ref in wanted["refs"]],
-        )
-        session.add(revision)
-        session.flush()
         audit.record(
-            session, now, actor, action, "dilemma", dilemma.id, organisation.id, slug=dilemma.slug, revision=number
+            session,
+            now,
+            actor,
+            action,
+            "dilemma",
+            dilemma.id,
+            organisation.id,
+            slug=dilemma.slug,
+            revision=dilemma.current.number,
         )
     session.commit()
     return report

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.model.answers import Answer
 from dilemmas.model.code import CodeSection
-from dilemmas.model.content import Category, Dilemma, Option, Revision
+from dilemmas.model.content import OPTION_KEYS, Category, Dilemma, Option, Revision
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office import audit
@@ -160,7 +160,7 @@ def search(
     return Listing([loaded[i] for i in ids], total or 0)
 
 
-def _category(session: Session, slug: str) -> Category:
+def category_by_slug(session: Session, slug: str) -> Category:
     category = session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{slug}' bestaat niet."]})
@@ -189,48 +189,28 @@ def _options(options: list[dict[str, Any]]) -> list[Option]:
     if len(set(texts)) != len(texts):
         raise Conflict("Twee opties zijn gelijk; elke optie moet anders zijn.", field="options")
     return [
-        Option(key=key, text=o["text"].strip(), alignment=o.get("alignment"), feedback=o.get("feedback"))
-        for key, o in zip("ABCD", options, strict=True)
+        Option(key=key, text=o["text"], alignment=o.get("alignment"), feedback=o.get("feedback"))
+        for key, o in zip(OPTION_KEYS, options, strict=True)
     ]
 
 
-def _revision(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision:
-    organisation = session.get(Organisation, dilemma.organisation_id)
-    revision = Revision(
-        dilemma=dilemma,
-        number=(dilemma.revisions[-1].number + 1) if dilemma.revisions else 1,
-        title=content["title"].strip(),
-        situation=content["situation"].strip(),
-        explanation=(content.get("explanation") or "").strip(),
-        author=author,
-        created_at=now,
-        options=_options(content["options"]),
-        sections=_sections(session, organisation, content["code_refs"]),
-    )
-    session.add(revision)
-    return revision
-
-
-def create(session: Session, actor: Actor, now: datetime, content: dict[str, Any]) -> Dilemma:
-    """A new draft, owned by the organisation the actor names (default theirs)."""
-    actor.require("author")
-    organisation = organisation_in_scope(session, actor, content.get("organisation"))
-    dilemma = Dilemma(
-        slug=content.get("slug") or slug_for(content["title"]),
-        organisation_id=organisation.id,
-        category=_category(session, content["category"]),
-        audience=content.get("audience", "iedereen"),
-        status="draft",
-        created_at=now,
-    )
-    if session.scalar(select(exists().where(Dilemma.slug == dilemma.slug))):
-        raise Conflict("Deze slug is al in gebruik; kies een andere.", field="slug")
-    session.add(dilemma)
-    _revision(session, dilemma, actor.name, now, content)
-    session.flush()
-    audit.record(session, now, actor.label, "dilemma.create", "dilemma", dilemma.id, organisation.id, revision=1)
-    session.commit()
-    return get(session, actor, dilemma.id)
+def _normalised(content: dict[str, Any]) -> dict[str, Any]:
+    """Content as it is stored: texts stripped, empty feedback as None, code
+    refs once each and sorted (a revision keeps its sections by ref)."""
+    return {
+        "title": content["title"].strip(),
+        "situation": content["situation"].strip(),
+        "explanation": (content.get("explanation") or "").strip(),
+        "options": [
+            {
+                "text": o["text"].strip(),
+                "alignment": o.get("alignment"),
+                "feedback": (o.get("feedback") or "").strip() or None,
+            }
+            for o in content["options"]
+        ],
+        "code_refs": sorted({str(ref) for ref in content["code_refs"]}),
+    }
 
 
 def _current_content(revision: Revision) -> dict[str, Any]:
@@ -239,42 +219,121 @@ def _current_content(revision: Revision) -> dict[str, Any]:
         "situation": revision.situation,
         "explanation": revision.explanation,
         "options": [{"text": o.text, "alignment": o.alignment, "feedback": o.feedback} for o in revision.options],
-        "code_refs": [s.ref for s in revision.sections],
+        "code_refs": sorted(s.ref for s in revision.sections),
     }
 
 
+def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision | None:
+    """Make ``content`` the dilemma's next revision; None when it equals the
+    current one. Option texts never change once the dilemma has answers
+    (Conflict). The one way a dilemma's text is written, by the admin API
+    and by the content loader alike; the caller commits."""
+    wanted = _normalised(content)
+    if dilemma.revisions:
+        current = _current_content(dilemma.current)
+        if wanted == current:
+            return None
+        old_texts = [o["text"] for o in current["options"]]
+        if [o["text"] for o in wanted["options"]] != old_texts and has_answers(session, dilemma.id):
+            raise Conflict(
+                "Er zijn al antwoorden op dit dilemma; de teksten van de opties kunnen niet meer veranderen.",
+                reason="answered",
+            )
+    organisation = session.get(Organisation, dilemma.organisation_id)
+    revision = Revision(
+        dilemma=dilemma,
+        number=(dilemma.current.number + 1) if dilemma.revisions else 1,
+        title=wanted["title"],
+        situation=wanted["situation"],
+        explanation=wanted["explanation"],
+        author=author,
+        created_at=now,
+        options=_options(wanted["options"]),
+        sections=_sections(session, organisation, wanted["code_refs"]),
+    )
+    session.add(revision)
+    return revision
+
+
+def new_dilemma(
+    session: Session,
+    organisation: Organisation,
+    slug: str,
+    category: str,
+    audience: str,
+    status: str,
+    author: str,
+    now: datetime,
+    content: dict[str, Any],
+    bank_position: int | None = None,
+) -> Dilemma:
+    """A dilemma with ``content`` as its first revision; the caller commits."""
+    if session.scalar(select(exists().where(Dilemma.slug == slug))):
+        raise Conflict("Deze slug is al in gebruik; kies een andere.", field="slug")
+    dilemma = Dilemma(
+        slug=slug,
+        organisation_id=organisation.id,
+        category=category_by_slug(session, category),
+        audience=audience,
+        status=status,
+        bank_position=bank_position,
+        created_at=now,
+    )
+    session.add(dilemma)
+    revise(session, dilemma, author, now, content)
+    session.flush()
+    return dilemma
+
+
+def create(session: Session, actor: Actor, now: datetime, content: dict[str, Any]) -> Dilemma:
+    """A new draft, owned by the organisation the actor names (default theirs)."""
+    actor.require("author")
+    organisation = organisation_in_scope(session, actor, content.get("organisation"))
+    dilemma = new_dilemma(
+        session,
+        organisation,
+        content.get("slug") or slug_for(content["title"]),
+        content["category"],
+        content.get("audience", "iedereen"),
+        "draft",
+        actor.name,
+        now,
+        content,
+    )
+    audit.record(session, now, actor.label, "dilemma.create", "dilemma", dilemma.id, organisation.id, revision=1)
+    session.commit()
+    return get(session, actor, dilemma.id)
+
+
 def update(session: Session, actor: Actor, now: datetime, dilemma_id: int, changes: dict[str, Any]) -> Dilemma:
-    """Change a dilemma: every change is a new revision. An approved one goes
-    back to review; a scheduled one must be unscheduled first; option texts
-    never change once the dilemma has answers."""
+    """Change a dilemma: a change of its text is a new revision, and an
+    approved one goes back to review; a scheduled one must be unscheduled
+    first; option texts never change once the dilemma has answers. A change
+    that changes nothing makes no revision."""
     actor.require("author")
     dilemma = get(session, actor, dilemma_id)
-    if not changes:
-        return dilemma
     if dilemma.status not in EDITABLE:
         raise Conflict(
             f"Een dilemma met status '{dilemma.status}' kan niet worden gewijzigd"
             + (" (haal het eerst uit de planning)." if dilemma.status == "scheduled" else "."),
             state=dilemma.status,
         )
-    current = _current_content(dilemma.current)
-    wanted = {**current, **{k: v for k, v in changes.items() if k in CONTENT_FIELDS}}
-    if "options" in changes:
-        old_texts = [o["text"] for o in current["options"]]
-        new_texts = [o["text"].strip() for o in changes["options"]]
-        if old_texts != new_texts and has_answers(session, dilemma.id):
-            raise Conflict(
-                "Er zijn al antwoorden op dit dilemma; de teksten van de opties kunnen niet meer veranderen.",
-                reason="answered",
-            )
-    if "category" in changes:
-        dilemma.category = _category(session, changes["category"])
-    if "audience" in changes:
+    changed = []
+    if "category" in changes and changes["category"] != dilemma.category.slug:
+        dilemma.category = category_by_slug(session, changes["category"])
+        changed.append("category")
+    if "audience" in changes and changes["audience"] != dilemma.audience:
         dilemma.audience = changes["audience"]
-    revision = _revision(session, dilemma, actor.name, now, wanted)
-    dilemma.needs_review = False
-    if dilemma.status == "approved":
-        dilemma.status = "in_review"
+        changed.append("audience")
+    wanted = {**_current_content(dilemma.current), **{k: v for k, v in changes.items() if k in CONTENT_FIELDS}}
+    revision = revise(session, dilemma, actor.name, now, wanted)
+    if revision is not None:
+        changed += [k for k in CONTENT_FIELDS if k in changes]
+        dilemma.needs_review = False
+        if dilemma.status == "approved":
+            dilemma.status = "in_review"
+    if not changed:
+        return dilemma
     session.flush()
     audit.record(
         session,
@@ -284,8 +343,8 @@ def update(session: Session, actor: Actor, now: datetime, dilemma_id: int, chang
         "dilemma",
         dilemma.id,
         dilemma.organisation_id,
-        revision=revision.number,
-        fields=sorted(changes),
+        revision=dilemma.current.number,
+        fields=sorted(changed),
     )
     session.commit()
     return get(session, actor, dilemma.id)

@@ -42,6 +42,23 @@ def flag_for_review(session: Session, section: CodeSection) -> int:
     return len(affected)
 
 
+def revise_section(
+    session: Session, section: CodeSection, author: str, now: datetime, title: str, text: str
+) -> int | None:
+    """Give a section a new version (its old text stays in its history) and
+    flag the dilemmas that refer to it for review; how many were flagged, or
+    None when nothing changed. The one way a section's text is written, by
+    the admin API and by the content loader alike; the caller commits."""
+    title, text = title.strip(), text.strip()
+    if (section.title, section.text) == (title, text):
+        return None
+    section.title, section.text = title, text
+    section.version += 1
+    section.updated_at = now
+    record_version(section, author, now)
+    return flag_for_review(session, section)
+
+
 def edit_section(
     session: Session, actor: Actor, now: datetime, ref: str, text: str, title: str | None = None
 ) -> CodeSection:
@@ -51,14 +68,9 @@ def edit_section(
     section = session.scalar(select(CodeSection).where(CodeSection.ref == ref))
     if section is None or not actor.sees(section.organisation_id):
         raise NotFound(f"Artikel '{ref}' bestaat niet of valt buiten je bereik.")
-    title = (title or section.title).strip()
-    if (section.title, section.text) == (title, text.strip()):
+    flagged = revise_section(session, section, actor.name, now, title or section.title, text)
+    if flagged is None:
         return section
-    section.title, section.text = title, text.strip()
-    section.version += 1
-    section.updated_at = now
-    record_version(section, actor.name, now)
-    flagged = flag_for_review(session, section)
     audit.record(
         session,
         now,
