@@ -18,7 +18,7 @@ from dilemmas.office import admin_tokens
 from dilemmas.office.admin_tokens import MAX_DAYS
 from dilemmas.office.audit import audit_trail
 from dilemmas.office.organisations import enrolment_codes, rotate_enrolment_code
-from dilemmas.office.scope import organisation_in_scope, organisations_in_scope
+from dilemmas.office.scope import organisations_in_scope
 from dilemmas.storage.base import INT_MAX
 from dilemmas.typed_codes import format_code
 
@@ -127,18 +127,15 @@ class Tokens(MethodView):
     @blp.alt_response(404, description="The organisation is unknown or out of reach")
     def post(self, body):
         """Mint a personal access token; the token is shown only now. Admin role."""
-        actor, session = current_actor(), db_session()
-        actor.require("admin")
-        organisation = organisation_in_scope(session, actor, body.get("organisation"))
-        token, plain = admin_tokens.mint(
-            session,
+        token, plain = admin_tokens.issue(
+            db_session(),
             current_app.config["SECRET_KEY"],
             clock(current_app.config),
+            current_actor(),
             body["name"],
             body["role"],
-            organisation,
+            body.get("organisation"),
             body["days"],
-            created_by=actor.label,
         )
         return {**present_token(token), "token": plain}
 

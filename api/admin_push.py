@@ -14,8 +14,6 @@ from api.config import clock, push_settings
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
-from dilemmas.office import audit
-from dilemmas.office.scope import organisation_in_scope
 from dilemmas.storage.base import INT_MAX
 from push import campaigns
 from push.campaigns import BODY_MAX, TITLE_MAX
@@ -83,30 +81,16 @@ class Campaigns(MethodView):
     def post(self, body):
         """An ad hoc push to an organisation (default: the token's) and those
         below it; the push worker sends it (202)."""
-        actor, session, now = current_actor(), db_session(), clock(current_app.config)
-        actor.require("publisher")
-        organisation = organisation_in_scope(session, actor, body.get("organisation"))
-        created = campaigns.create_adhoc(
+        session, now = db_session(), clock(current_app.config)
+        created = campaigns.adhoc_push(
             session,
             now,
             push_settings(current_app.config),
-            organisation,
+            current_actor(),
             body["title"],
             body["body"],
             body.get("dilemma_id"),
-            created_by=actor.label,
+            body.get("organisation"),
         )
-        for campaign in created:
-            audit.record(
-                session,
-                now,
-                actor.label,
-                "push.adhoc",
-                "campaign",
-                campaign.id,
-                campaign.organisation_id,
-                title=body["title"],
-            )
-        session.commit()
         listed = campaigns.list_campaigns(session, now, [c.organisation_id for c in created], kind="adhoc")
         return [c for c in listed if c.id in {campaign.id for campaign in created}]

@@ -65,18 +65,15 @@ def _close_session(_error: BaseException | None) -> None:
         session.close()
 
 
-def begin_week() -> None:
-    """Make sure this week has begun: scheduled dilemmas published and an
-    empty week filled from the bank (once per process per week, in a
-    transaction: in a read-only request, one of its own)."""
+def ensure_week_begun() -> None:
+    """Begin this week if this process has not yet: scheduled dilemmas
+    published and an empty week filled from the bank (``WeekKeeper``: one
+    check without a query after the first request of the week). Runs
+    before the app's dilemma requests, in a transaction of its own, so
+    that the views themselves only read."""
     from api.config import clock
 
     keeper, now = current_app.extensions["kompas.weeks"], clock(current_app.config)
-    if keeper.has_begun(now):
-        return
-    sessions = current_app.extensions["kompas.sessions"]
-    if g.get("read_only") and current_app.extensions["kompas.reading_sessions"] is not sessions:
-        with sessions() as session:
+    if not keeper.has_begun(now):
+        with current_app.extensions["kompas.sessions"]() as session:
             keeper.ensure(session, now)
-    else:
-        keeper.ensure(db_session(), now)

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_caller
 from api.config import clock
-from api.db import begin_week, db_session, read_only
+from api.db import db_session, ensure_week_begun, read_only
 from api.fields import Line
 from api.limits import limiter
 from dilemmas.employee import answers
@@ -24,6 +24,7 @@ from dilemmas.reads.placements import Placement, current_placement, visible_plac
 from scoring.results import results_for
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
+blp.before_request(ensure_week_begun)
 
 # The representation holds the caller's own answer: only the phone may keep
 # it, and it asks again each time (cheaply: 304 while nothing changed).
@@ -166,7 +167,6 @@ class Current(MethodView):
         ETag back in ``If-None-Match`` to get 304 while nothing changed (the
         dilemma, its week being open, or your own answer)."""
         caller = current_caller()
-        begin_week()
         placement = current_placement(db_session(), caller.organisation_id, clock(current_app.config))
         if placement is None:
             raise NotFound("Er is deze week geen dilemma.")
@@ -188,7 +188,6 @@ class Archive(MethodView):
     def get(self, query, pagination_parameters):
         """Published dilemmas visible to the caller, newest week first."""
         session, caller = db_session(), current_caller()
-        begin_week()
         now = clock(current_app.config)
         placements = visible_placements(session, caller.organisation_id, now)
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
@@ -229,7 +228,6 @@ class One(MethodView):
     def get(self, dilemma_id):
         """One dilemma of the archive (or this week's)."""
         caller = current_caller()
-        begin_week()
         return _one(
             visible_placement(db_session(), caller.organisation_id, dilemma_id, clock(current_app.config))
         )
@@ -249,7 +247,6 @@ class AnswerView(MethodView):
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller = db_session(), current_caller()
-        begin_week()
         secret, now = current_app.config["SECRET_KEY"], clock(current_app.config)
         submitted = answers.submit(session, secret, caller, dilemma_id, now=now, **body)
         return results_for(
@@ -268,7 +265,6 @@ class ResultsView(MethodView):
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""
         caller = current_caller()
-        begin_week()
         return results_for(
             db_session(),
             current_app.config["SECRET_KEY"],

@@ -29,6 +29,8 @@ from dilemmas.errors import Invalid, UnknownReference
 from dilemmas.model.content import Dilemma, Revision
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.office import audit
+from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.organisations import subtree_ids
 from dilemmas.reads.placements import current_placement, visible_placement
 from dilemmas.storage.base import Base
@@ -218,7 +220,7 @@ def create_adhoc(
     organisation below it (one campaign each), due now, with the same texts
     in both languages. It reaches the installations that accept the weekly
     push. With a dilemma, the app opens that dilemma (which must be visible
-    to the organisation). Commits."""
+    to the organisation). Records each campaign in the audit log; commits once."""
     title, body = (title or "").strip(), (body or "").strip()
     errors = {}
     if not 1 <= len(title) <= TITLE_MAX:
@@ -252,9 +254,27 @@ def create_adhoc(
         session.add(campaign)
         session.flush()
         plan(session, campaign, settings.batch_size)
+        audit.record(session, now, created_by, "push.adhoc", "campaign", campaign.id, member.id, title=title)
         created.append(campaign)
     session.commit()
     return created
+
+
+def adhoc_push(
+    session: Session,
+    now: datetime,
+    settings: PushSettings,
+    actor: Actor,
+    title: str,
+    body: str,
+    dilemma_id: int | None = None,
+    organisation_slug: str | None = None,
+) -> list[Campaign]:
+    """A publisher's ad hoc push (``create_adhoc``) to an organisation in
+    reach, by default their own."""
+    actor.require("publisher")
+    organisation = organisation_in_scope(session, actor, organisation_slug)
+    return create_adhoc(session, now, settings, organisation, title, body, dilemma_id, created_by=actor.label)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dilemmas.errors import NotFound, Unauthorized
 from dilemmas.model.admins import ROLES, TOKEN_PREFIX, AdminToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.office import audit
-from dilemmas.office.scope import Actor
+from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.organisations import subtree_ids
 from dilemmas.tokens import hash_token
 
@@ -54,6 +54,23 @@ def mint(
     )
     session.commit()
     return token, plain
+
+
+def issue(
+    session: Session,
+    secret_key: bytes,
+    now: datetime,
+    actor: Actor,
+    name: str,
+    role: str,
+    organisation_slug: str | None = None,
+    days: int = DEFAULT_DAYS,
+) -> tuple[AdminToken, str]:
+    """An admin mints a token for an organisation in reach (default their
+    own); the plain text is returned once and never stored."""
+    actor.require("admin")
+    organisation = organisation_in_scope(session, actor, organisation_slug)
+    return mint(session, secret_key, now, name, role, organisation, days, created_by=actor.label)
 
 
 def authenticate(session: Session, secret_key: bytes, plain: str, now: datetime) -> Actor:
