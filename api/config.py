@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from push.settings import PushSettings
+from push.settings import MOMENT, PushSettings
 from scoring.spreads import Thresholds
 
 
@@ -18,7 +18,6 @@ class ConfigError(ValueError):
     """A setting that Kompas refuses to start with."""
 
 
-MOMENT = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///instance/kompas.db",
     "KOMPAS_TIMEZONE": "Europe/Amsterdam",

@@ -22,7 +22,7 @@ from dilemmas.employee.meeting_joins import join
 from dilemmas.employee.meetings import NOTE_MAX, MeetingView
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.storage.base import INT_MAX
-from scoring.spreads import percentages
+from scoring.spreads import option_counts
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Live team sessions")
 
@@ -82,13 +82,7 @@ class SessionOut(ma.Schema):
 
 
 def _present(view: MeetingView) -> dict:
-    spread = None
-    if view.spread is not None:
-        shares = percentages(view.spread)
-        spread = [
-            {"key": key, "count": count, "percent": share}
-            for key, count, share in zip(OPTION_KEYS, view.spread, shares, strict=True)
-        ]
+    spread = None if view.spread is None else [asdict(o) for o in option_counts(view.spread)]
     return {**asdict(view), "spread": spread}
 
 

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+# A range of weeks that anyone asks for is cut off after two years.
+MAX_WEEKS = 106
 
 
 @dataclass(frozen=True, order=True)
@@ -77,3 +79,13 @@ def week_of(now: datetime, timezone: str) -> Week:
 def is_closed(week: Week, now: datetime, timezone: str) -> bool:
     """A week is closed from the first instant of the next week on."""
     return now >= week.ends_at(timezone)
+
+
+def week_range(start: Week, end: Week) -> list[Week]:
+    """The weeks from ``start`` to ``end``, both included; none when the
+    range is inverted, and at most ``MAX_WEEKS``."""
+    weeks, cursor = [], start
+    while cursor <= end and len(weeks) < MAX_WEEKS:
+        weeks.append(cursor)
+        cursor = cursor.next()
+    return weeks

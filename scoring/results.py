@@ -25,11 +25,11 @@ from dilemmas.reads.organisations import OrganisationNode, chain
 from dilemmas.reads.placements import visible_placement
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
+    Spread,
     Thresholds,
     Visibility,
     nested_visibility,
     overlap_allows,
-    percentages,
     team_visibility,
     visibility,
 )
@@ -38,21 +38,9 @@ ALL_NAME = "Alle collega's"
 
 
 @dataclass(frozen=True)
-class OptionCount:
-    key: str
-    count: int
-    percent: int
-
-
-@dataclass(frozen=True)
-class ScopeSpread:
-    scope: str
-    name: str
-    total: int | None
-    suppressed: bool
-    reason: str | None
-    frozen: bool
-    options: list[OptionCount] | None
+class ScopeSpread(Spread):
+    scope: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,11 +66,7 @@ class Results:
 
 
 def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
-    if seen.suppressed:
-        return ScopeSpread(scope, name, None, True, seen.reason, False, None)
-    shares = percentages(seen.counts)
-    options = [OptionCount(k, c, p) for k, c, p in zip(OPTION_KEYS, seen.counts, shares, strict=True)]
-    return ScopeSpread(scope, name, seen.total, False, None, seen.frozen, options)
+    return ScopeSpread(**vars(Spread.of(seen)), scope=scope, name=name)
 
 
 def shared_answers(session: Session, dilemma_id: int, team_ids: Sequence[int]) -> dict[tuple[int, int], int]:

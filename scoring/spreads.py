@@ -37,6 +37,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dilemmas.model.content import OPTION_KEYS
+
 TOO_FEW_ANSWERS = "too_few_answers"
 WEEK_OPEN = "week_open"
 
@@ -54,6 +56,18 @@ def percentages(counts: Sequence[int]) -> list[int]:
     for i in by_remainder[:short]:
         floors[i] += 1
     return floors
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    key: str
+    count: int
+    percent: int
+
+
+def option_counts(counts: Sequence[int]) -> list[OptionCount]:
+    """The count of each option (A-D) with whole percentages that add up to 100."""
+    return [OptionCount(k, c, p) for k, c, p in zip(OPTION_KEYS, counts, percentages(counts), strict=True)]
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,24 @@ class Visibility:
     @property
     def total(self) -> int:
         return sum(self.counts) if self.counts is not None else 0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A group's spread as anyone may see it: suppressed with its reason, or
+    the total and the count of each option."""
+
+    total: int | None
+    suppressed: bool
+    reason: str | None
+    frozen: bool
+    options: list[OptionCount] | None
+
+    @classmethod
+    def of(cls, seen: Visibility) -> Spread:
+        if seen.suppressed:
+            return cls(None, True, seen.reason, False, None)
+        return cls(seen.total, False, None, seen.frozen, option_counts(seen.counts))
 
 
 def visibility(on_time: Sequence[int], late: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:

@@ -11,7 +11,7 @@ analysts see everyone, a child's analysts see their own organisation only.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -25,23 +25,23 @@ from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
+from dilemmas.reads.organisations import chain
 from dilemmas.reads.placements import Placement
-from dilemmas.weeks import Week, week_of
+from dilemmas.weeks import Week, week_of, week_range
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
     WEEK_OPEN,
+    Spread,
     Thresholds,
     Visibility,
     entropy,
     nested_visibility,
-    percentages,
     slope,
     suppress_breakdown,
     visibility,
 )
 
 WEEKS_PER_QUARTER = 13
-MAX_WEEKS = 106
 
 
 @dataclass(frozen=True)
@@ -68,35 +68,21 @@ def view_of(session: Session, actor: Actor) -> View:
     children = [everyone[i] for i in sorted(actor.scope) if i != actor.organisation.id]
     if actor.organisation.parent_id is None:
         return View(SCOPE_ALL, 0, actor.organisation, children, [])
-    enclosing, current = [], everyone.get(actor.organisation.parent_id)
-    while current is not None and current.parent_id is not None:
-        enclosing.insert(0, (SCOPE_ORGANISATION, current.id))
-        current = everyone.get(current.parent_id)
+    ancestors = chain(session, actor.organisation.id)[1:]
+    enclosing = [(SCOPE_ORGANISATION, o.id) for o in reversed(ancestors) if o.parent_id is not None]
     return View(SCOPE_ORGANISATION, actor.organisation.id, actor.organisation, children, [(SCOPE_ALL, 0), *enclosing])
 
 
 def _week_range(now: datetime, view: View, start: Week | None, end: Week | None) -> list[Week]:
     end = end or week_of(now, view.organisation.timezone)
-    start = start or Week.of(end.monday - timedelta(weeks=51))
-    weeks = []
-    cursor = start
-    # An inverted range holds no weeks; a range is cut off after two years.
-    while cursor <= end and len(weeks) < MAX_WEEKS:
-        weeks.append(cursor)
-        cursor = cursor.next()
-    return weeks
+    return week_range(start or Week.of(end.monday - timedelta(weeks=51)), end)
 
 
 def _placements(session: Session, view: View, weeks: list[Week] | None = None) -> list[Placement]:
     """Dilemmas the view's people saw: scheduled for the organisation, an
     ancestor or (for the root's analysts) any organisation."""
     organisations = {o.id: o for o in session.scalars(select(Organisation))}
-    wanted = set()
-    current = view.organisation
-    while current is not None:
-        wanted.add(current.id)
-        current = organisations.get(current.parent_id) if current.parent_id else None
-    wanted |= {o.id for o in view.children}
+    wanted = {o.id for o in chain(session, view.organisation.id)} | {o.id for o in view.children}
     query = select(ScheduledWeek).where(ScheduledWeek.organisation_id.in_(wanted))
     if weeks is not None:
         query = query.where(ScheduledWeek.week.in_([str(w) for w in weeks]))
@@ -188,18 +174,7 @@ def _around(tallies, dilemma_id: int, view: View, pick) -> list[int]:
 
 
 def _spread_out(seen: Visibility) -> dict:
-    if seen.suppressed:
-        return {"total": None, "suppressed": True, "reason": seen.reason, "frozen": False, "options": None}
-    shares = percentages(seen.counts)
-    return {
-        "total": seen.total,
-        "suppressed": False,
-        "reason": None,
-        "frozen": seen.frozen,
-        "options": [
-            {"key": k, "count": c, "percent": p} for k, c, p in zip(OPTION_KEYS, seen.counts, shares, strict=True)
-        ],
-    }
+    return asdict(Spread.of(seen))
 
 
 # ------------------------------------------------------------------ weeks

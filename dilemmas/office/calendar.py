@@ -24,9 +24,10 @@ from dilemmas.office import audit
 from dilemmas.office.authoring import TRANSITIONS, get, refusal
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
+from dilemmas.reads.organisations import chain
 from dilemmas.reads.organisations import root as root_organisation
 from dilemmas.storage.conflicts import insert_ignoring_conflicts
-from dilemmas.weeks import Week, week_of
+from dilemmas.weeks import Week, week_of, week_range
 
 
 def next_from_bank(session: Session, organisation: Organisation) -> Dilemma | None:
@@ -211,11 +212,7 @@ def schedule_view(session: Session, actor: Actor, now: datetime, start: Week | N
     organisations = [o for o in session.scalars(select(Organisation).order_by(Organisation.id)) if actor.sees(o.id)]
     start = start or week_of(now, actor.organisation.timezone)
     end = end or Week.of(start.monday + timedelta(weeks=12))
-    weeks, cursor = [], start
-    # An inverted range holds no weeks; a range is cut off after two years.
-    while cursor <= end and len(weeks) < 106:
-        weeks.append(str(cursor))
-        cursor = cursor.next()
+    weeks = [str(week) for week in week_range(start, end)]
     everyone = {o.id: o for o in session.scalars(select(Organisation))}
     entries = {
         (row.organisation_id, row.week): row
@@ -230,14 +227,14 @@ def schedule_view(session: Session, actor: Actor, now: datetime, start: Week | N
                 source = "automatic" if own.automatic else "own"
                 rows.append(WeekRow(week, organisation, loaded[own.dilemma_id], source, None))
                 continue
-            ancestor = everyone.get(organisation.parent_id) if organisation.parent_id else None
-            found = None
-            while ancestor is not None and found is None:
-                found = entries.get((ancestor.id, week))
-                if found is None:
-                    ancestor = everyone.get(ancestor.parent_id) if ancestor.parent_id else None
-            if found is not None:
-                rows.append(WeekRow(week, organisation, loaded[found.dilemma_id], "inherited", ancestor.slug))
+            inherited = next(
+                ((o.id, entries[(o.id, week)]) for o in chain(session, organisation.id)[1:] if (o.id, week) in entries),
+                None,
+            )
+            if inherited is not None:
+                ancestor_id, found = inherited
+                source = everyone[ancestor_id].slug
+                rows.append(WeekRow(week, organisation, loaded[found.dilemma_id], "inherited", source))
             else:
                 rows.append(WeekRow(week, organisation, None, "gap", None))
     return rows
