@@ -23,9 +23,13 @@ run: install
 	$(BIN)/kompas serve & \
 	wait
 
+## make lint: ruff, the import contracts (docs/architecture.md), dead code
+## (vulture, pyproject.toml) and code repeated in six or more lines (pylint).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture
+	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --score=n api dilemmas scoring push content
 
 test-sqlite: install
 	$(BIN)/pytest -q

@@ -172,14 +172,6 @@ class Stack:
         done = subprocess.run([KOMPAS, *args], env=self.env(), cwd=self.folder, check=True, capture_output=True)
         return done.stdout.decode()
 
-    def psql(self, statement: str) -> None:
-        engine = make_engine(self.database_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                connection.exec_driver_sql(statement)
-        finally:
-            engine.dispose()
-
     def preregister(self, count: int, child_share: float = 0.2) -> list[str]:
         """``count`` installations, as ``installations.register`` makes them
         (random token stored as an HMAC, random respondent seed), inserted in

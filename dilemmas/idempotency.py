@@ -24,7 +24,7 @@ LIFETIME = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
-class Claim:
+class KeyClaim:
     """What to do with a request that carries a key: run it (``claimed``),
     or refuse it, or replay the stored response."""
 
@@ -49,7 +49,7 @@ def fingerprint_of(secret_key: bytes, method: str, path: str, body: bytes) -> st
     return _digest(secret_key, "request", method, path, body)
 
 
-def claim(session: Session, owner: str, key: str, fingerprint: str, now: datetime) -> Claim:
+def claim(session: Session, owner: str, key: str, fingerprint: str, now: datetime) -> KeyClaim:
     """Start a keyed request. Commits, so racing servers see the claim."""
     session.execute(
         delete(IdempotencyKey).where(
@@ -61,15 +61,15 @@ def claim(session: Session, owner: str, key: str, fingerprint: str, now: datetim
     )
     session.commit()
     if new_id is not None:
-        return Claim("claimed", session.get(IdempotencyKey, new_id))
+        return KeyClaim("claimed", session.get(IdempotencyKey, new_id))
     record = session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key))
     if record is None:  # expired and removed by a racing request in between
         return claim(session, owner, key, fingerprint, now)
     if record.fingerprint != fingerprint:
-        return Claim("mismatch", record)
+        return KeyClaim("mismatch", record)
     if record.state != "done":
-        return Claim("in_flight", record)
-    return Claim("replay", record)
+        return KeyClaim("in_flight", record)
+    return KeyClaim("replay", record)
 
 
 def _cipher(secret_key: bytes) -> AESGCM:

@@ -88,7 +88,7 @@ def owner_alive(owner: str | None, claimed_at: datetime | None) -> bool:
     return not start or _process_start(int(pid_text)) == start
 
 
-class Claim:
+class BatchClaim:
     """A batch this process has the right to send, until it is finished."""
 
     def __init__(self, lock: Session, batch: Batch, owner: str) -> None:
@@ -144,8 +144,8 @@ class Claim:
             self._lock.close()
 
 
-def claim_next(session: Session, campaign_id: int, owner: str) -> Claim | None:
-    """Claim the campaign's first unfinished batch that nobody is sending."""
+def claim_next(session: Session, campaign_id: int, owner: str) -> BatchClaim | None:
+    """BatchClaim the campaign's first unfinished batch that nobody is sending."""
     lock = Session(bind=session.get_bind(), expire_on_commit=False)
     try:
         if lock.get_bind().dialect.name == "postgresql":
@@ -175,7 +175,7 @@ def claim_next(session: Session, campaign_id: int, owner: str) -> Claim | None:
             return None
         batch.state, batch.owner, batch.claimed_at = "sending", owner, datetime.now(UTC)
         lock.flush()
-        claim = Claim(lock, batch, owner)
+        claim = BatchClaim(lock, batch, owner)
         if lock.get_bind().dialect.name != "postgresql":
             lock.commit()  # on PostgreSQL the row lock is the claim: it lasts until finish()
         return claim
@@ -225,7 +225,7 @@ class CampaignInfo:
         )
 
 
-def recipients(session: Session, campaign: CampaignInfo, claim: Claim, secret_key: bytes) -> list[Recipient]:
+def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim, secret_key: bytes) -> list[Recipient]:
     """The devices of the batch's id range that want the campaign's kind now;
     for a reminder only those whose installation has not answered."""
     query = (
@@ -275,7 +275,7 @@ class BatchReport:
 def send_batch(
     session: Session,
     campaign: CampaignInfo,
-    claim: Claim,
+    claim: BatchClaim,
     transport: Transport,
     secret_key: bytes,
     now: datetime,

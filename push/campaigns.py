@@ -39,8 +39,6 @@ from dilemmas.weeks import week_of
 from push.messages import LOCALES, texts_for
 from push.settings import PushSettings, moment_in_week
 
-STRATEGIES = ("tokens", "topic")
-BATCH_STATES = ("pending", "sending", "done", "expired")
 TITLE_MAX = 80
 BODY_MAX = 240
 ADHOC_MIN_TTL = timedelta(hours=24)

@@ -48,15 +48,11 @@ class Outcome:
 
     results: list[Result]
     attempts: int
-    waited: float
     failed: Counter = field(default_factory=Counter)
 
     @property
     def sent(self) -> int:
         return sum(1 for result in self.results if result.ok)
-
-    def retire(self, messages: Sequence[Outgoing]) -> list[Outgoing]:
-        return [message for message, result in zip(messages, self.results, strict=True) if result.retire]
 
 
 def deliver(
@@ -87,7 +83,7 @@ def deliver(
         waited += delay
     final = [result for result in results if result is not None]
     failed = Counter(result.code or "UNKNOWN" for result in final if not result.ok)
-    return Outcome(final, attempts, waited, failed)
+    return Outcome(final, attempts, failed)
 
 
 def send_test(

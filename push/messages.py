@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 KINDS = ("weekly", "reminder", "adhoc")
-TARGET_KINDS = ("registration", "fid", "topic")
 LOCALES = ("nl", "en")
 
 # Dutch and English texts per campaign kind; ``{title}`` is the dilemma's.

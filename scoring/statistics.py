@@ -78,7 +78,7 @@ def _week_range(now: datetime, view: View, start: Week | None, end: Week | None)
     return week_range(start or Week.of(end.monday - timedelta(weeks=51)), end)
 
 
-def _placements(session: Session, view: View, weeks: list[Week] | None = None) -> list[Placement]:
+def _scheduled_for(session: Session, view: View, weeks: list[Week] | None = None) -> list[Placement]:
     """Dilemmas the view's people saw: scheduled for the organisation, an
     ancestor or (for the root's analysts) any organisation."""
     organisations = {o.id: o for o in session.scalars(select(Organisation))}
@@ -185,7 +185,7 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
     answers, and the share of active installations that answered."""
     view = view_of(session, actor)
     span = _week_range(now, view, start, end)
-    placements = _placements(session, view, span)
+    placements = _scheduled_for(session, view, span)
     tallies = _tallies(session, [p.dilemma_id for p in placements], view.counters)
     titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
     scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != SCOPE_ALL else None
@@ -235,10 +235,6 @@ def _by_mode(counts: Counts) -> dict[str, int]:
     return {mode: counts.total(mode=mode) for mode in MODES}
 
 
-def _by_timing(counts: Counts) -> dict[str, int]:
-    return {"on_time": counts.total(late=False), "late": counts.total(late=True)}
-
-
 def _active_installations(
     session: Session, organisation_ids: list[int] | None, ends: list[datetime]
 ) -> dict[datetime, int]:
@@ -262,7 +258,7 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
     """One dilemma: spreads for the view and each organisation in it, per
     mode, and how hard people found it."""
     view = view_of(session, actor)
-    placement = next((p for p in _placements(session, view) if p.dilemma_id == dilemma_id), None)
+    placement = next((p for p in _scheduled_for(session, view) if p.dilemma_id == dilemma_id), None)
     if placement is None:
         raise NotFound("Dit dilemma bestaat niet of is in jouw organisaties niet gebruikt.")
     closed = placement.closed(now)
@@ -354,7 +350,7 @@ def _chapters(dilemma: Dilemma) -> list[str]:
 
 
 def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
-    placements = [p for p in _placements(session, view, weeks) if p.week <= week_of(now, p.timezone)]
+    placements = [p for p in _scheduled_for(session, view, weeks) if p.week <= week_of(now, p.timezone)]
     loaded = with_content(session, [p.dilemma_id for p in placements])
     if category:
         if not session.scalar(select(Category.id).where(Category.slug == category)):
