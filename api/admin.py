@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.auth import ADMIN_SECURITY, current_actor
-from api.config import clock
+from api.context import request_time, server_secret
 from api.db import db_session
 from api.fields import Line
 from api.limits import limiter
@@ -129,8 +128,8 @@ class Tokens(MethodView):
         """Mint a personal access token; the token is shown only now. Admin role."""
         token, plain = admin_tokens.issue(
             db_session(),
-            current_app.config["SECRET_KEY"],
-            clock(current_app.config),
+            server_secret(),
+            request_time(),
             current_actor(),
             body["name"],
             body["role"],
@@ -149,7 +148,7 @@ class OneToken(MethodView):
     @blp.alt_response(404, description="No such token in reach")
     def delete(self, token_id):
         """Revoke a token at once. Admin role."""
-        admin_tokens.revoke(db_session(), current_actor(), token_id, clock(current_app.config))
+        admin_tokens.revoke(db_session(), current_actor(), token_id, request_time())
 
 
 @blp.route("/enrolment-codes")
@@ -173,7 +172,7 @@ class EnrolmentCodes(MethodView):
         """Rotate an organisation's enrolment code: the old one stops working for
         new installations only. Admin role."""
         organisation, code = rotate_enrolment_code(
-            db_session(), current_actor(), clock(current_app.config), body.get("organisation")
+            db_session(), current_actor(), request_time(), body.get("organisation")
         )
         return {"organisation": organisation.slug, "code": format_code(code)}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -11,7 +10,7 @@ from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.admin_dilemmas import AdminDilemmaOut, present
 from api.auth import ADMIN_SECURITY, current_actor
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
@@ -103,7 +102,7 @@ class CodeSectionView(MethodView):
     def put(self, body, ref):
         """A new version of a section (author role); dilemmas that refer to it
         are flagged `needs_review`."""
-        return codebook.edit_section(db_session(), current_actor(), clock(current_app.config), ref, **body)
+        return codebook.edit_section(db_session(), current_actor(), request_time(), ref, **body)
 
 
 @blp.route("/suggestions")
@@ -134,7 +133,7 @@ class OneSuggestion(MethodView):
     def patch(self, body, suggestion_id):
         """Set a suggestion's status: new, in_progress, used or declined."""
         return suggestions.set_status(
-            db_session(), current_actor(), clock(current_app.config), suggestion_id, body["status"]
+            db_session(), current_actor(), request_time(), suggestion_id, body["status"]
         )
 
 
@@ -147,4 +146,4 @@ class DraftFromSuggestion(MethodView):
     @blp.alt_response(404, description="No such suggestion in reach")
     def post(self, suggestion_id):
         """Turn a suggestion into a draft dilemma (author role)."""
-        return present(suggestions.draft_from(db_session(), current_actor(), clock(current_app.config), suggestion_id))
+        return present(suggestions.draft_from(db_session(), current_actor(), request_time(), suggestion_id))

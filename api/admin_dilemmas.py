@@ -5,21 +5,20 @@ from __future__ import annotations
 import re
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.auth import ADMIN_SECURITY, current_actor
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line, Prose, Said
 from api.limits import limiter
 from dilemmas.errors import UnknownReference
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
 from dilemmas.model.organisations import Organisation
-from dilemmas.office import authoring
+from dilemmas.office import authoring, listing
 from dilemmas.office.authoring import workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.weeks import Week
@@ -173,7 +172,7 @@ class WeekOut(ma.Schema):
 def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
     session = db_session()
     revision = dilemma.current
-    facts = facts or authoring.facts_of(session, [dilemma.id])[dilemma.id]
+    facts = facts or listing.facts_of(session, [dilemma.id])[dilemma.id]
     return {
         "id": dilemma.id,
         "slug": dilemma.slug,
@@ -204,12 +203,12 @@ class Dilemmas(MethodView):
     @blp.alt_response(404, description="The organisation filter names an organisation out of reach")
     def get(self, query, pagination_parameters):
         """Dilemmas of the token's organisations, newest first, with filters."""
-        listing = authoring.search(
+        found = listing.search(
             db_session(), current_actor(), pagination_parameters.page, pagination_parameters.page_size, **query
         )
-        pagination_parameters.item_count = listing.total
-        facts = authoring.facts_of(db_session(), [d.id for d in listing.items])
-        return [present(d, facts[d.id]) for d in listing.items]
+        pagination_parameters.item_count = found.total
+        facts = listing.facts_of(db_session(), [d.id for d in found.items])
+        return [present(d, facts[d.id]) for d in found.items]
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.arguments(DilemmaIn)
@@ -220,7 +219,7 @@ class Dilemmas(MethodView):
     def post(self, body):
         """Write a new draft (author role): exactly four distinct options, an
         existing category, existing code sections."""
-        return present(authoring.create(db_session(), current_actor(), clock(current_app.config), body))
+        return present(authoring.create(db_session(), current_actor(), request_time(), body))
 
 
 @blp.route("/dilemmas/<int:dilemma_id>")
@@ -243,7 +242,7 @@ class OneDilemma(MethodView):
     def patch(self, body, dilemma_id):
         """Change a dilemma (author role): a new revision; answers keep the
         revision they answered. An approved dilemma goes back to review."""
-        return present(authoring.update(db_session(), current_actor(), clock(current_app.config), dilemma_id, body))
+        return present(authoring.update(db_session(), current_actor(), request_time(), dilemma_id, body))
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.response(204)
@@ -253,14 +252,14 @@ class OneDilemma(MethodView):
     @blp.alt_response(409, description="Only an unanswered draft can be deleted")
     def delete(self, dilemma_id):
         """Delete an unanswered draft (author role); archive anything else."""
-        authoring.remove(db_session(), current_actor(), clock(current_app.config), dilemma_id)
+        authoring.remove(db_session(), current_actor(), request_time(), dilemma_id)
 
 
 def _transition_view(action: str, summary: str, schema: type[ma.Schema] = CommentIn):
     def post(self, body, dilemma_id):
         return present(
             authoring.transition(
-                db_session(), current_actor(), clock(current_app.config), dilemma_id, action, body.get("comment")
+                db_session(), current_actor(), request_time(), dilemma_id, action, body.get("comment")
             )
         )
 
@@ -300,7 +299,7 @@ class Schedule(MethodView):
         """Put an approved dilemma on a week that has not started (publisher
         role); it publishes itself when the week starts."""
         return present(
-            schedule(db_session(), current_actor(), clock(current_app.config), dilemma_id, body["week"])
+            schedule(db_session(), current_actor(), request_time(), dilemma_id, body["week"])
         )
 
 
@@ -325,7 +324,7 @@ class ScheduleView(MethodView):
         """Each week (default: this one and the next 12) of each organisation in
         reach: its dilemma (own, automatic or inherited) or a gap."""
         rows = schedule_view(
-            db_session(), current_actor(), clock(current_app.config), query.get("start"), query.get("end")
+            db_session(), current_actor(), request_time(), query.get("start"), query.get("end")
         )
         return [
             {

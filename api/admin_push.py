@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.auth import ADMIN_SECURITY, current_actor
-from api.config import clock, push_settings
+from api.config import push_settings
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
@@ -69,7 +70,7 @@ class Campaigns(MethodView):
         """Campaigns of the token's organisations, newest first, with their
         counts: devices targeted, sent, tokens retired, failures by reason."""
         actor = current_actor()
-        return campaigns.list_campaigns(db_session(), clock(current_app.config), actor.scope, **query)
+        return campaigns.list_campaigns(db_session(), request_time(), actor.scope, **query)
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.arguments(AdhocIn)
@@ -81,7 +82,7 @@ class Campaigns(MethodView):
     def post(self, body):
         """An ad hoc push to an organisation (default: the token's) and those
         below it; the push worker sends it (202)."""
-        session, now = db_session(), clock(current_app.config)
+        session, now = db_session(), request_time()
         created = campaigns.adhoc_push(
             session,
             now,

@@ -17,7 +17,7 @@ from api import limits
 from api.admin import FORBIDDEN, UNAUTHORIZED
 from api.admin_dilemmas import WeekField
 from api.auth import ADMIN_SECURITY, current_actor
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line
 from api.limits import limiter
@@ -72,7 +72,7 @@ def figure(subject, week, dilemma_id, name, value, reason=None) -> dict:
 
 
 def context():
-    return db_session(), current_actor(), clock(current_app.config), current_app.config["THRESHOLDS"]
+    return db_session(), current_actor(), request_time(), current_app.config["THRESHOLDS"]
 
 
 def doc(function):

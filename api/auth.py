@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 
-from api.config import clock
+from api.context import request_time, server_secret
 from api.db import db_session, memo
 from dilemmas.employee import installations
 from dilemmas.employee.installations import Caller
@@ -43,7 +43,7 @@ def current_caller() -> Caller:
     process's memo of the content tables to the generation read with it."""
     if "caller" not in g:
         session = db_session()
-        g.caller = installations.authenticate(session, current_app.config["SECRET_KEY"], bearer_token())
+        g.caller = installations.authenticate(session, server_secret(), bearer_token())
         memo().bind(session, g.caller.generation)
     return g.caller
 
@@ -60,6 +60,6 @@ def current_actor() -> Actor:
     otherwise: also for an installation token)."""
     if "actor" not in g:
         g.actor = admin_tokens.authenticate(
-            db_session(), current_app.config["SECRET_KEY"], bearer_token(), clock(current_app.config)
+            db_session(), server_secret(), bearer_token(), request_time()
         )
     return g.actor

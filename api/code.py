@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import INSTALLATION_SECURITY, current_installation
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line
 from dilemmas.model.organisations import Organisation
@@ -94,7 +93,7 @@ class Section(MethodView):
         """One section and the published dilemmas that refer to it."""
         session, installation = db_session(), current_installation()
         section = code.section_for(session, installation.organisation, ref)
-        placements = visible_placements(session, installation.organisation_id, clock(current_app.config))
+        placements = visible_placements(session, installation.organisation_id, request_time())
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
         linked = [
             {"id": p.dilemma_id, "week": str(p.week), "title": dilemmas[p.dilemma_id].current.title}

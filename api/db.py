@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from api.context import request_time
 from dilemmas.office.calendar import WeekKeeper
 from dilemmas.reads.memo import Memo
 from dilemmas.storage.database import make_engine, make_sessionmaker
@@ -71,9 +72,7 @@ def ensure_week_begun() -> None:
     check without a query after the first request of the week). Runs
     before the app's dilemma requests, in a transaction of its own, so
     that the views themselves only read."""
-    from api.config import clock
-
-    keeper, now = current_app.extensions["kompas.weeks"], clock(current_app.config)
+    keeper, now = current_app.extensions["kompas.weeks"], request_time()
     if not keeper.has_begun(now):
         with current_app.extensions["kompas.sessions"]() as session:
             keeper.ensure(session, now)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_caller
-from api.config import clock
+from api.caching import conditional
+from api.context import request_time, server_secret
 from api.db import db_session, ensure_week_begun, read_only
 from api.fields import Line
 from api.limits import limiter
@@ -25,10 +24,6 @@ from scoring.results import results_for
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
 blp.before_request(ensure_week_begun)
-
-# The representation holds the caller's own answer: only the phone may keep
-# it, and it asks again each time (cheaply: 304 while nothing changed).
-CURRENT_CACHE_CONTROL = "private, no-cache"
 
 
 class CodeRef(ma.Schema):
@@ -119,7 +114,7 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
     return {
         "id": dilemma.id,
         "week": str(placement.week),
-        "closed": placement.closed(clock(current_app.config)),
+        "closed": placement.closed(request_time()),
         "title": revision.title,
         "situation": revision.situation,
         "category": dilemma.category.slug,
@@ -134,7 +129,7 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
 def _one(placement: Placement) -> dict:
     session, caller = db_session(), current_caller()
     dilemma = content_of(session, placement.dilemma_id)
-    mine = answers.answers_of(session, current_app.config["SECRET_KEY"], caller, [dilemma.id])
+    mine = answers.answers_of(session, server_secret(), caller, [dilemma.id])
     return _present(dilemma, placement, mine.get(dilemma.id))
 
 
@@ -167,14 +162,10 @@ class Current(MethodView):
         ETag back in ``If-None-Match`` to get 304 while nothing changed (the
         dilemma, its week being open, or your own answer)."""
         caller = current_caller()
-        placement = current_placement(db_session(), caller.organisation_id, clock(current_app.config))
+        placement = current_placement(db_session(), caller.organisation_id, request_time())
         if placement is None:
             raise NotFound("Er is deze week geen dilemma.")
-        response = current_app.json.response(_one(placement))
-        # A strong ETag: the hash of the body, which holds the caller's answer.
-        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-        response.headers["Cache-Control"] = CURRENT_CACHE_CONTROL
-        return response.make_conditional(request)
+        return conditional(current_app.json.response(_one(placement)))
 
 
 @blp.route("")
@@ -188,10 +179,10 @@ class Archive(MethodView):
     def get(self, query, pagination_parameters):
         """Published dilemmas visible to the caller, newest week first."""
         session, caller = db_session(), current_caller()
-        now = clock(current_app.config)
+        now = request_time()
         placements = visible_placements(session, caller.organisation_id, now)
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
-        mine = answers.answers_of(session, current_app.config["SECRET_KEY"], caller, list(dilemmas))
+        mine = answers.answers_of(session, server_secret(), caller, list(dilemmas))
         items = []
         for placement in placements:
             dilemma = dilemmas[placement.dilemma_id]
@@ -229,7 +220,7 @@ class One(MethodView):
         """One dilemma of the archive (or this week's)."""
         caller = current_caller()
         return _one(
-            visible_placement(db_session(), caller.organisation_id, dilemma_id, clock(current_app.config))
+            visible_placement(db_session(), caller.organisation_id, dilemma_id, request_time())
         )
 
 
@@ -247,7 +238,7 @@ class AnswerView(MethodView):
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller = db_session(), current_caller()
-        secret, now = current_app.config["SECRET_KEY"], clock(current_app.config)
+        secret, now = server_secret(), request_time()
         submitted = answers.submit(session, secret, caller, dilemma_id, now=now, **body)
         return results_for(
             session, secret, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted
@@ -267,9 +258,9 @@ class ResultsView(MethodView):
         caller = current_caller()
         return results_for(
             db_session(),
-            current_app.config["SECRET_KEY"],
+            server_secret(),
             caller,
             dilemma_id,
-            clock(current_app.config),
+            request_time(),
             current_app.config["THRESHOLDS"],
         )

@@ -5,9 +5,9 @@ hours, the same key with another body is 422, a request still in flight is
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
-from api.config import clock
+from api.context import request_time, server_secret
 from api.db import db_session
 from api.errors import problem
 from dilemmas import idempotency
@@ -24,11 +24,11 @@ def init_app(app: Flask) -> None:
             return None
         if not 1 <= len(key) <= 200 or not key.isprintable():
             return problem(400, f"{HEADER} moet 1 tot 200 leesbare tekens zijn.")
-        secret = current_app.config["SECRET_KEY"]
+        secret = server_secret()
         credentials = request.headers.get("Authorization") or f"address:{request.remote_addr}"
         owner = idempotency.owner_of(secret, credentials)
         fingerprint = idempotency.fingerprint_of(secret, request.method, request.path, request.get_data())
-        outcome = idempotency.claim(db_session(), owner, key, fingerprint, clock(current_app.config))
+        outcome = idempotency.claim(db_session(), owner, key, fingerprint, request_time())
         if outcome.outcome == "claimed":
             g.idempotency_record = outcome.record.id
             return None
@@ -57,6 +57,6 @@ def init_app(app: Flask) -> None:
         else:
             kept = {k: v for k, v in response.headers.items() if k in ("Content-Type", "Location", "ETag")}
             idempotency.finish(
-                session, current_app.config["SECRET_KEY"], record_id, response.status_code, kept, response.get_data()
+                session, server_secret(), record_id, response.status_code, kept, response.get_data()
             )
         return response

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
-from api.config import clock
+from api.context import request_time, server_secret
 from api.db import db_session
 from api.fields import Line
 from api.limits import limiter
@@ -85,7 +84,7 @@ class Registrations(MethodView):
     def post(self, body):
         """Register an installation; the token is returned only now."""
         registration = installations.register(
-            db_session(), current_app.config["SECRET_KEY"], clock(current_app.config), **body
+            db_session(), server_secret(), request_time(), **body
         )
         return {
             "id": registration.installation.id,
@@ -130,7 +129,7 @@ class PushTokenView(MethodView):
     @blp.alt_response(401, description="Missing or unknown token")
     def put(self, body):
         """Register or refresh the device's push token (on every app open)."""
-        installations.set_push_token(db_session(), current_installation(), clock(current_app.config), **body)
+        installations.set_push_token(db_session(), current_installation(), request_time(), **body)
 
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(204)

@@ -3,16 +3,16 @@ vote again and records one joint answer."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 
 import marshmallow as ma
-from flask import Response, current_app, json, jsonify, request
+from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import INSTALLATION_SECURITY, current_installation
-from api.config import clock
+from api.caching import conditional
+from api.context import request_time, server_secret
 from api.db import db_session
 from api.dilemmas import OptionCountOut
 from api.fields import Prose
@@ -87,17 +87,11 @@ def _present(view: MeetingView) -> dict:
 
 
 def _conditional(view: MeetingView) -> Response:
-    """The session with an ETag; 304 without a body when the phone has it."""
-    data = SessionOut().dump(_present(view))
-    tag = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
-    response = Response(status=304) if request.if_none_match.contains_weak(tag) else jsonify(data)
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return conditional(jsonify(SessionOut().dump(_present(view))))
 
 
 def _context():
-    return db_session(), current_app.config["SECRET_KEY"], current_installation(), clock(current_app.config)
+    return db_session(), server_secret(), current_installation(), request_time()
 
 
 @blp.route("/teams/<int:team_id>/sessions")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line, Prose
 from api.limits import limiter
@@ -40,4 +39,4 @@ class Suggest(MethodView):
     def post(self, body):
         """Send the integrity office a situation that would make a good
         dilemma. Nothing about the sender is kept."""
-        return suggestions.submit(db_session(), current_installation(), clock(current_app.config), **body)
+        return suggestions.submit(db_session(), current_installation(), request_time(), **body)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import INSTALLATION_SECURITY, current_installation
-from api.config import clock
+from api.context import request_time
 from api.db import db_session
 from api.fields import Line
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
@@ -59,7 +58,7 @@ class Teams(MethodView):
     @blp.alt_response(409, description="Already in the maximum number of teams")
     def post(self, body):
         """Create a team; the caller is its lead and gets the invite code."""
-        return teams.create(db_session(), current_installation(), body["name"], clock(current_app.config))
+        return teams.create(db_session(), current_installation(), body["name"], request_time())
 
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.response(200, TeamOut(many=True))

@@ -11,170 +11,41 @@ analysts see everyone, a child's analysts see their own organisation only.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import NotFound, UnknownReference
-from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally, Tally
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally
 from dilemmas.model.content import OPTION_KEYS, Category, Dilemma
 from dilemmas.model.installations import Installation
-from dilemmas.model.organisations import Organisation
-from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
-from dilemmas.reads.organisations import chain
-from dilemmas.reads.placements import Placement
-from dilemmas.weeks import Week, week_of, week_range
+from dilemmas.weeks import Week, week_of
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
-    WEEK_OPEN,
-    Spread,
     Thresholds,
-    Visibility,
     entropy,
     nested_visibility,
     slope,
     suppress_breakdown,
-    visibility,
+)
+from scoring.tallies import (
+    Counts,
+    View,
+    count_figure,
+    scheduled_for,
+    spread_out,
+    tallies_of,
+    totals_around,
+    view_of,
+    view_visibility,
+    visibility_of,
+    week_span,
 )
 
 WEEKS_PER_QUARTER = 13
-
-
-@dataclass(frozen=True)
-class View:
-    """Which counters an actor reads: everyone, or their own organisation.
-    ``enclosing`` are the counters of the groups around it (everyone, then
-    ancestors below the root), outermost first: a child's figures are
-    checked against them so that no one can subtract one from the other."""
-
-    scope: str
-    scope_id: int
-    organisation: Organisation
-    children: list[Organisation]
-    enclosing: list[tuple[str, int]]
-
-    @property
-    def counters(self) -> list[tuple[str, int]]:
-        return [*self.enclosing, (self.scope, self.scope_id), *[(SCOPE_ORGANISATION, o.id) for o in self.children]]
-
-
-def view_of(session: Session, actor: Actor) -> View:
-    actor.require("analyst")
-    everyone = {o.id: o for o in session.scalars(select(Organisation))}
-    children = [everyone[i] for i in sorted(actor.scope) if i != actor.organisation.id]
-    if actor.organisation.parent_id is None:
-        return View(SCOPE_ALL, 0, actor.organisation, children, [])
-    ancestors = chain(session, actor.organisation.id)[1:]
-    enclosing = [(SCOPE_ORGANISATION, o.id) for o in reversed(ancestors) if o.parent_id is not None]
-    return View(SCOPE_ORGANISATION, actor.organisation.id, actor.organisation, children, [(SCOPE_ALL, 0), *enclosing])
-
-
-def _week_range(now: datetime, view: View, start: Week | None, end: Week | None) -> list[Week]:
-    end = end or week_of(now, view.organisation.timezone)
-    return week_range(start or Week.of(end.monday - timedelta(weeks=51)), end)
-
-
-def _scheduled_for(session: Session, view: View, weeks: list[Week] | None = None) -> list[Placement]:
-    """Dilemmas the view's people saw: scheduled for the organisation, an
-    ancestor or (for the root's analysts) any organisation."""
-    organisations = {o.id: o for o in session.scalars(select(Organisation))}
-    wanted = {o.id for o in chain(session, view.organisation.id)} | {o.id for o in view.children}
-    query = select(ScheduledWeek).where(ScheduledWeek.organisation_id.in_(wanted))
-    if weeks is not None:
-        query = query.where(ScheduledWeek.week.in_([str(w) for w in weeks]))
-    return [
-        Placement(
-            row.dilemma_id, Week.parse(row.week), row.organisation_id, organisations[row.organisation_id].timezone
-        )
-        for row in session.scalars(query.order_by(ScheduledWeek.week))
-    ]
-
-
-@dataclass
-class Counts:
-    """Tallies of one dilemma in one counter, by (mode, late, option)."""
-
-    cells: dict[tuple[str, bool, str], int] = field(default_factory=lambda: defaultdict(int))
-
-    def spread(self, late: bool | None = None, mode: str | None = None) -> list[int]:
-        return [
-            sum(
-                n
-                for (m, is_late, o), n in self.cells.items()
-                if o == option and (late is None or is_late == late) and (mode is None or m == mode)
-            )
-            for option in OPTION_KEYS
-        ]
-
-    def total(self, late: bool | None = None, mode: str | None = None) -> int:
-        return sum(self.spread(late, mode))
-
-
-def _tallies(
-    session: Session, dilemma_ids: list[int], scopes: list[tuple[str, int]]
-) -> dict[tuple[int, str, int], Counts]:
-    """One query for the counters of many dilemmas."""
-    result: dict[tuple[int, str, int], Counts] = defaultdict(Counts)
-    if not dilemma_ids or not scopes:
-        return result
-    rows = session.execute(
-        select(
-            Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option, func.sum(Tally.count)
-        )
-        .where(
-            Tally.dilemma_id.in_(dilemma_ids),
-            or_(*[and_(Tally.scope == scope, Tally.scope_id == scope_id) for scope, scope_id in scopes]),
-        )
-        .group_by(Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option)
-    )
-    for dilemma_id, scope, scope_id, mode, late, option, count in rows:
-        result[(dilemma_id, scope, scope_id)].cells[(mode, bool(late), option)] += int(count or 0)
-    return result
-
-
-def _shown(counts: Counts, closed: bool, thresholds: Thresholds) -> Visibility:
-    return visibility(counts.spread(late=False), counts.spread(late=True), closed, thresholds)
-
-
-def _count_figure(
-    total: int, closed: bool, thresholds: Thresholds, around: list[int] = ()
-) -> tuple[int | None, str | None]:
-    """Rule 6 for a plain count, and rule 4 against the groups around it."""
-    if any(0 < outer - total < thresholds.min_group for outer in around):
-        return None, TOO_FEW_ANSWERS
-    if total >= thresholds.live_min or (closed and total >= thresholds.min_group):
-        return total, None
-    if not closed and total >= thresholds.min_group:
-        return None, WEEK_OPEN
-    return None, TOO_FEW_ANSWERS
-
-
-def _view_visibility(tallies, dilemma_id: int, view: View, closed: bool, thresholds: Thresholds) -> Visibility:
-    """The view's own spread, checked against every group around it."""
-    seen = None
-    for scope, scope_id in [*view.enclosing, (view.scope, view.scope_id)]:
-        inner = _shown(tallies[(dilemma_id, scope, scope_id)], closed, thresholds)
-        if seen is None:
-            seen = inner
-            continue
-        checked = nested_visibility(seen, inner, thresholds)
-        if (scope, scope_id) == (view.scope, view.scope_id):
-            return checked
-        if not checked.suppressed:
-            seen = checked
-    return seen
-
-
-def _around(tallies, dilemma_id: int, view: View, pick) -> list[int]:
-    return [pick(tallies[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
-
-
-def _spread_out(seen: Visibility) -> dict:
-    return asdict(Spread.of(seen))
 
 
 # ------------------------------------------------------------------ weeks
@@ -184,9 +55,9 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
     """Participation per week: answers, per mode, per organisation, late
     answers, and the share of active installations that answered."""
     view = view_of(session, actor)
-    span = _week_range(now, view, start, end)
-    placements = _scheduled_for(session, view, span)
-    tallies = _tallies(session, [p.dilemma_id for p in placements], view.counters)
+    span = week_span(now, view, start, end)
+    placements = scheduled_for(session, view, span)
+    tallies = tallies_of(session, [p.dilemma_id for p in placements], view.counters)
     titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
     scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != SCOPE_ALL else None
     ends = sorted({p.week.ends_at(p.timezone) for p in placements})
@@ -196,8 +67,8 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
         closed = placement.closed(now)
         counts = tallies[(placement.dilemma_id, view.scope, view.scope_id)]
         total = counts.total()
-        around = _around(tallies, placement.dilemma_id, view, lambda c: c.total())
-        shown_total, reason = _count_figure(total, closed, thresholds, around)
+        around = totals_around(tallies, placement.dilemma_id, view, lambda c: c.total())
+        shown_total, reason = count_figure(total, closed, thresholds, around)
         row = {
             "week": str(placement.week),
             "dilemma_id": placement.dilemma_id,
@@ -258,20 +129,22 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
     """One dilemma: spreads for the view and each organisation in it, per
     mode, and how hard people found it."""
     view = view_of(session, actor)
-    placement = next((p for p in _scheduled_for(session, view) if p.dilemma_id == dilemma_id), None)
+    placement = next((p for p in scheduled_for(session, view) if p.dilemma_id == dilemma_id), None)
     if placement is None:
         raise NotFound("Dit dilemma bestaat niet of is in jouw organisaties niet gebruikt.")
     closed = placement.closed(now)
     loaded = with_content(session, [dilemma_id])[dilemma_id]
-    tallies = _tallies(session, [dilemma_id], view.counters)
+    tallies = tallies_of(session, [dilemma_id], view.counters)
     whole = tallies[(dilemma_id, view.scope, view.scope_id)]
-    outer = _view_visibility(tallies, dilemma_id, view, closed, thresholds)
-    spreads = [{"scope": view.scope, "name": view.organisation.name, **_spread_out(outer)}]
+    outer = view_visibility(tallies, dilemma_id, view, closed, thresholds)
+    spreads = [{"scope": view.scope, "name": view.organisation.name, **spread_out(outer)}]
     for organisation in view.children:
         inner = nested_visibility(
-            outer, _shown(tallies[(dilemma_id, SCOPE_ORGANISATION, organisation.id)], closed, thresholds), thresholds
+            outer,
+            visibility_of(tallies[(dilemma_id, SCOPE_ORGANISATION, organisation.id)], closed, thresholds),
+            thresholds,
         )
-        spreads.append({"scope": SCOPE_ORGANISATION, "name": organisation.name, **_spread_out(inner)})
+        spreads.append({"scope": SCOPE_ORGANISATION, "name": organisation.name, **spread_out(inner)})
     around = [_by_mode(tallies[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
     mode_shown = (
         {} if outer.suppressed else suppress_breakdown(outer.total, _by_mode(whole), thresholds.min_group, around)
@@ -284,8 +157,8 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
                 {"mode": mode, "total": None, "suppressed": True, "reason": reason, "frozen": False, "options": None}
             )
             continue
-        seen = _shown(Counts({k: v for k, v in whole.cells.items() if k[0] == mode}), closed, thresholds)
-        by_mode.append({"mode": mode, **_spread_out(seen)})
+        seen = visibility_of(Counts({k: v for k, v in whole.cells.items() if k[0] == mode}), closed, thresholds)
+        by_mode.append({"mode": mode, **spread_out(seen)})
     return {
         "dilemma_id": dilemma_id,
         "week": str(placement.week),
@@ -329,7 +202,7 @@ def _difficulty_counts(session: Session, view: View, dilemma_ids: list[int]) -> 
 
 def _difficulty_out(histogram: list[int], closed: bool, thresholds: Thresholds, around: list[int] = ()) -> dict:
     ratings = sum(histogram)
-    shown, reason = _count_figure(ratings, closed, thresholds, around)
+    shown, reason = count_figure(ratings, closed, thresholds, around)
     if shown is None:
         return {"ratings": None, "suppressed": True, "reason": reason, "mean": None, "histogram": None}
     mean = sum((i + 1) * n for i, n in enumerate(histogram)) / ratings
@@ -350,15 +223,15 @@ def _chapters(dilemma: Dilemma) -> list[str]:
 
 
 def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
-    placements = [p for p in _scheduled_for(session, view, weeks) if p.week <= week_of(now, p.timezone)]
+    placements = [p for p in scheduled_for(session, view, weeks) if p.week <= week_of(now, p.timezone)]
     loaded = with_content(session, [p.dilemma_id for p in placements])
     if category:
         if not session.scalar(select(Category.id).where(Category.slug == category)):
             raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
         placements = [p for p in placements if loaded[p.dilemma_id].category.slug == category]
-    tallies = _tallies(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
+    tallies = tallies_of(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
     for placement in placements:
-        seen = _view_visibility(tallies, placement.dilemma_id, view, placement.closed(now), thresholds)
+        seen = view_visibility(tallies, placement.dilemma_id, view, placement.closed(now), thresholds)
         yield placement, loaded[placement.dilemma_id], seen
 
 
@@ -367,7 +240,7 @@ def awareness(session, actor, now, thresholds, start=None, end=None, category=No
     `aligned`, the answers behind it, and the trend per quarter (weighted
     least squares over the weeks that may be shown)."""
     view = view_of(session, actor)
-    span = _week_range(now, view, start, end)
+    span = week_span(now, view, start, end)
     if not span:
         return {
             "from": str(start) if start else None,
