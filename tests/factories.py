@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from dilemmas.employee import installations
 from dilemmas.model.content import Dilemma
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.office.admin_tokens import actor_for, mint
 from dilemmas.office.organisations import current_enrolment_code
-from tests.conftest import parse_now
+from tests.conftest import SECRET, parse_now
 
 
 @dataclass
@@ -156,3 +158,22 @@ def team(lead: Phone, members: list[Phone] = (), name: str = "Team Noord") -> di
         joined = member.post("/teams/join", json={"invite_code": body["invite_code"]})
         assert joined.status_code == 200, joined.get_json()
     return body
+
+
+# Factories for the tests of the domain without HTTP: they arrange through
+# the same services, on a session the test holds.
+
+
+def installation(session, organisation: str = "rijk", now=None):
+    """A registered installation of the organisation, as the app registers one."""
+    code = enrolment_code(session, organisation) if organisation != "rijk" else None
+    now = now or parse_now("2026-12-01T09:00:00+01:00")
+    return installations.register(session, SECRET.encode(), now, "android", enrolment_code=code).installation
+
+
+def actor(session, role: str, organisation: str = "rijk", name: str | None = None):
+    """An integrity-office actor holding a fresh token with ``role``."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation))
+    name = name or f"{role.title()} {organisation}"
+    token, _ = mint(session, SECRET.encode(), parse_now("2026-12-01T09:00:00+01:00"), name, role, org)
+    return actor_for(session, token)

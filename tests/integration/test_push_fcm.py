@@ -9,6 +9,7 @@ from api.config import parse_now
 from push.delivery import RetryPolicy, deliver, send_test
 from push.fcm import FcmTransport
 from push.messages import compose, texts_for
+from tests.fakefcm import new_service_account
 
 NOW = parse_now("2026-12-07T09:01:00+01:00")
 WEEK_END = parse_now("2026-12-14T00:00:00+01:00")
@@ -101,8 +102,8 @@ def test_an_unreachable_fcm_is_unavailable_not_a_crash(fcm, tmp_path):
 
 def test_a_refused_service_account_fails_every_message_without_retries(fcm, tmp_path):
     forged = json.loads(fcm.credentials.read_text())
-    forged["private_key"] = json.loads(fcm.service_account(tmp_path / "other.json").read_text())["private_key"]
-    fcm._public_keys.pop()  # the fake no longer knows the key that signs
+    stranger, _ = new_service_account(fcm.token_uri, fcm.project_id)  # a key the fake was never given
+    forged["private_key"] = stranger["private_key"]
     (tmp_path / "forged.json").write_text(json.dumps(forged))
     transport = FcmTransport(str(tmp_path / "forged.json"), endpoint=fcm.url)
     try:

@@ -34,17 +34,30 @@ TOKENS = [
 ]
 
 
+class Encoder:
+    """firebase-admin's encoding, counting how often it is asked for."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, message):
+        self.calls += 1
+        return FcmTransport._encode(message)
+
+
 @pytest.mark.parametrize("kind", ["registration", "fid"])
 def test_bodies_are_what_firebase_admin_encodes_for_each_message(kind):
-    bodies = _Bodies(FcmTransport._encode)
+    encoder = Encoder()
+    bodies = _Bodies(encoder)
     for token in TOKENS:
         message = outgoing(token, kind)
         assert bodies.encode(message) == FcmTransport._encode(message)
-    assert len(bodies._templates) == 1  # one encoding for all of them
+    assert encoder.calls == 1  # one encoding for all of them
 
 
 def test_every_difference_but_the_target_gets_its_own_encoding():
-    bodies = _Bodies(FcmTransport._encode)
+    encoder = Encoder()
+    bodies = _Bodies(encoder)
     first = outgoing("token-1")
     variants = [
         first,
@@ -57,14 +70,23 @@ def test_every_difference_but_the_target_gets_its_own_encoding():
     ]
     for message in variants:
         assert bodies.encode(message) == FcmTransport._encode(message)
-    assert len(bodies._templates) == len(variants)
+    assert encoder.calls == len(variants)
+    for message in variants:  # each encoding is kept: sending them again encodes nothing
+        bodies.encode(replace(message, target=f"again-{message.target}"))
+    assert encoder.calls == len(variants)
 
 
 def test_topics_and_empty_targets_are_encoded_one_by_one():
-    bodies = _Bodies(FcmTransport._encode)
+    encoder = Encoder()
+    bodies = _Bodies(encoder)
     topic = outgoing("/topics/kompas-rijk", "topic")
     assert bodies.encode(topic) == FcmTransport._encode(topic)  # firebase-admin drops the /topics/ prefix
     assert b'"topic":"kompas-rijk"' in bodies.encode(topic)
-    with pytest.raises(ValueError):
-        bodies.encode(outgoing(""))
-    assert bodies._templates == {}
+    assert encoder.calls == 2  # encoded again, not kept
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            bodies.encode(outgoing(""))
+    assert encoder.calls == 4
+    # Nothing of them was kept as an encoding for a device's message.
+    assert bodies.encode(outgoing("token-1")) == FcmTransport._encode(outgoing("token-1"))
+    assert encoder.calls == 5

@@ -48,8 +48,30 @@ def test_a_request_that_switched_late_stores_into_the_values_it_read_with():
     assert memo.get(6, "tree", Counting("computed at 6")) == "computed at 6"
 
 
+class Forgotten(Exception):
+    pass
+
+
+def forgotten():
+    raise Forgotten
+
+
+def remembered_keys(memo, generation, keys):
+    """The keys whose values the memo still holds; asking with a compute
+    that raises stores nothing, so looking does not change the memo."""
+    held = []
+    for key in keys:
+        try:
+            memo.get(generation, key, forgotten)
+        except Forgotten:
+            continue
+        held.append(key)
+    return held
+
+
 def test_its_size_is_bounded():
     memo = Memo(size=3)
     for key in range(10):
         memo.get(1, key, Counting(key))
-    assert len(memo._current[1]) <= 3
+        held = remembered_keys(memo, 1, range(10))
+        assert len(held) <= 3 and key in held
