@@ -56,7 +56,7 @@ def read_only(view: Callable) -> Callable:
 
 
 def memo() -> Memo:
-    """This process's memory of the content tables (``dilemmas.memo``)."""
+    """This process's memory of the content tables (``dilemmas.reads.memo``)."""
     return current_app.extensions["kompas.memo"]
 
 

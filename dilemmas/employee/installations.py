@@ -71,7 +71,7 @@ def register(
 @dataclass(frozen=True)
 class Caller:
     """The installation behind a request as answering and reading need it,
-    read in one query together with the content generation (``dilemmas.memo``),
+    read in one query together with the content generation (``dilemmas.reads.memo``),
     so the request knows at once what its process may still remember."""
 
     id: str

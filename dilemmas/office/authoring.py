@@ -9,7 +9,7 @@ Workflow (every transition is refused with the allowed ones named)::
          changes_requested
 
 A reviewer never approves (or sends back) a revision they wrote. A
-scheduled dilemma publishes itself when its week starts (schedule.begin_week).
+scheduled dilemma publishes itself when its week starts (calendar.begin_week).
 Every change is a new revision; answers keep pointing at the revision they
 answered, and option texts never change once a dilemma has answers."""
 

@@ -96,7 +96,7 @@ class DilemmaContent:
 
 def content_of(session: Session, dilemma_id: int) -> DilemmaContent:
     """What the app shows of a dilemma; remembered by the process while the
-    content does not change (``dilemmas.memo``)."""
+    content does not change (``dilemmas.reads.memo``)."""
     return remembered(
         session, ("content", dilemma_id), lambda: DilemmaContent.of(with_content(session, [dilemma_id])[dilemma_id])
     )

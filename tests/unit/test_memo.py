@@ -1,4 +1,4 @@
-"""The per-process memo of the content tables (``dilemmas.memo``)."""
+"""The per-process memo of the content tables (``dilemmas.reads.memo``)."""
 
 from dilemmas.reads.memo import Memo
 
