@@ -86,6 +86,12 @@ def _load(app: Flask, path: Path | None) -> None:
         click.echo(f"skipped: {problem}", err=True)
 
 
+# Method, path (never the query: search terms), status and duration: no
+# client address, no time of day, no size (an answer's size told its mode),
+# no user agent (docs/anonymity.md).
+ACCESS_LOG_FORMAT = '"%(m)s %(U)s" %(s)s %(M)sms'
+
+
 @main.command()
 @click.option("--host", default=None, help="Default: KOMPAS_HOST")
 @click.option("--port", type=int, default=None, help="Default: KOMPAS_PORT")
@@ -110,6 +116,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
                 self.cfg.set("bind", bind)
                 self.cfg.set("workers", workers)
                 self.cfg.set("accesslog", "-")
+                self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
                 self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
 
             def load(self):

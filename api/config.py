@@ -24,7 +24,6 @@ DEFAULTS = {
     "KOMPAS_WEEKLY_PUSH": "MON 09:00",
     "KOMPAS_REMINDER_PUSH": "THU 12:00",
     "ANONYMITY_MIN_GROUP": "5",
-    "ANONYMITY_LIVE_MIN": "25",
     "SESSION_MIN_REVEAL": "3",
     "PUSH_TRANSPORT": "log",
     "GOOGLE_APPLICATION_CREDENTIALS": "",
@@ -119,7 +118,6 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         slug.strip() for slug in values["PUSH_TOPIC_ORGANISATIONS"].split(",") if slug.strip()
     )
     min_group = _int(values, "ANONYMITY_MIN_GROUP", 3)
-    live_min = _int(values, "ANONYMITY_LIVE_MIN", min_group)
     frozen_now = None
     if values["KOMPAS_NOW"]:
         if production:
@@ -135,7 +133,7 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_TIMEZONE": values["KOMPAS_TIMEZONE"],
         "KOMPAS_WEEKLY_PUSH": values["KOMPAS_WEEKLY_PUSH"],
         "KOMPAS_REMINDER_PUSH": values["KOMPAS_REMINDER_PUSH"],
-        "THRESHOLDS": Thresholds(min_group, live_min),
+        "THRESHOLDS": Thresholds(min_group),
         "SESSION_MIN_REVEAL": _int(values, "SESSION_MIN_REVEAL", 2),
         "PUSH_TRANSPORT": values["PUSH_TRANSPORT"],
         "GOOGLE_APPLICATION_CREDENTIALS": credentials or None,

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from api import limits
 from api.auth import INSTALLATION_SECURITY, current_caller
 from api.caching import conditional
-from api.context import request_time, server_secret
+from api.context import request_time
 from api.db import db_session, ensure_week_begun, read_only
 from api.fields import Line
 from api.limits import limiter
@@ -129,7 +129,7 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
 def _one(placement: Placement) -> dict:
     session, caller = db_session(), current_caller()
     dilemma = content_of(session, placement.dilemma_id)
-    mine = answers.answers_of(session, server_secret(), caller, [dilemma.id])
+    mine = answers.answers_of(session, caller, [dilemma.id])
     return _present(dilemma, placement, mine.get(dilemma.id))
 
 
@@ -182,7 +182,7 @@ class Archive(MethodView):
         now = request_time()
         placements = visible_placements(session, caller.organisation_id, now)
         dilemmas = with_content(session, [p.dilemma_id for p in placements])
-        mine = answers.answers_of(session, server_secret(), caller, list(dilemmas))
+        mine = answers.answers_of(session, caller, list(dilemmas))
         items = []
         for placement in placements:
             dilemma = dilemmas[placement.dilemma_id]
@@ -237,12 +237,9 @@ class AnswerView(MethodView):
     @blp.alt_response(429, description="Too many answers from this installation")
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
-        session, caller = db_session(), current_caller()
-        secret, now = server_secret(), request_time()
-        submitted = answers.submit(session, secret, caller, dilemma_id, now=now, **body)
-        return results_for(
-            session, secret, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted
-        )
+        session, caller, now = db_session(), current_caller(), request_time()
+        submitted = answers.submit(session, caller, dilemma_id, now=now, **body)
+        return results_for(session, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted)
 
 
 @blp.route("/<int:dilemma_id>/results")
@@ -258,7 +255,6 @@ class ResultsView(MethodView):
         caller = current_caller()
         return results_for(
             db_session(),
-            server_secret(),
             caller,
             dilemma_id,
             request_time(),

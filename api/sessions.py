@@ -10,9 +10,9 @@ from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import INSTALLATION_SECURITY, current_installation
+from api.auth import INSTALLATION_SECURITY, current_caller
 from api.caching import conditional
-from api.context import request_time, server_secret
+from api.context import request_time
 from api.db import db_session
 from api.dilemmas import OptionCountOut
 from api.fields import Prose
@@ -91,7 +91,8 @@ def _conditional(view: MeetingView) -> Response:
 
 
 def _context():
-    return db_session(), server_secret(), current_installation(), request_time()
+    # The caller (not the installation row) carries the key base of its votes.
+    return db_session(), current_caller(), request_time()
 
 
 @blp.route("/teams/<int:team_id>/sessions")
@@ -106,8 +107,8 @@ class TeamSessions(MethodView):
     def post(self, body, team_id):
         """Open a live session on a dilemma (lead). Its 6-digit join code
         works for four hours or until the session is closed."""
-        session, secret, installation, now = _context()
-        return _present(meetings.create(session, secret, installation, team_id, body["dilemma_id"], now))
+        session, installation, now = _context()
+        return _present(meetings.create(session, installation, team_id, body["dilemma_id"], now))
 
 
 @blp.route("/sessions/join")
@@ -122,8 +123,8 @@ class Join(MethodView):
     @blp.alt_response(429, description="Too many wrong codes from this phone or address; see Retry-After")
     def post(self, body):
         """Join a session with its code. Wrong codes cost a growing delay."""
-        session, secret, installation, now = _context()
-        return _present(join(session, secret, installation, body["join_code"], now))
+        session, installation, now = _context()
+        return _present(join(session, installation, body["join_code"], now))
 
 
 @blp.route("/sessions/<int:session_id>")
@@ -137,8 +138,8 @@ class One(MethodView):
         """The session: state, counts, the revealed spread, shift, consensus.
         Poll with If-None-Match: an unchanged session is a 304 that costs
         only reads."""
-        session, secret, installation, now = _context()
-        return _conditional(meetings.view(session, secret, installation, session_id, now))
+        session, installation, now = _context()
+        return _conditional(meetings.view(session, installation, session_id, now))
 
 
 @blp.route("/sessions/<int:session_id>/vote")
@@ -151,8 +152,8 @@ class VoteView(MethodView):
     @blp.alt_response(409, description=REFUSED)
     def put(self, body, session_id):
         """Vote blind in the current round, or change the vote before the reveal."""
-        session, secret, installation, now = _context()
-        return _present(meetings.vote(session, secret, installation, session_id, body["option"], now))
+        session, installation, now = _context()
+        return _present(meetings.vote(session, installation, session_id, body["option"], now))
 
 
 @blp.route("/sessions/<int:session_id>/reveal")
@@ -165,9 +166,9 @@ class Reveal(MethodView):
     @blp.alt_response(409, description=REFUSED + "; or fewer votes than SESSION_MIN_REVEAL")
     def post(self, session_id):
         """Show the round's spread to everyone in the session (lead)."""
-        session, secret, installation, now = _context()
+        session, installation, now = _context()
         minimum = current_app.config["SESSION_MIN_REVEAL"]
-        return _present(meetings.reveal(session, secret, installation, session_id, minimum, now))
+        return _present(meetings.reveal(session, installation, session_id, minimum, now))
 
 
 @blp.route("/sessions/<int:session_id>/revote")
@@ -180,8 +181,8 @@ class Revote(MethodView):
     @blp.alt_response(409, description=REFUSED)
     def post(self, session_id):
         """Start the second blind round after the discussion (lead)."""
-        session, secret, installation, now = _context()
-        return _present(meetings.revote(session, secret, installation, session_id, now))
+        session, installation, now = _context()
+        return _present(meetings.revote(session, installation, session_id, now))
 
 
 @blp.route("/sessions/<int:session_id>/consensus")
@@ -196,9 +197,9 @@ class ConsensusView(MethodView):
     def put(self, body, session_id):
         """Record the team's joint answer (lead, after a reveal); it counts
         once, for the team, with mode team."""
-        session, secret, installation, now = _context()
+        session, installation, now = _context()
         return _present(
-            meetings.consensus(session, secret, installation, session_id, body["option"], now, body.get("note"))
+            meetings.consensus(session, installation, session_id, body["option"], now, body.get("note"))
         )
 
 
@@ -212,5 +213,5 @@ class Close(MethodView):
     @blp.alt_response(409, description=REFUSED)
     def post(self, session_id):
         """Close the session (lead): no more joins or votes."""
-        session, secret, installation, now = _context()
-        return _present(meetings.close(session, secret, installation, session_id, now))
+        session, installation, now = _context()
+        return _present(meetings.close(session, installation, session_id, now))

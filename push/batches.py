@@ -34,8 +34,6 @@ from pathlib import Path
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from dilemmas.employee.keys import respondent_key
-from dilemmas.model.answers import Answer
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from push import tokens, topics
@@ -50,7 +48,6 @@ log = logging.getLogger("kompas.push")
 # claimed it: a process on another host (SQLite on a shared disk), or this
 # process after an error it could not even record.
 CLAIM_TIMEOUT = timedelta(hours=1)
-LOOKUP_CHUNK = 500
 
 
 def _process_start(pid: int) -> str:
@@ -225,11 +222,13 @@ class CampaignInfo:
         )
 
 
-def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim, secret_key: bytes) -> list[Recipient]:
-    """The devices of the batch's id range that want the campaign's kind now;
-    for a reminder only those whose installation has not answered."""
+def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim) -> list[Recipient]:
+    """The devices of the batch's id range that want the campaign's kind now.
+    A reminder goes to every device that asked for reminders: the server
+    cannot tell who answered (docs/anonymity.md), the app can, and shows a
+    reminder for a dilemma it has answered no more."""
     query = (
-        select(Installation.id, Installation.respondent_seed, Installation.locale, PushToken.token, PushToken.kind)
+        select(Installation.id, Installation.locale, PushToken.token, PushToken.kind)
         .join(PushToken, PushToken.installation_id == Installation.id)
         .where(Installation.organisation_id == campaign.organisation_id, wants(campaign.kind))
         .order_by(Installation.id)
@@ -238,25 +237,7 @@ def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim, secr
         query = query.where(Installation.id > claim.after_key)
     if claim.upto_key is not None:
         query = query.where(Installation.id <= claim.upto_key)
-    rows = session.execute(query).all()
-    if campaign.kind == "reminder":
-        rows = _not_answered(session, secret_key, campaign.dilemma_id, rows)
-    return [Recipient(row.id, row.token, row.kind, row.locale) for row in rows]
-
-
-def _not_answered(session: Session, secret_key: bytes, dilemma_id: int | None, rows: list) -> list:
-    if dilemma_id is None:
-        return []
-    keys = [respondent_key(secret_key, row.respondent_seed, dilemma_id) for row in rows]
-    answered: set[str] = set()
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start : start + LOOKUP_CHUNK]
-        answered.update(
-            session.scalars(
-                select(Answer.respondent_key).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key.in_(chunk))
-            )
-        )
-    return [row for row, key in zip(rows, keys, strict=True) if key not in answered]
+    return [Recipient(row.id, row.token, row.kind, row.locale) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -277,7 +258,6 @@ def send_batch(
     campaign: CampaignInfo,
     claim: BatchClaim,
     transport: Transport,
-    secret_key: bytes,
     now: datetime,
     policy: RetryPolicy,
     sleep: Callable[[float], None],
@@ -294,7 +274,7 @@ def send_batch(
                 compose(target=topic, target_kind="topic", locale=claim.locale, campaign_id=campaign.id, **common)
             ]
         else:
-            people = recipients(session, campaign, claim, secret_key)
+            people = recipients(session, campaign, claim)
             audience = len(people)
             messages = [
                 compose(

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dilemmas.employee import answers
 from dilemmas.model.organisations import Organisation
 from dilemmas.office.calendar import begin_week
 from push import batches, campaigns, tokens, topics
@@ -49,6 +50,9 @@ def run_due(
     filled = begin_week(session, now)
     if filled is not None:
         yield f"scheduled dilemma {filled.dilemma_id} automatically for week {filled.week}"
+    resealed = answers.reseal_closed(session, now)
+    if resealed:
+        yield f"answers of {len(resealed)} closed dilemma(s) rewritten in key order"
     stale = tokens.retire_stale(session, now, settings.token_max_age_days)
     if stale:
         yield f"retired {stale} push token(s) not refreshed for {settings.token_max_age_days} days"
@@ -98,7 +102,7 @@ def send_due(
             if expired:
                 claim.finish("expired")
                 continue
-            report = batches.send_batch(session, campaign, claim, transport, settings.secret_key, now, policy, sleep)
+            report = batches.send_batch(session, campaign, claim, transport, now, policy, sleep)
             if report.postponed:
                 reasons = ", ".join(sorted(report.failed))
                 yield (

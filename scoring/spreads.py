@@ -1,34 +1,31 @@
 """Pure functions over counts: percentages and the anonymity rules.
 
-The rules (DESIGN.md "Anonymity rules"), applied to every spread anyone sees:
+The rules of docs/anonymity.md, applied to every figure anyone sees, the
+employee's results and the integrity office's statistics alike:
 
-1. A group's spread is shown only with at least ``min_group`` answers
-   (never below 3).
-2. While the dilemma's week is open, it is shown only with at least
-   ``live_min`` answers: a small group's spread is never live, or a member
-   could watch it change when a colleague says "I just answered".
-3. After the week closed, a group below ``live_min`` shows its frozen spread:
-   the answers given while the week was open. Late answers never move it.
+1. Nothing of a dilemma is shown while its week is open: no spread, count,
+   rating or breakdown, whatever the number of answers, and always with the
+   same reason (``week_open``). A figure that changed while people answer
+   could be read twice around one colleague's answer; installations are free,
+   so no number of answers makes that safe.
+2. After the week closed, every figure counts only the answers given while
+   the week was open: a snapshot taken at the close that never changes
+   again. Late answers are stored and counted but shown nowhere, so no two
+   responses differ by one late answer.
+3. A figure is shown only with at least ``min_group`` answers (never below
+   3); else it is suppressed (``too_few_answers``).
 4. Two responses must not subtract to a small group: when a subgroup is
    shown beside the group that contains it, the remainder (group minus
    subgroup) must be empty or reach ``min_group`` too, else the subgroup is
    suppressed.
-5. A breakdown of a shown total (answers per mode, per organisation, late
-   answers) hides its small parts, and hides further parts until the hidden
-   ones together are a group of at least ``min_group``: the total minus the
-   shown parts then reveals only a group that may be seen.
-6. Counts (participation) follow rules 1 and 2 like spreads do: a figure
-   built on fewer than ``min_group`` answers, or on fewer than ``live_min``
-   while its week is open, is suppressed with its reason.
-7. A team's spread is shown only after the week closed, whatever its size,
-   and then frozen: only answers given while the week was open, at least
-   ``min_group`` of them. Team members know each other and meet weekly, so a
-   team is never live.
-8. Teams may overlap. Two teams' spreads subtract to the answers that count
-   for one team and not the other; each of those two remainders must be
-   empty or reach ``min_group``, else neither team is shown. The rule looks
-   at every team sharing answers with the team, not only at the teams of the
-   one who looks, so that everybody sees the same teams suppressed.
+5. A breakdown of a shown total (answers per mode, per organisation) hides
+   its small parts, and hides further parts until the hidden ones together
+   are a group of at least ``min_group``: the total minus the shown parts
+   then reveals only a group that may be seen.
+
+There are no team spreads of members' own answers: a lead who adds a few
+installations of their own to a team, or who leads overlapping teams, can
+subtract any such spread down to one colleague (docs/anonymity.md).
 """
 
 from __future__ import annotations
@@ -73,13 +70,10 @@ def option_counts(counts: Sequence[int]) -> list[OptionCount]:
 @dataclass(frozen=True)
 class Thresholds:
     min_group: int = 5
-    live_min: int = 25
 
     def __post_init__(self) -> None:
         if self.min_group < 3:
             raise ValueError("the minimum group is never below 3")
-        if self.live_min < self.min_group:
-            raise ValueError("the live minimum is never below the minimum group")
 
 
 @dataclass(frozen=True)
@@ -119,18 +113,24 @@ class Spread:
         return cls(seen.total, False, None, seen.frozen, option_counts(seen.counts))
 
 
-def visibility(on_time: Sequence[int], late: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:
-    """Apply rules 1-3 to one group's counts per option, split into answers
-    given while the week was open and those given after."""
-    everything = tuple(a + b for a, b in zip(on_time, late, strict=True))
-    if sum(everything) >= thresholds.live_min:
-        return Visibility(everything, None)
+def visibility(on_time: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:
+    """Rules 1-3 for one group: its counts per option of the answers given
+    while the week was open, shown once the week has closed."""
     if not week_closed:
-        reason = WEEK_OPEN if sum(everything) >= thresholds.min_group else TOO_FEW_ANSWERS
-        return Visibility(None, reason)
+        return Visibility(None, WEEK_OPEN)
     if sum(on_time) >= thresholds.min_group:
         return Visibility(tuple(on_time), None, frozen=True)
     return Visibility(None, TOO_FEW_ANSWERS)
+
+
+def count_visibility(total: int, week_closed: bool, thresholds: Thresholds, around: Sequence[int] = ()) -> Visibility:
+    """Rules 1, 3 and 4 for a plain count (answers, ratings): ``around`` are
+    the same counts of the groups that contain this one."""
+    if not week_closed:
+        return Visibility(None, WEEK_OPEN)
+    if total < thresholds.min_group or any(0 < outer - total < thresholds.min_group for outer in around):
+        return Visibility(None, TOO_FEW_ANSWERS)
+    return Visibility((total,), None, frozen=True)
 
 
 def nested_visibility(outer: Visibility, inner: Visibility, thresholds: Thresholds) -> Visibility:
@@ -185,20 +185,3 @@ def slope(points: Sequence[tuple[float, float, float]]) -> float | None:
     mean_y = sum(y * w for _, y, w in points) / weight
     spread = sum(w * (x - mean_x) ** 2 for x, _, w in points)
     return sum(w * (x - mean_x) * (y - mean_y) for x, y, w in points) / spread
-
-
-def team_visibility(on_time: Sequence[int], week_closed: bool, thresholds: Thresholds) -> Visibility:
-    """Rule 7: a team's counts per option, from the answers given while the
-    week was open; shown only once the week has closed."""
-    if not week_closed:
-        return Visibility(None, WEEK_OPEN)
-    if sum(on_time) >= thresholds.min_group:
-        return Visibility(tuple(on_time), None, frozen=True)
-    return Visibility(None, TOO_FEW_ANSWERS)
-
-
-def overlap_allows(total: int, other_total: int, shared: int, thresholds: Thresholds) -> bool:
-    """Rule 8: may two teams with ``total`` and ``other_total`` answers, of
-    which ``shared`` count for both, be shown side by side? (Either may be
-    shown when the other is not; this decides for the pair.)"""
-    return all(not 0 < only_one < thresholds.min_group for only_one in (total - shared, other_total - shared))

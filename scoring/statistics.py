@@ -26,6 +26,7 @@ from dilemmas.weeks import Week, week_of
 from scoring.spreads import (
     TOO_FEW_ANSWERS,
     Thresholds,
+    count_visibility,
     entropy,
     nested_visibility,
     slope,
@@ -34,7 +35,6 @@ from scoring.spreads import (
 from scoring.tallies import (
     Counts,
     View,
-    count_figure,
     scheduled_for,
     spread_out,
     tallies_of,
@@ -52,8 +52,9 @@ WEEKS_PER_QUARTER = 13
 
 
 def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds, start=None, end=None) -> list[dict]:
-    """Participation per week: answers, per mode, per organisation, late
-    answers, and the share of active installations that answered."""
+    """Participation per week once the week closed: answers given during it,
+    per mode, per organisation, and the share of active installations that
+    answered."""
     view = view_of(session, actor)
     span = week_span(now, view, start, end)
     placements = scheduled_for(session, view, span)
@@ -68,7 +69,8 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
         counts = tallies[(placement.dilemma_id, view.scope, view.scope_id)]
         total = counts.total()
         around = totals_around(tallies, placement.dilemma_id, view, lambda c: c.total())
-        shown_total, reason = count_figure(total, closed, thresholds, around)
+        seen = count_visibility(total, closed, thresholds, around)
+        shown_total, reason = (None if seen.suppressed else total), seen.reason
         row = {
             "week": str(placement.week),
             "dilemma_id": placement.dilemma_id,
@@ -78,7 +80,6 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
             "suppressed": shown_total is None,
             "reason": reason,
             "by_mode": None,
-            "late": None,
             "by_organisation": None,
             "active_installations": None,
             "participation": None,
@@ -86,10 +87,6 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
         if shown_total is not None:
             min_group = thresholds.min_group
             row["by_mode"] = suppress_breakdown(total, {m: counts.total(mode=m) for m in MODES}, min_group)
-            timing = suppress_breakdown(
-                total, {"on_time": counts.total(late=False), "late": counts.total(late=True)}, min_group
-            )
-            row["late"] = timing["late"]
             parts = {o.slug: tallies[(placement.dilemma_id, SCOPE_ORGANISATION, o.id)].total() for o in view.children}
             if parts:
                 rest = total - sum(parts.values())
@@ -190,6 +187,7 @@ def _difficulty_counts(session: Session, view: View, dilemma_ids: list[int]) -> 
         )
         .where(
             DifficultyTally.dilemma_id.in_(dilemma_ids),
+            DifficultyTally.late.is_(False),
             or_(*[and_(DifficultyTally.scope == sc, DifficultyTally.scope_id == si) for sc, si in counters]),
         )
         .group_by(DifficultyTally.dilemma_id, DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value)
@@ -202,9 +200,9 @@ def _difficulty_counts(session: Session, view: View, dilemma_ids: list[int]) -> 
 
 def _difficulty_out(histogram: list[int], closed: bool, thresholds: Thresholds, around: list[int] = ()) -> dict:
     ratings = sum(histogram)
-    shown, reason = count_figure(ratings, closed, thresholds, around)
-    if shown is None:
-        return {"ratings": None, "suppressed": True, "reason": reason, "mean": None, "histogram": None}
+    seen = count_visibility(ratings, closed, thresholds, around)
+    if seen.suppressed:
+        return {"ratings": None, "suppressed": True, "reason": seen.reason, "mean": None, "histogram": None}
     mean = sum((i + 1) * n for i, n in enumerate(histogram)) / ratings
     return {
         "ratings": ratings,

@@ -21,8 +21,6 @@ from dilemmas.reads.organisations import chain
 from dilemmas.reads.placements import Placement
 from dilemmas.weeks import Week, week_of, week_range
 from scoring.spreads import (
-    TOO_FEW_ANSWERS,
-    WEEK_OPEN,
     Spread,
     Thresholds,
     Visibility,
@@ -83,61 +81,46 @@ def scheduled_for(session: Session, view: View, weeks: list[Week] | None = None)
 
 @dataclass
 class Counts:
-    """Tallies of one dilemma in one counter, by (mode, late, option)."""
+    """Tallies of one dilemma in one counter, by (mode, option): only the
+    answers given while the dilemma's week was open (docs/anonymity.md)."""
 
-    cells: dict[tuple[str, bool, str], int] = field(default_factory=lambda: defaultdict(int))
+    cells: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
 
-    def spread(self, late: bool | None = None, mode: str | None = None) -> list[int]:
+    def spread(self, mode: str | None = None) -> list[int]:
         return [
-            sum(
-                n
-                for (m, is_late, o), n in self.cells.items()
-                if o == option and (late is None or is_late == late) and (mode is None or m == mode)
-            )
+            sum(n for (m, o), n in self.cells.items() if o == option and (mode is None or m == mode))
             for option in OPTION_KEYS
         ]
 
-    def total(self, late: bool | None = None, mode: str | None = None) -> int:
-        return sum(self.spread(late, mode))
+    def total(self, mode: str | None = None) -> int:
+        return sum(self.spread(mode))
 
 
 def tallies_of(
     session: Session, dilemma_ids: list[int], scopes: list[tuple[str, int]]
 ) -> dict[tuple[int, str, int], Counts]:
-    """One query for the counters of many dilemmas."""
+    """One query for the counters of many dilemmas: the answers given while
+    each dilemma's week was open. Late answers are counted in the tallies
+    but never read here, so no figure moves after the week closed."""
     result: dict[tuple[int, str, int], Counts] = defaultdict(Counts)
     if not dilemma_ids or not scopes:
         return result
     rows = session.execute(
-        select(
-            Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option, func.sum(Tally.count)
-        )
+        select(Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.option, func.sum(Tally.count))
         .where(
             Tally.dilemma_id.in_(dilemma_ids),
+            Tally.late.is_(False),
             or_(*[and_(Tally.scope == scope, Tally.scope_id == scope_id) for scope, scope_id in scopes]),
         )
-        .group_by(Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option)
+        .group_by(Tally.dilemma_id, Tally.scope, Tally.scope_id, Tally.mode, Tally.option)
     )
-    for dilemma_id, scope, scope_id, mode, late, option, count in rows:
-        result[(dilemma_id, scope, scope_id)].cells[(mode, bool(late), option)] += int(count or 0)
+    for dilemma_id, scope, scope_id, mode, option, count in rows:
+        result[(dilemma_id, scope, scope_id)].cells[(mode, option)] += int(count or 0)
     return result
 
 
 def visibility_of(counts: Counts, closed: bool, thresholds: Thresholds) -> Visibility:
-    return visibility(counts.spread(late=False), counts.spread(late=True), closed, thresholds)
-
-
-def count_figure(
-    total: int, closed: bool, thresholds: Thresholds, around: list[int] = ()
-) -> tuple[int | None, str | None]:
-    """Rule 6 for a plain count, and rule 4 against the groups around it."""
-    if any(0 < outer - total < thresholds.min_group for outer in around):
-        return None, TOO_FEW_ANSWERS
-    if total >= thresholds.live_min or (closed and total >= thresholds.min_group):
-        return total, None
-    if not closed and total >= thresholds.min_group:
-        return None, WEEK_OPEN
-    return None, TOO_FEW_ANSWERS
+    return visibility(counts.spread(), closed, thresholds)
 
 
 def view_visibility(tallies, dilemma_id: int, view: View, closed: bool, thresholds: Thresholds) -> Visibility:

@@ -1,17 +1,18 @@
 """Answers and the tallies kept beside them.
 
-An answer row holds no installation id, no address and no time of day: its
-owner is ``respondent_key`` = HMAC(server secret, seed + dilemma id), a
-different key for every dilemma, so a dump cannot link two answers of one
-person. The tallies are changed in the same transaction as the answer, by
-atomic upserts on a few shards per counter (one hot row would serialise every
-answer of a dilemma on PostgreSQL); readers sum the shards.
+An answer row holds no installation id, no address and no time: its owner
+is ``respondent_key``, derived from the installation's token for this one
+dilemma (``employee.keys``), so neither a dump nor the operator with the
+server secret can link it to an installation or to another answer. Its day
+is the Monday of the week it was given in, nothing finer. The tallies are
+changed in the same transaction as the answer, by atomic upserts on a few
+shards per counter (one hot row would serialise every answer of a dilemma
+on PostgreSQL); readers sum the shards.
 
-An answer counts for the teams its installation belonged to when it gave
-the answer: ``answer_teams`` keeps those team ids beside the answer (keyed by
-the answer, never by the installation), so a later change of option moves
-the team counts too, and joining or leaving a team afterwards changes
-nothing about answers already given.
+An answer counts for everyone and for the answerer's organisation and its
+ancestors; it never counts for a team (docs/anonymity.md: a team's spread of
+its members' answers cannot be protected), so nothing ties an answer to the
+teams of the one who gave it.
 
 Correctness under concurrency rests on the primary key (dilemma,
 respondent_key): of two racing first answers exactly one insert wins and
@@ -25,10 +26,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from dilemmas.employee import teams
 from dilemmas.employee.keys import respondent_key
 from dilemmas.errors import Conflict, Invalid
 from dilemmas.model.answers import (
@@ -38,17 +38,19 @@ from dilemmas.model.answers import (
     SCOPE_TEAM,
     TALLY_SHARDS,
     Answer,
-    AnswerTeam,
+    AnswerReseal,
     DifficultyTally,
     Tally,
 )
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.installations import Respondent
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.reads.content import DilemmaContent, content_of
 from dilemmas.reads.organisations import chain
 from dilemmas.reads.placements import Placement, visible_placement
 from dilemmas.storage.conflicts import add_to_counters, insert_for
-from dilemmas.weeks import local_day
+from dilemmas.weeks import Week, is_closed, week_of
 
 
 def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]]:
@@ -57,11 +59,6 @@ def tally_scopes(session: Session, organisation_id: int) -> list[tuple[str, int]
     scopes = [(SCOPE_ALL, 0)]
     scopes += [(SCOPE_ORGANISATION, o.id) for o in chain(session, organisation_id) if o.parent_id is not None]
     return scopes
-
-
-def team_scopes(team_ids: list[int]) -> list[tuple[str, int]]:
-    """The counters of the teams an answer counts for."""
-    return [(SCOPE_TEAM, team_id) for team_id in team_ids]
 
 
 def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, option: str, delta: int) -> None:
@@ -73,12 +70,14 @@ def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, opt
     add_to_counters(session, Tally, keys, "count", delta)
 
 
-def _count_difficulty(session: Session, dilemma_id: int, scopes, value: int | None, delta: int) -> None:
+def _count_difficulty(
+    session: Session, dilemma_id: int, scopes, late: bool, value: int | None, delta: int
+) -> None:
     if value is None:
         return
     shard = random.randrange(TALLY_SHARDS)
     keys = [
-        dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, value=value, shard=shard)
+        dict(dilemma_id=dilemma_id, scope=scope, scope_id=scope_id, late=late, value=value, shard=shard)
         for scope, scope_id in scopes
     ]
     add_to_counters(session, DifficultyTally, keys, "count", delta)
@@ -87,7 +86,7 @@ def _count_difficulty(session: Session, dilemma_id: int, scopes, value: int | No
 def count_team_answer(session: Session, dilemma_id: int, team_id: int, late: bool, option: str) -> None:
     """Count a team's joint answer (mode ``team``) for that team, in the
     caller's transaction."""
-    _count(session, dilemma_id, team_scopes([team_id]), MODE_TEAM, late, option, +1)
+    _count(session, dilemma_id, [(SCOPE_TEAM, team_id)], MODE_TEAM, late, option, +1)
 
 
 @functools.cache
@@ -105,13 +104,10 @@ class Submitted:
     placement: Placement
     dilemma: DilemmaContent
     answer: Answer
-    # The installation's teams when it answered (what results show).
-    teams: list[Row]
 
 
 def submit(
     session: Session,
-    secret_key: bytes,
     installation: Respondent,
     dilemma_id: int,
     option: str,
@@ -129,7 +125,7 @@ def submit(
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
     placement = visible_placement(session, installation.organisation_id, dilemma_id, now)
     dilemma = content_of(session, dilemma_id)
-    key = respondent_key(secret_key, installation.respondent_seed, dilemma_id)
+    key = respondent_key(installation.key_base, dilemma_id)
     closed = placement.closed(now)
     values = dict(
         dilemma_id=dilemma_id,
@@ -139,26 +135,17 @@ def submit(
         option=option,
         mode=mode,
         difficulty=difficulty,
-        answered_on=local_day(now, placement.timezone),
+        answered_on=week_of(now, placement.timezone).monday,
         late=closed,
     )
     inserted = session.connection().execute(_insert_answer(session.get_bind().dialect.name), values).scalar()
-    current_teams = teams.teams_of(session, installation)
     if inserted is not None:
-        team_ids = [team.id for team in current_teams]
-        if team_ids:
-            session.execute(
-                AnswerTeam.__table__.insert(),
-                [dict(dilemma_id=dilemma_id, respondent_key=key, team_id=team_id) for team_id in team_ids],
-            )
         organisation_scopes = tally_scopes(session, installation.organisation_id)
-        _count(session, dilemma_id, organisation_scopes + team_scopes(team_ids), mode, closed, option, +1)
-        _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
+        _count(session, dilemma_id, organisation_scopes, mode, closed, option, +1)
+        _count_difficulty(session, dilemma_id, organisation_scopes, closed, difficulty, +1)
         answer = Answer(**values)  # what was stored, without reading it back
     else:
-        stored = session.scalars(
-            select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
-        ).one()
+        stored = _locked_answer(session, dilemma_id, key)
         changed = (stored.option, stored.mode) != (option, mode)
         if changed and closed:
             raise Conflict(
@@ -168,21 +155,25 @@ def submit(
         rated = not closed and difficulty is not None and difficulty != stored.difficulty
         organisation_scopes = tally_scopes(session, stored.organisation_id) if changed or rated else []
         if changed:
-            counted_for = session.scalars(
-                select(AnswerTeam.team_id).where(AnswerTeam.dilemma_id == dilemma_id, AnswerTeam.respondent_key == key)
-            ).all()
-            scopes = organisation_scopes + team_scopes(list(counted_for))
-            _count(session, dilemma_id, scopes, stored.mode, stored.late, stored.option, -1)
-            _count(session, dilemma_id, scopes, mode, stored.late, option, +1)
+            _count(session, dilemma_id, organisation_scopes, stored.mode, stored.late, stored.option, -1)
+            _count(session, dilemma_id, organisation_scopes, mode, stored.late, option, +1)
             stored.option, stored.mode = option, mode
             stored.revision_id = dilemma.current.id
         if rated:
-            _count_difficulty(session, dilemma_id, organisation_scopes, stored.difficulty, -1)
-            _count_difficulty(session, dilemma_id, organisation_scopes, difficulty, +1)
+            _count_difficulty(session, dilemma_id, organisation_scopes, stored.late, stored.difficulty, -1)
+            _count_difficulty(session, dilemma_id, organisation_scopes, stored.late, difficulty, +1)
             stored.difficulty = difficulty
         answer = stored
     session.commit()
-    return Submitted(placement, dilemma, answer, current_teams)
+    return Submitted(placement, dilemma, answer)
+
+
+def _locked_answer(session: Session, dilemma_id: int, key: str) -> Answer:
+    # A reseal (``reseal_closed``) may rewrite the row while this waits for
+    # its lock; the lock then returns nothing, and asking again finds the
+    # rewritten row.
+    query = select(Answer).where(Answer.dilemma_id == dilemma_id, Answer.respondent_key == key).with_for_update()
+    return session.scalars(query).one_or_none() or session.scalars(query).one()
 
 
 _ANSWERS = Answer.__table__.c
@@ -196,11 +187,56 @@ _OWN_ANSWERS = select(_ANSWERS.dilemma_id, _ANSWERS.option, _ANSWERS.mode, _ANSW
 )
 
 
-def answers_of(session: Session, secret_key: bytes, installation: Respondent, dilemma_ids: list[int]) -> dict[int, Row]:
+def answers_of(session: Session, installation: Respondent, dilemma_ids: list[int]) -> dict[int, Row]:
     """The installation's own answers to these dilemmas, by dilemma id:
     rows with ``option``, ``mode`` and ``difficulty``."""
     if not dilemma_ids:
         return {}
-    keys = [respondent_key(secret_key, installation.respondent_seed, d) for d in dilemma_ids]
+    keys = [respondent_key(installation.key_base, d) for d in dilemma_ids]
     rows = session.connection().execute(_OWN_ANSWERS, {"dilemma_ids": list(dilemma_ids), "keys": keys})
     return {row.dilemma_id: row for row in rows}
+
+
+def reseal_closed(session: Session, now: datetime) -> list[int]:
+    """Rewrite the answers of each dilemma whose week has closed in key
+    order, once, and say which dilemmas were. PostgreSQL stores rows in the
+    order they were written (and a dump keeps that order); afterwards a
+    closed week's rows say nothing of who answered first. SQLite keeps them
+    in key order anyway (WITHOUT ROWID). Commits per dilemma."""
+    done = select(AnswerReseal.dilemma_id)
+    candidates = session.execute(
+        select(ScheduledWeek.dilemma_id, ScheduledWeek.week, Organisation.timezone)
+        .join(Organisation, Organisation.id == ScheduledWeek.organisation_id)
+        .where(ScheduledWeek.dilemma_id.not_in(done))
+    ).all()
+    closed = [d for d, week, zone in candidates if is_closed(Week.parse(week), now, zone)]
+    for dilemma_id in closed:
+        if session.get_bind().dialect.name == "postgresql":
+            _rewrite_in_key_order(session, dilemma_id)
+        session.add(AnswerReseal(dilemma_id=dilemma_id))
+        session.commit()
+    return closed
+
+
+def _rewrite_in_key_order(session: Session, dilemma_id: int) -> None:
+    # Locked first, so that no change slips between the copy and the
+    # delete; only the copied rows are deleted, so a first answer that
+    # arrives meanwhile stays as it is.
+    connection = session.connection()
+    parameters = {"dilemma_id": dilemma_id}
+    connection.execute(text("SELECT 1 FROM answers WHERE dilemma_id = :dilemma_id FOR UPDATE"), parameters)
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE resealed ON COMMIT DROP AS "
+            "SELECT * FROM answers WHERE dilemma_id = :dilemma_id ORDER BY respondent_key"
+        ),
+        parameters,
+    )
+    connection.execute(
+        text(
+            "DELETE FROM answers WHERE dilemma_id = :dilemma_id "
+            "AND respondent_key IN (SELECT respondent_key FROM resealed)"
+        ),
+        parameters,
+    )
+    connection.execute(text("INSERT INTO answers SELECT * FROM resealed ORDER BY respondent_key"))

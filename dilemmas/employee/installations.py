@@ -1,11 +1,11 @@
 """Installations: the anonymous identity of one app on one phone.
 
 No name, e-mail or phone number is ever stored. The bearer token is shown
-once and kept only as an HMAC; ``respondent_seed`` never leaves the server
-and is what links an installation to its answers, one dilemma at a time.
-Deleting the row destroys the seed, which makes every answer unlinkable.
-Erasure also ends the installation's team memberships (the lead role passes
-on), and so does a move to another organisation: a team never has members
+once and kept only as an HMAC; the keys of the installation's answers and
+votes are derived from the token by each request (``employee.keys``), so
+nothing on the server links them to the installation. Erasure also ends
+the installation's team memberships (the lead role passes on), and so does
+a move to another organisation: a team never has members
 from outside its organisation."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dilemmas.employee import teams
+from dilemmas.employee.keys import key_base, rekey
 from dilemmas.errors import Unauthorized, UnknownReference
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
@@ -57,7 +58,6 @@ def register(
     installation = Installation(
         id=secrets.token_hex(16),
         token_hash=hash_token(token, secret_key),
-        respondent_seed=secrets.token_hex(32),
         organisation=organisation,
         platform=platform,
         locale=locale,
@@ -65,6 +65,7 @@ def register(
     )
     session.add(installation)
     session.commit()
+    installation.key_base = key_base(secret_key, token)
     return Registration(installation, token)
 
 
@@ -76,7 +77,7 @@ class Caller:
 
     id: str
     organisation_id: int
-    respondent_seed: str
+    key_base: bytes
     generation: int
 
 
@@ -92,10 +93,16 @@ _AUTHENTICATE = select(
 
 
 def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:
+    """The installation of a bearer token, with the key base of its rows.
+    An installation that still has a server-side seed gets its rows rekeyed
+    first, once (``rekey``)."""
     row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_token(token, secret_key)}).first()
     if row is None:
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
-    return Caller(*row)
+    base = key_base(secret_key, token)
+    if row.respondent_seed is not None:
+        rekey(session, secret_key, row.id, row.respondent_seed, base)
+    return Caller(row[0], row[1], base, row[3])
 
 
 def installation_of(session: Session, caller: Caller) -> Installation:
@@ -103,6 +110,7 @@ def installation_of(session: Session, caller: Caller) -> Installation:
     installation = session.get(Installation, caller.id)
     if installation is None:  # erased since the request authenticated
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
+    installation.key_base = caller.key_base
     return installation
 
 

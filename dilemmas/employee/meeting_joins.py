@@ -19,7 +19,7 @@ from dilemmas.model.meetings import JoinThrottle, Meeting, Participant
 from dilemmas.storage.conflicts import insert_for
 
 if TYPE_CHECKING:
-    from dilemmas.model.installations import Installation
+    from dilemmas.model.installations import Respondent
 
 
 JOIN_CODE = re.compile(r"^\d{6}$")
@@ -49,7 +49,7 @@ def delay_after(failures: int) -> timedelta:
     return min(timedelta(seconds=2**exponent), MAX_DELAY)
 
 
-def _throttle(session: Session, installation: Installation, now: datetime) -> JoinThrottle:
+def _throttle(session: Session, installation: Respondent, now: datetime) -> JoinThrottle:
     """The installation's failure record, locked; TooManyAttempts while it
     has to wait."""
     session.execute(
@@ -69,7 +69,7 @@ def _throttle(session: Session, installation: Installation, now: datetime) -> Jo
     return throttle
 
 
-def _count_failure(session: Session, throttle: JoinThrottle, installation: Installation, now: datetime) -> None:
+def _count_failure(session: Session, throttle: JoinThrottle, installation: Respondent, now: datetime) -> None:
     if now - throttle.retry_at >= FORGET_FAILURES_AFTER:
         throttle.failures = 0
     throttle.failures += 1
@@ -106,7 +106,7 @@ def _count_failure(session: Session, throttle: JoinThrottle, installation: Insta
         row.failed_joins = 0
 
 
-def join(session: Session, secret_key: bytes, installation: Installation, join_code: str, now: datetime) -> MeetingView:
+def join(session: Session, installation: Respondent, join_code: str, now: datetime) -> MeetingView:
     """Join the open session with this code (same organisation only).
     Joining again changes nothing. A wrong code counts as a failed attempt
     of the installation and against every open session of its organisation."""
@@ -128,7 +128,7 @@ def join(session: Session, secret_key: bytes, installation: Installation, join_c
         _count_failure(session, throttle, installation, now)
         session.commit()
         raise NotFound("Er is geen open sessie met deze code.")
-    key = voter_key(secret_key, installation.respondent_seed, row.id)
+    key = voter_key(installation.key_base, row.id)
     session.execute(
         insert_for(session, Participant.__table__).values(session_id=row.id, voter_key=key).on_conflict_do_nothing()
     )

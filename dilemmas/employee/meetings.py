@@ -9,8 +9,9 @@ that counts for the team with mode ``team``. The state machine::
     open --reveal--> revealed --revote--> revoting --reveal--> revealed
     revealed --consensus--> revealed (answer recorded) ; any --close--> closed
 
-Nobody sees who voted what: a voter is a ``voter_key`` = HMAC(server secret,
-installation seed + session id), different for every session, and a view
+Nobody sees who voted what: a voter is a ``voter_key`` derived from the
+installation's token for this session (``employee.keys``), different for every
+session, and a view
 shows only counts. ``shift`` (how many voters changed their option between
 the rounds) is counted by pairing the two rounds' votes on that key.
 
@@ -50,10 +51,10 @@ from dilemmas.model.meetings import (
 from dilemmas.model.teams import LEAD, Team
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
-from dilemmas.weeks import local_day
+from dilemmas.weeks import week_of
 
 if TYPE_CHECKING:
-    from dilemmas.model.installations import Installation
+    from dilemmas.model.installations import Respondent
 
 
 ROUNDS = 2
@@ -126,7 +127,7 @@ class Access:
 
 
 def _access(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, lock: str | None = None
+    session: Session, installation: Respondent, session_id: int, lock: str | None = None
 ) -> Access:
     """The session for a participant or the team's lead; NotFound for anyone
     else, and for sessions of another organisation. ``lock``: "share" for
@@ -138,7 +139,7 @@ def _access(
     row = session.scalars(query).one_or_none()
     if row is None or row.organisation_id != installation.organisation_id:
         raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
-    key = voter_key(secret_key, installation.respondent_seed, row.id)
+    key = voter_key(installation.key_base, row.id)
     lead = teams.is_lead(session, installation, row.team_id)
     if not lead and session.get(Participant, (row.id, key)) is None:
         raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
@@ -231,7 +232,7 @@ def assign_new_code(session: Session, row: Meeting) -> None:
 
 
 def create(
-    session: Session, secret_key: bytes, installation: Installation, team_id: int, dilemma_id: int, now: datetime
+    session: Session, installation: Respondent, team_id: int, dilemma_id: int, now: datetime
 ) -> MeetingView:
     """Open a live session of the team on a dilemma its organisation can see
     (lead only; one open session per team)."""
@@ -261,27 +262,27 @@ def create(
         return row
 
     row = retry_on_conflict(session, insert)
-    key = voter_key(secret_key, installation.respondent_seed, row.id)
-    session.add(Participant(session_id=row.id, voter_key=key))
+    # The lead takes part like anyone else, from their first vote: a
+    # participant row written first would say which vote is the lead's.
     session.commit()
-    return view_of(session, Access(row, key, lead=True), now)
+    return view_of(session, Access(row, voter_key(installation.key_base, row.id), lead=True), now)
 
 
 def view(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
+    session: Session, installation: Respondent, session_id: int, now: datetime
 ) -> MeetingView:
     """The session as the caller sees it. Reads only: phones poll this."""
-    return view_of(session, _access(session, secret_key, installation, session_id), now)
+    return view_of(session, _access(session, installation, session_id), now)
 
 
 def vote(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, option: str, now: datetime
+    session: Session, installation: Respondent, session_id: int, option: str, now: datetime
 ) -> MeetingView:
     """Cast or change the caller's vote in the current round. One vote per
     voter per round, also when the same phone sends it twice at once."""
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
-    access = _access(session, secret_key, installation, session_id, lock="share")
+    access = _access(session, installation, session_id, lock="share")
     _require(session, access, "vote", now)
     row = access.row
     session.execute(
@@ -322,10 +323,10 @@ def _shift(session: Session, session_id: int) -> int:
 
 
 def reveal(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, min_votes: int, now: datetime
+    session: Session, installation: Respondent, session_id: int, min_votes: int, now: datetime
 ) -> MeetingView:
     """Show the spread of the current round (lead; at least ``min_votes``)."""
-    access = _access(session, secret_key, installation, session_id, lock="update")
+    access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
     _require(session, access, "reveal", now)
     row = access.row
@@ -345,10 +346,10 @@ def reveal(
 
 
 def revote(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
+    session: Session, installation: Respondent, session_id: int, now: datetime
 ) -> MeetingView:
     """Start the second, again blind, round of votes (lead)."""
-    access = _access(session, secret_key, installation, session_id, lock="update")
+    access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
     _require(session, access, "revote", now)
     access.row.state = REVOTING
@@ -359,8 +360,7 @@ def revote(
 
 def consensus(
     session: Session,
-    secret_key: bytes,
-    installation: Installation,
+    installation: Respondent,
     session_id: int,
     option: str,
     now: datetime,
@@ -372,7 +372,7 @@ def consensus(
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
     note = (teams.plain_text(note, "note", NOTE_MAX) if note else "") or None
-    access = _access(session, secret_key, installation, session_id, lock="update")
+    access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
     row = access.row
     for _ in range(2):
@@ -399,7 +399,7 @@ def consensus(
                 option=option,
                 note=note,
                 late=late,
-                answered_on=local_day(now, placement.timezone),
+                answered_on=week_of(now, placement.timezone).monday,
             )
             .on_conflict_do_nothing()
             .returning(TeamAnswer.__table__.c.team_id)
@@ -413,10 +413,10 @@ def consensus(
 
 
 def close(
-    session: Session, secret_key: bytes, installation: Installation, session_id: int, now: datetime
+    session: Session, installation: Respondent, session_id: int, now: datetime
 ) -> MeetingView:
     """End the session (lead): no more joins or votes; the code is free again."""
-    access = _access(session, secret_key, installation, session_id, lock="update")
+    access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
     _require(session, access, "close", now)
     row = access.row

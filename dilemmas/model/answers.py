@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dilemmas.storage.base import Base
@@ -29,6 +29,10 @@ SCOPE_TEAM = "team"
 
 class Answer(Base):
     __tablename__ = "answers"
+    # SQLite keeps rows in key order, not in the order they were written
+    # (docs/anonymity.md); PostgreSQL's are rewritten in key order when the
+    # week closes (``employee.answers.reseal``).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
     respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -41,23 +45,6 @@ class Answer(Base):
     # Given after the dilemma's week closed; such answers never change a
     # closed week's frozen spread of a small group.
     late: Mapped[bool] = mapped_column(default=False)
-
-
-class AnswerTeam(Base):
-    """A team an answer counts for: the teams the installation was in when
-    it answered."""
-
-    __tablename__ = "answer_teams"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["dilemma_id", "respondent_key"], ["answers.dilemma_id", "answers.respondent_key"], ondelete="CASCADE"
-        ),
-        Index("ix_answer_teams_team_id_dilemma_id", "team_id", "dilemma_id"),
-    )
-
-    dilemma_id: Mapped[int] = mapped_column(primary_key=True)
-    respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Tally(Base):
@@ -83,6 +70,17 @@ class DifficultyTally(Base):
     dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     scope_id: Mapped[int] = mapped_column(primary_key=True)
+    # Ratings given after the week closed are kept apart and never shown.
+    late: Mapped[bool] = mapped_column(primary_key=True, default=False)
     value: Mapped[int] = mapped_column(primary_key=True)
     shard: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class AnswerReseal(Base):
+    """A dilemma whose answers were rewritten in key order after its week
+    closed (PostgreSQL keeps rows in the order they were written)."""
+
+    __tablename__ = "answer_reseals"
+
+    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)

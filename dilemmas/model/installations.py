@@ -25,13 +25,18 @@ class Installation(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    respondent_seed: Mapped[str] = mapped_column(String(64))
+    # Only installations registered before keys came from the token have a
+    # seed, until their first request rekeys their rows (employee.keys).
+    respondent_seed: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(8), default="nl")
     notify_weekly: Mapped[bool] = mapped_column(default=True)
     notify_reminders: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+
+    # Derived from the bearer token by the request that has it; never stored.
+    key_base = None  # bytes
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     push_token: Mapped[PushToken | None] = relationship(
@@ -55,12 +60,12 @@ class PushToken(Base):
 
 
 class Respondent(Protocol):
-    """What answering and reading need of an installation: an ``Installation``
-    or a ``Caller``."""
+    """What answering, meetings and reading need of an installation: an
+    ``Installation`` or a ``Caller`` of a request that carried its token."""
 
     @property
     def id(self) -> str: ...
     @property
     def organisation_id(self) -> int: ...
     @property
-    def respondent_seed(self) -> str: ...
+    def key_base(self) -> bytes | None: ...

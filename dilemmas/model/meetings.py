@@ -42,6 +42,7 @@ class Meeting(Base):
 
 class Participant(Base):
     __tablename__ = "session_participants"
+    __table_args__ = {"sqlite_with_rowid": False}  # no order of joining
 
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
     voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -49,6 +50,7 @@ class Participant(Base):
 
 class Vote(Base):
     __tablename__ = "session_votes"
+    __table_args__ = {"sqlite_with_rowid": False}  # no order of voting
 
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
     round: Mapped[int] = mapped_column(primary_key=True)

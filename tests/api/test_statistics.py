@@ -34,7 +34,7 @@ def answer_all(session, who, dilemma_id, options, when, modes=None, difficulty=N
     for index, (person, option) in enumerate(zip(who, options, strict=False)):
         mode = modes[index] if modes else "alone"
         answers.submit(
-            session, SECRET_KEY, person, dilemma_id, option, parse_now(when), mode=mode, difficulty=difficulty
+            session, person, dilemma_id, option, parse_now(when), mode=mode, difficulty=difficulty
         )
 
 

@@ -84,7 +84,7 @@ def new_installation(sessions, organisation="rijk"):
 def submit(sessions, installation_id, dilemma_id, option, now=MONDAY, mode="alone"):
     with sessions() as own:
         installation = own.get(Installation, installation_id)
-        return answers.submit(own, SECRET_KEY, installation, dilemma_id, option, now, mode=mode).answer.option
+        return answers.submit(own, installation, dilemma_id, option, now, mode=mode).answer.option
 
 
 def tallies_by_option(session, dilemma_id, scope=SCOPE_ALL, scope_id=0):

@@ -138,7 +138,7 @@ def test_the_reminder_skips_those_who_answered_and_is_sent_once(pusher, fcm, ses
     for device in answered:
         with sessions() as own:
             installation = own.get(Installation, device.installation_id)
-            answers.submit(own, SECRET_KEY, installation, dilemma.id, "B", parse_now("2026-12-08T10:00:00+01:00"))
+            answers.submit(own, installation, dilemma.id, "B", parse_now("2026-12-08T10:00:00+01:00"))
     assert sent_to(fcm, "reminder") == {}
     push.tick("2026-12-10T11:59:00+01:00")
     assert sent_to(fcm, "reminder") == {}
@@ -247,7 +247,7 @@ def test_the_log_transport_records_every_device_but_never_a_reminders_recipients
     add_devices(session, 1, with_token=False)
     with sessions() as own:
         answers.submit(
-            own, SECRET_KEY, own.get(Installation, devices[0].installation_id), dilemma.id, "A", parse_now(MONDAY_0901)
+            own, own.get(Installation, devices[0].installation_id), dilemma.id, "A", parse_now(MONDAY_0901)
         )
     push = Pusher(sessions)
     push.tick(MONDAY_0901)

@@ -162,7 +162,7 @@ def test_team_tallies_equal_the_answers_they_count_after_random_operations(sessi
         else:
             with sessions_() as own:
                 answers.submit(
-                    own, SECRET_KEY, own.get(Installation, person), dilemma.id, rng.choice("ABCD"), NOW, mode="alone"
+                    own, own.get(Installation, person), dilemma.id, rng.choice("ABCD"), NOW, mode="alone"
                 )
     for team_id in team_ids:
         tallied = dict(

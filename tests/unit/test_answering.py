@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from dilemmas.employee import answers, installations, teams
 from dilemmas.errors import Conflict, Invalid, NotFound
-from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, SCOPE_TEAM, Answer, AnswerTeam, DifficultyTally, Tally
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, DifficultyTally, Tally
 from dilemmas.model.organisations import Organisation
 from tests.conftest import SECRET
 from tests.factories import bank, installation, schedule
@@ -36,11 +36,12 @@ def tallies(db, dilemma_id):
     return {tuple(row[:5]): int(row[5]) for row in rows if row[5]}
 
 
-def difficulties(db, dilemma_id):
-    """{(scope, scope_id, value): count}, the shards summed, non-zero only."""
+def difficulties(db, dilemma_id, late=False):
+    """{(scope, scope_id, value): count} of ratings given while the week was
+    open (``late``: after), the shards summed, non-zero only."""
     rows = db.execute(
         select(DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value, func.sum(DifficultyTally.count))
-        .where(DifficultyTally.dilemma_id == dilemma_id)
+        .where(DifficultyTally.dilemma_id == dilemma_id, DifficultyTally.late.is_(late))
         .group_by(DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value)
     ).all()
     return {tuple(row[:3]): int(row[3]) for row in rows if row[3]}
@@ -55,31 +56,30 @@ def test_a_first_answer_counts_once_in_every_scope_it_belongs_to(db, this_week):
     phone = installation(db, "douane")
     team = teams.create(db, phone, "Team Noord", NOW)
 
-    submitted = answers.submit(db, KEY, phone, this_week.id, "B", NOW, difficulty=4)
+    submitted = answers.submit(db, phone, this_week.id, "B", NOW, difficulty=4)
 
     assert submitted.answer.option == "B" and submitted.answer.mode == "alone" and not submitted.answer.late
     assert submitted.placement.dilemma_id == this_week.id and str(submitted.placement.week) == "2026-W50"
     assert submitted.dilemma.current.id == this_week.current.id
-    assert [(t.id, t.name) for t in submitted.teams] == [(team.id, "Team Noord")]
-    # Everyone, Douane (Rijk, the root, is everyone) and the team; nothing else.
+    assert team.name == "Team Noord"
+    # Everyone and Douane (Rijk, the root, is everyone); never the team.
     assert tallies(db, this_week.id) == {
         (SCOPE_ALL, 0, "alone", False, "B"): 1,
         (SCOPE_ORGANISATION, customs, "alone", False, "B"): 1,
-        (SCOPE_TEAM, team.id, "alone", False, "B"): 1,
     }
     [row] = answer_rows(db, this_week.id)
     assert (row.option, row.organisation_id, row.revision_id, str(row.answered_on)) == (
         "B",
         customs,
         this_week.current.id,
-        "2026-12-09",
+        "2026-12-07",  # the Monday of its week: nothing finer than the week
     )
 
 
 def test_repeating_the_same_answer_is_harmless(db, this_week):
     phone = installation(db)
     for _ in range(3):
-        assert answers.submit(db, KEY, phone, this_week.id, "A", NOW, difficulty=3).answer.option == "A"
+        assert answers.submit(db, phone, this_week.id, "A", NOW, difficulty=3).answer.option == "A"
     assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "A"): 1}
     assert difficulties(db, this_week.id) == {(SCOPE_ALL, 0, 3): 1}
     assert len(answer_rows(db, this_week.id)) == 1
@@ -88,10 +88,10 @@ def test_repeating_the_same_answer_is_harmless(db, this_week):
 def test_another_option_while_the_week_is_open_moves_the_count(db, this_week):
     phone, other = installation(db, "douane"), installation(db, "douane")
     customs = organisation_id(db, "douane")
-    answers.submit(db, KEY, other, this_week.id, "A", NOW)
-    answers.submit(db, KEY, phone, this_week.id, "A", NOW)
+    answers.submit(db, other, this_week.id, "A", NOW)
+    answers.submit(db, phone, this_week.id, "A", NOW)
 
-    changed = answers.submit(db, KEY, phone, this_week.id, "C", NOW, mode="colleague")
+    changed = answers.submit(db, phone, this_week.id, "C", NOW, mode="colleague")
 
     assert (changed.answer.option, changed.answer.mode) == ("C", "colleague")
     assert tallies(db, this_week.id) == {
@@ -105,25 +105,25 @@ def test_another_option_while_the_week_is_open_moves_the_count(db, this_week):
 
 def test_another_option_after_the_week_closed_is_a_conflict_and_changes_nothing(db, this_week):
     phone = installation(db)
-    answers.submit(db, KEY, phone, this_week.id, "A", NOW)
+    answers.submit(db, phone, this_week.id, "A", NOW)
 
     with pytest.raises(Conflict) as refused:
-        answers.submit(db, KEY, phone, this_week.id, "B", NEXT_WEEK)
+        answers.submit(db, phone, this_week.id, "B", NEXT_WEEK)
     db.rollback()
 
     assert refused.value.extra == {"answer": "A"}
     assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "A"): 1}
     assert [row.option for row in answer_rows(db, this_week.id)] == ["A"]
     # The same answer again stays harmless after the week, too.
-    assert answers.submit(db, KEY, phone, this_week.id, "A", NEXT_WEEK).answer.option == "A"
+    assert answers.submit(db, phone, this_week.id, "A", NEXT_WEEK).answer.option == "A"
     assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "A"): 1}
 
 
 def test_a_first_answer_after_the_week_is_accepted_and_counted_as_late(db, this_week):
     early, late = installation(db), installation(db)
-    answers.submit(db, KEY, early, this_week.id, "A", NOW)
+    answers.submit(db, early, this_week.id, "A", NOW)
 
-    submitted = answers.submit(db, KEY, late, this_week.id, "D", NEXT_WEEK)
+    submitted = answers.submit(db, late, this_week.id, "D", NEXT_WEEK)
 
     assert submitted.answer.late is True and submitted.placement.closed(NEXT_WEEK)
     assert tallies(db, this_week.id) == {
@@ -131,7 +131,7 @@ def test_a_first_answer_after_the_week_is_accepted_and_counted_as_late(db, this_
         (SCOPE_ALL, 0, "alone", True, "D"): 1,
     }
     assert sorted((row.option, row.late, str(row.answered_on)) for row in answer_rows(db, this_week.id)) == [
-        ("A", False, "2026-12-09"),
+        ("A", False, "2026-12-07"),
         ("D", True, "2026-12-14"),
     ]
 
@@ -139,44 +139,41 @@ def test_a_first_answer_after_the_week_is_accepted_and_counted_as_late(db, this_
 def test_difficulty_is_counted_and_re_rated_while_the_week_is_open(db, this_week):
     customs = organisation_id(db, "douane")
     phone = installation(db, "douane")
-    answers.submit(db, KEY, phone, this_week.id, "A", NOW, difficulty=4)
+    answers.submit(db, phone, this_week.id, "A", NOW, difficulty=4)
     assert difficulties(db, this_week.id) == {(SCOPE_ALL, 0, 4): 1, (SCOPE_ORGANISATION, customs, 4): 1}
 
-    rerated = answers.submit(db, KEY, phone, this_week.id, "A", NOW, difficulty=2)
+    rerated = answers.submit(db, phone, this_week.id, "A", NOW, difficulty=2)
 
     assert rerated.answer.difficulty == 2
     assert difficulties(db, this_week.id) == {(SCOPE_ALL, 0, 2): 1, (SCOPE_ORGANISATION, customs, 2): 1}
     assert tallies(db, this_week.id)[(SCOPE_ALL, 0, "alone", False, "A")] == 1  # the option's count stays
     # Once the week closed a new rating is ignored, not refused.
-    assert answers.submit(db, KEY, phone, this_week.id, "A", NEXT_WEEK, difficulty=5).answer.difficulty == 2
+    assert answers.submit(db, phone, this_week.id, "A", NEXT_WEEK, difficulty=5).answer.difficulty == 2
     assert difficulties(db, this_week.id) == {(SCOPE_ALL, 0, 2): 1, (SCOPE_ORGANISATION, customs, 2): 1}
 
 
-def test_team_counts_follow_the_teams_at_answer_time(db, this_week):
+def test_a_late_rating_is_kept_apart(db, this_week):
+    phone = installation(db)
+    answers.submit(db, phone, this_week.id, "A", NEXT_WEEK, difficulty=5)
+    assert difficulties(db, this_week.id) == {}
+    assert difficulties(db, this_week.id, late=True) == {(SCOPE_ALL, 0, 5): 1}
+
+
+def test_an_answer_never_counts_for_the_teams_of_the_one_who_gave_it(db, this_week):
     lead, member = installation(db), installation(db)
     north = teams.create(db, lead, "Noord", NOW)
-    south = teams.create(db, lead, "Zuid", NOW)
     teams.join(db, member, north.invite_code)
-    answers.submit(db, KEY, member, this_week.id, "A", NOW)
-
-    # Afterwards the member moves from Noord to Zuid and changes the answer:
-    # the count moves within Noord, the team the answer was given in.
-    teams.join(db, member, south.invite_code)
-    teams.leave(db, member, north.id)
-    changed = answers.submit(db, KEY, member, this_week.id, "C", NOW)
-
-    assert [t.name for t in changed.teams] == ["Zuid"]  # what results show now
-    team_counts = {key: n for key, n in tallies(db, this_week.id).items() if key[0] == SCOPE_TEAM}
-    assert team_counts == {(SCOPE_TEAM, north.id, "alone", False, "C"): 1}
-    assert db.scalars(select(AnswerTeam.team_id).where(AnswerTeam.dilemma_id == this_week.id)).all() == [north.id]
+    answers.submit(db, member, this_week.id, "A", NOW)
+    answers.submit(db, member, this_week.id, "C", NOW)
+    assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "C"): 1}
 
 
 def test_erasing_the_installation_keeps_its_answers_counted(db, this_week):
     phone = installation(db)
-    team = teams.create(db, phone, "Alleen ik", NOW)  # its only member: the team goes with the erasure
-    answers.submit(db, KEY, phone, this_week.id, "B", NOW, difficulty=1)
+    teams.create(db, phone, "Alleen ik", NOW)  # its only member: the team goes with the erasure
+    answers.submit(db, phone, this_week.id, "B", NOW, difficulty=1)
     before = tallies(db, this_week.id)
-    assert before == {(SCOPE_ALL, 0, "alone", False, "B"): 1, (SCOPE_TEAM, team.id, "alone", False, "B"): 1}
+    assert before == {(SCOPE_ALL, 0, "alone", False, "B"): 1}
 
     installations.erase(db, phone)
 
@@ -188,32 +185,33 @@ def test_erasing_the_installation_keeps_its_answers_counted(db, this_week):
 def test_answers_of_returns_only_the_installations_own_answers(db, this_week):
     older = schedule(db, bank(db)[1], "2026-W49")
     phone, other = installation(db), installation(db)
-    answers.submit(db, KEY, phone, this_week.id, "B", NOW, mode="colleague", difficulty=5)
-    answers.submit(db, KEY, phone, older.id, "D", NOW)
-    answers.submit(db, KEY, other, this_week.id, "A", NOW)
+    answers.submit(db, phone, this_week.id, "B", NOW, mode="colleague", difficulty=5)
+    answers.submit(db, phone, older.id, "D", NOW)
+    answers.submit(db, other, this_week.id, "A", NOW)
 
-    mine = answers.answers_of(db, KEY, phone, [this_week.id, older.id, bank(db)[2].id])
+    mine = answers.answers_of(db, phone, [this_week.id, older.id, bank(db)[2].id])
 
     assert {d: (r.option, r.mode, r.difficulty) for d, r in mine.items()} == {
         this_week.id: ("B", "colleague", 5),
         older.id: ("D", "alone", None),
     }
-    assert {d: r.option for d, r in answers.answers_of(db, KEY, other, [this_week.id, older.id]).items()} == {
+    assert {d: r.option for d, r in answers.answers_of(db, other, [this_week.id, older.id]).items()} == {
         this_week.id: "A"
     }
-    assert answers.answers_of(db, KEY, phone, []) == {}
-    # Another server secret finds nothing: the key is derived from it.
-    assert answers.answers_of(db, b"another-secret", phone, [this_week.id, older.id]) == {}
+    assert answers.answers_of(db, phone, []) == {}
+    # Another token finds nothing: the keys are derived from it.
+    stranger = installations.authenticate(db, KEY, installations.register(db, KEY, NOW, "ios").token)
+    assert answers.answers_of(db, stranger, [this_week.id, older.id]) == {}
 
 
 def test_an_unknown_option_or_an_invisible_dilemma_writes_nothing(db, this_week):
     next_week = schedule(db, bank(db)[1], "2026-W51")
     phone = installation(db)
     with pytest.raises(Invalid) as invalid:
-        answers.submit(db, KEY, phone, this_week.id, "E", NOW)
+        answers.submit(db, phone, this_week.id, "E", NOW)
     assert list(invalid.value.errors) == ["option"]
     with pytest.raises(NotFound):
-        answers.submit(db, KEY, phone, next_week.id, "A", NOW)
+        answers.submit(db, phone, next_week.id, "A", NOW)
     db.rollback()
     assert answer_rows(db, this_week.id) == [] and answer_rows(db, next_week.id) == []
     assert tallies(db, this_week.id) == {} and tallies(db, next_week.id) == {}

@@ -16,7 +16,6 @@ from dilemmas.model.content import Dilemma, Revision
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office import authoring, calendar
 from dilemmas.weeks import Week
-from tests.conftest import SECRET
 from tests.factories import actor, bank, installation, new_dilemma_body, schedule
 from tests.unit.conftest import NEXT_WEEK, NOW
 
@@ -250,7 +249,7 @@ def test_option_texts_are_locked_once_answered(db, office):
     calendar.begin_week(db, NOW)  # publishes this week's dilemma
     db.expire_all()  # begin_week updates in bulk; a request would start with a fresh session
     answered_revision = dilemma.current.id
-    answers.submit(db, SECRET.encode(), installation(db), dilemma.id, "B", NOW)
+    answers.submit(db, installation(db), dilemma.id, "B", NOW)
     texts = [o.text for o in dilemma.current.options]
     author = office["author"]
 

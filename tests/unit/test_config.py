@@ -13,7 +13,7 @@ def config(tmp_path, **environ):
 
 def test_defaults(tmp_path):
     values = config(tmp_path)
-    assert values["THRESHOLDS"].min_group == 5 and values["THRESHOLDS"].live_min == 25
+    assert values["THRESHOLDS"].min_group == 5
     assert values["DATABASE_URL"] == "sqlite:///instance/kompas.db"
     assert values["MAX_CONTENT_LENGTH"] == 65536 and values["RATELIMIT_ENABLED"] is True
     assert values["KOMPAS_NOW"] is None
@@ -24,7 +24,6 @@ def test_defaults(tmp_path):
     [
         ({"ANONYMITY_MIN_GROUP": "2"}, "ANONYMITY_MIN_GROUP"),
         ({"ANONYMITY_MIN_GROUP": "five"}, "ANONYMITY_MIN_GROUP"),
-        ({"ANONYMITY_LIVE_MIN": "4"}, "ANONYMITY_LIVE_MIN"),
         ({"KOMPAS_TIMEZONE": "Mars/Olympus"}, "KOMPAS_TIMEZONE"),
         ({"KOMPAS_WEEKLY_PUSH": "monday 9"}, "KOMPAS_WEEKLY_PUSH"),
         ({"PUSH_TRANSPORT": "pigeon"}, "PUSH_TRANSPORT"),

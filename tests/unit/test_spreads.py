@@ -6,6 +6,7 @@ from scoring.spreads import (
     TOO_FEW_ANSWERS,
     WEEK_OPEN,
     Thresholds,
+    count_visibility,
     entropy,
     nested_visibility,
     percentages,
@@ -14,7 +15,7 @@ from scoring.spreads import (
     visibility,
 )
 
-RULES = Thresholds(min_group=5, live_min=25)
+RULES = Thresholds(min_group=5)
 counts = st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6)
 
 
@@ -39,8 +40,6 @@ def test_percentages_largest_remainder():
 def test_minimum_group_is_never_below_three():
     with pytest.raises(ValueError):
         Thresholds(min_group=2)
-    with pytest.raises(ValueError):
-        Thresholds(min_group=5, live_min=4)
 
 
 def split(total, option=0):
@@ -52,55 +51,65 @@ def split(total, option=0):
 @pytest.mark.parametrize(
     ("on_time", "closed", "suppressed", "reason"),
     [
-        (4, False, True, TOO_FEW_ANSWERS),
+        (4, False, True, WEEK_OPEN),
         (5, False, True, WEEK_OPEN),
         (24, False, True, WEEK_OPEN),
-        (25, False, False, None),
+        (25, False, True, WEEK_OPEN),
+        (10_000, False, True, WEEK_OPEN),
         (4, True, True, TOO_FEW_ANSWERS),
         (5, True, False, None),
     ],
 )
 def test_visibility_edges(on_time, closed, suppressed, reason):
-    seen = visibility(split(on_time), [0] * 4, closed, RULES)
+    # While the week is open nothing shows, with one reason whatever the
+    # count: a reason that flipped at five would tell when the fifth answered.
+    seen = visibility(split(on_time), closed, RULES)
     assert seen.suppressed is suppressed
     assert seen.reason == reason
 
 
-def test_closed_small_group_is_frozen_against_late_answers():
-    seen = visibility([3, 2, 0, 0], [0, 0, 7, 0], True, RULES)
+def test_a_shown_spread_is_the_frozen_one_of_the_week():
+    seen = visibility([3, 2, 0, 0], True, RULES)
     assert seen.counts == (3, 2, 0, 0) and seen.frozen
-    # Late answers alone never make a small group visible.
-    assert visibility([2, 2, 0, 0], [0, 0, 3, 0], True, RULES).reason == TOO_FEW_ANSWERS
 
 
-def test_enough_answers_including_late_ones_are_shown_live():
-    seen = visibility([10, 10, 0, 0], [0, 0, 5, 0], True, RULES)
-    assert seen.counts == (10, 10, 5, 0) and not seen.frozen
+@pytest.mark.parametrize(
+    ("total", "closed", "around", "reason"),
+    [
+        (40, False, (), WEEK_OPEN),
+        (4, True, (), TOO_FEW_ANSWERS),
+        (5, True, (9,), TOO_FEW_ANSWERS),
+        (5, True, (10,), None),
+    ],
+)
+def test_count_visibility(total, closed, around, reason):
+    seen = count_visibility(total, closed, RULES, around)
+    assert seen.reason == reason
+    assert seen.suppressed is (reason is not None)
 
 
 def test_nested_group_with_a_small_remainder_is_suppressed():
-    outer = visibility([20, 9, 0, 0], [0] * 4, True, RULES)
-    inner = visibility([18, 8, 0, 0], [0] * 4, True, RULES)
+    outer = visibility([20, 9, 0, 0], True, RULES)
+    inner = visibility([18, 8, 0, 0], True, RULES)
     assert nested_visibility(outer, inner, RULES).reason == TOO_FEW_ANSWERS
-    whole = visibility([18, 8, 0, 0], [0] * 4, True, RULES)
+    whole = visibility([18, 8, 0, 0], True, RULES)
     assert nested_visibility(whole, inner, RULES) == inner  # remainder 0 reveals nothing
-    larger = visibility([25, 9, 0, 0], [0] * 4, True, RULES)
+    larger = visibility([25, 9, 0, 0], True, RULES)
     assert not nested_visibility(larger, inner, RULES).suppressed
 
 
 @given(
     st.lists(st.integers(0, 40), min_size=4, max_size=4),
     st.lists(st.integers(0, 40), min_size=4, max_size=4),
-    st.lists(st.integers(0, 10), min_size=4, max_size=4),
     st.booleans(),
 )
-def test_no_pair_of_shown_scopes_subtracts_to_a_small_group(inner_on_time, rest_on_time, late, closed):
+def test_no_pair_of_shown_scopes_subtracts_to_a_small_group(inner_on_time, rest_on_time, closed):
     outer_on_time = [a + b for a, b in zip(inner_on_time, rest_on_time, strict=True)]
-    late_inner = late if closed else [0] * 4
-    outer_seen = visibility(outer_on_time, late_inner, closed, RULES)
-    inner_seen = nested_visibility(outer_seen, visibility(inner_on_time, late_inner, closed, RULES), RULES)
+    outer_seen = visibility(outer_on_time, closed, RULES)
+    inner_seen = nested_visibility(outer_seen, visibility(inner_on_time, closed, RULES), RULES)
     for seen in (outer_seen, inner_seen):
         assert seen.suppressed or seen.total >= RULES.min_group
+        assert closed or seen.suppressed
     if not outer_seen.suppressed and not inner_seen.suppressed:
         remainder = outer_seen.total - inner_seen.total
         assert remainder == 0 or remainder >= RULES.min_group
