@@ -87,8 +87,9 @@ class Weeks(MethodView):
     @blp.arguments(RangeQuery, location="query")
     @blp.response(200)
     def get(self, query):
-        """Participation per week (default: the last 52): answers, per mode,
-        late, per organisation, and the share of active installations."""
+        """Participation per week (default: the last 52), once each week has
+        closed: the answers given during it, per mode, per organisation, and
+        the share of active installations."""
         rows = statistics.weeks(*context(), **query)
         if not wants_csv():
             return rows
@@ -99,7 +100,6 @@ class Weeks(MethodView):
             for mode, count in (row["by_mode"] or {}).items():
                 out.append(figure(*base, f"mode:{mode}", count, "too_few_answers"))
             if row["answers"] is not None:
-                out.append(figure(*base, "late", row["late"], "too_few_answers"))
                 for organisation, count in (row["by_organisation"] or {}).items():
                     out.append(figure(*base, f"organisation:{organisation}", count, "too_few_answers"))
                 out.append(figure(*base, "active_installations", row["active_installations"]))

@@ -79,7 +79,7 @@ class OptionCountOut(ma.Schema):
 
 
 class ScopeOut(ma.Schema):
-    scope = ma.fields.String(metadata={"description": "all | organisation | team"})
+    scope = ma.fields.String(metadata={"description": "all | organisation"})
     name = ma.fields.String()
     total = ma.fields.Integer(allow_none=True)
     suppressed = ma.fields.Boolean()
