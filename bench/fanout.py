@@ -223,7 +223,7 @@ def measure_tick(url: str, credentials: Path, count: int, folder: Path) -> dict:
         connection.execute(
             insert(Installation),
             [
-                dict(id=i, token_hash=secrets.token_hex(32), respondent_seed=secrets.token_hex(32), organisation_id=1,
+                dict(id=i, token_hash=secrets.token_hex(32), organisation_id=1,
                      platform="android", locale="nl", notify_weekly=True, notify_reminders=False,
                      created_at=time_now())
                 for i in ids

@@ -195,7 +195,6 @@ class Stack:
                         dict(
                             id=secrets.token_hex(16),
                             token_hash=hash_token(token, self.secret.encode()),
-                            respondent_seed=secrets.token_hex(32),
                             organisation_id=child if every and i % every == every - 1 else root,
                             platform="android" if i % 2 else "ios",
                             locale="nl",
