@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select, text
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from dilemmas.employee.keys import respondent_key
@@ -50,6 +50,7 @@ from dilemmas.reads.content import DilemmaContent, content_of
 from dilemmas.reads.organisations import chain
 from dilemmas.reads.placements import Placement, visible_placement
 from dilemmas.storage.conflicts import add_to_counters, insert_for
+from dilemmas.storage.order import rewrite_in_key_order
 from dilemmas.weeks import Week, is_closed, week_of
 
 
@@ -211,32 +212,7 @@ def reseal_closed(session: Session, now: datetime) -> list[int]:
     ).all()
     closed = [d for d, week, zone in candidates if is_closed(Week.parse(week), now, zone)]
     for dilemma_id in closed:
-        if session.get_bind().dialect.name == "postgresql":
-            _rewrite_in_key_order(session, dilemma_id)
+        rewrite_in_key_order(session, Answer.__table__, "dilemma_id", dilemma_id)
         session.add(AnswerReseal(dilemma_id=dilemma_id))
         session.commit()
     return closed
-
-
-def _rewrite_in_key_order(session: Session, dilemma_id: int) -> None:
-    # Locked first, so that no change slips between the copy and the
-    # delete; only the copied rows are deleted, so a first answer that
-    # arrives meanwhile stays as it is.
-    connection = session.connection()
-    parameters = {"dilemma_id": dilemma_id}
-    connection.execute(text("SELECT 1 FROM answers WHERE dilemma_id = :dilemma_id FOR UPDATE"), parameters)
-    connection.execute(
-        text(
-            "CREATE TEMPORARY TABLE resealed ON COMMIT DROP AS "
-            "SELECT * FROM answers WHERE dilemma_id = :dilemma_id ORDER BY respondent_key"
-        ),
-        parameters,
-    )
-    connection.execute(
-        text(
-            "DELETE FROM answers WHERE dilemma_id = :dilemma_id "
-            "AND respondent_key IN (SELECT respondent_key FROM resealed)"
-        ),
-        parameters,
-    )
-    connection.execute(text("INSERT INTO answers SELECT * FROM resealed ORDER BY respondent_key"))

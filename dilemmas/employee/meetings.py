@@ -51,6 +51,7 @@ from dilemmas.model.meetings import (
 from dilemmas.model.teams import LEAD, Team
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
+from dilemmas.storage.order import rewrite_in_key_order
 from dilemmas.weeks import week_of
 
 if TYPE_CHECKING:
@@ -221,6 +222,8 @@ def _close_expired(session: Session, team_id: int, now: datetime) -> None:
             .values(state=CLOSED, join_code=None, open_team_id=None)
             .execution_options(synchronize_session=False)
         )
+        for meeting_id in [*own, *others]:
+            _forget_order(session, meeting_id)
 
 
 def assign_new_code(session: Session, row: Meeting) -> None:
@@ -423,5 +426,12 @@ def close(
     row.state = CLOSED
     row.join_code = None
     row.open_team_id = None
+    _forget_order(session, row.id)
     session.commit()
     return view_of(session, access, now)
+
+
+def _forget_order(session: Session, meeting_id: int) -> None:
+    # Who joined and voted first says whose vote is whose (docs/anonymity.md).
+    for table in (Participant.__table__, Vote.__table__):
+        rewrite_in_key_order(session, table, "session_id", meeting_id)
