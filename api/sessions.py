@@ -62,7 +62,9 @@ class SessionOut(ma.Schema):
     dilemma_id = ma.fields.Integer()
     state = ma.fields.String(metadata={"description": "open | revealed | revoting | closed"})
     round = ma.fields.Integer(metadata={"description": "1, or 2 after a revote"})
-    participants = ma.fields.Integer()
+    participants = ma.fields.Integer(
+        metadata={"description": "Devices that joined or voted (never whose): show it, so that a device too many is noticed"}
+    )
     votes = ma.fields.Integer(metadata={"description": "Votes cast in the current round (never whose)"})
     spread = ma.fields.List(
         ma.fields.Nested(OptionCountOut),
