@@ -132,9 +132,7 @@ class OneSuggestion(MethodView):
     @blp.alt_response(404, description="No such suggestion in reach")
     def patch(self, body, suggestion_id):
         """Set a suggestion's status: new, in_progress, used or declined."""
-        return suggestions.set_status(
-            db_session(), current_actor(), request_time(), suggestion_id, body["status"]
-        )
+        return suggestions.set_status(db_session(), current_actor(), request_time(), suggestion_id, body["status"])
 
 
 @blp.route("/suggestions/<int:suggestion_id>/draft")

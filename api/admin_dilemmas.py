@@ -258,9 +258,7 @@ class OneDilemma(MethodView):
 def _transition_view(action: str, summary: str, schema: type[ma.Schema] = CommentIn):
     def post(self, body, dilemma_id):
         return present(
-            authoring.transition(
-                db_session(), current_actor(), request_time(), dilemma_id, action, body.get("comment")
-            )
+            authoring.transition(db_session(), current_actor(), request_time(), dilemma_id, action, body.get("comment"))
         )
 
     post.__doc__ = summary
@@ -298,9 +296,7 @@ class Schedule(MethodView):
     def post(self, body, dilemma_id):
         """Put an approved dilemma on a week that has not started (publisher
         role); it publishes itself when the week starts."""
-        return present(
-            schedule(db_session(), current_actor(), request_time(), dilemma_id, body["week"])
-        )
+        return present(schedule(db_session(), current_actor(), request_time(), dilemma_id, body["week"]))
 
 
 @blp.route("/dilemmas/<int:dilemma_id>/revisions")
@@ -323,9 +319,7 @@ class ScheduleView(MethodView):
     def get(self, query):
         """Each week (default: this one and the next 12) of each organisation in
         reach: its dilemma (own, automatic or inherited) or a gap."""
-        rows = schedule_view(
-            db_session(), current_actor(), request_time(), query.get("start"), query.get("end")
-        )
+        rows = schedule_view(db_session(), current_actor(), request_time(), query.get("start"), query.get("end"))
         return [
             {
                 "week": row.week,

@@ -59,7 +59,5 @@ def current_actor() -> Actor:
     """The integrity-office person behind the request's admin token (401
     otherwise: also for an installation token)."""
     if "actor" not in g:
-        g.actor = admin_tokens.authenticate(
-            db_session(), server_secret(), bearer_token(), request_time()
-        )
+        g.actor = admin_tokens.authenticate(db_session(), server_secret(), bearer_token(), request_time())
     return g.actor

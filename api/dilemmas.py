@@ -219,9 +219,7 @@ class One(MethodView):
     def get(self, dilemma_id):
         """One dilemma of the archive (or this week's)."""
         caller = current_caller()
-        return _one(
-            visible_placement(db_session(), caller.organisation_id, dilemma_id, request_time())
-        )
+        return _one(visible_placement(db_session(), caller.organisation_id, dilemma_id, request_time()))
 
 
 @blp.route("/<int:dilemma_id>/answer")

@@ -56,7 +56,5 @@ def init_app(app: Flask) -> None:
             idempotency.release(session, record_id)
         else:
             kept = {k: v for k, v in response.headers.items() if k in ("Content-Type", "Location", "ETag")}
-            idempotency.finish(
-                session, server_secret(), record_id, response.status_code, kept, response.get_data()
-            )
+            idempotency.finish(session, server_secret(), record_id, response.status_code, kept, response.get_data())
         return response

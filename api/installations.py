@@ -83,9 +83,7 @@ class Registrations(MethodView):
     @blp.alt_response(429, description="Too many registrations from this address")
     def post(self, body):
         """Register an installation; the token is returned only now."""
-        registration = installations.register(
-            db_session(), server_secret(), request_time(), **body
-        )
+        registration = installations.register(db_session(), server_secret(), request_time(), **body)
         return {
             "id": registration.installation.id,
             "token": registration.token,

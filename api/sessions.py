@@ -63,7 +63,7 @@ class SessionOut(ma.Schema):
     state = ma.fields.String(metadata={"description": "open | revealed | revoting | closed"})
     round = ma.fields.Integer(metadata={"description": "1, or 2 after a revote"})
     participants = ma.fields.Integer(
-        metadata={"description": "Devices that joined or voted (never whose): show it, so that a device too many is noticed"}
+        metadata={"description": "Devices that joined or voted (never whose); show it, so one too many is noticed"}
     )
     votes = ma.fields.Integer(metadata={"description": "Votes cast in the current round (never whose)"})
     spread = ma.fields.List(
@@ -200,9 +200,7 @@ class ConsensusView(MethodView):
         """Record the team's joint answer (lead, after a reveal); it counts
         once, for the team, with mode team."""
         session, installation, now = _context()
-        return _present(
-            meetings.consensus(session, installation, session_id, body["option"], now, body.get("note"))
-        )
+        return _present(meetings.consensus(session, installation, session_id, body["option"], now, body.get("note")))
 
 
 @blp.route("/sessions/<int:session_id>/close")

@@ -71,9 +71,7 @@ def _count(session: Session, dilemma_id: int, scopes, mode: str, late: bool, opt
     add_to_counters(session, Tally, keys, "count", delta)
 
 
-def _count_difficulty(
-    session: Session, dilemma_id: int, scopes, late: bool, value: int | None, delta: int
-) -> None:
+def _count_difficulty(session: Session, dilemma_id: int, scopes, late: bool, value: int | None, delta: int) -> None:
     if value is None:
         return
     shard = random.randrange(TALLY_SHARDS)

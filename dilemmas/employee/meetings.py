@@ -127,9 +127,7 @@ class Access:
     lead: bool
 
 
-def _access(
-    session: Session, installation: Respondent, session_id: int, lock: str | None = None
-) -> Access:
+def _access(session: Session, installation: Respondent, session_id: int, lock: str | None = None) -> Access:
     """The session for a participant or the team's lead; NotFound for anyone
     else, and for sessions of another organisation. ``lock``: "share" for
     votes and joins, "update" for changes of state (PostgreSQL row locks, so
@@ -234,9 +232,7 @@ def assign_new_code(session: Session, row: Meeting) -> None:
     retry_on_conflict(session, assign)
 
 
-def create(
-    session: Session, installation: Respondent, team_id: int, dilemma_id: int, now: datetime
-) -> MeetingView:
+def create(session: Session, installation: Respondent, team_id: int, dilemma_id: int, now: datetime) -> MeetingView:
     """Open a live session of the team on a dilemma its organisation can see
     (lead only; one open session per team)."""
     teams.lead_membership(session, installation, team_id, lock=True)
@@ -271,16 +267,12 @@ def create(
     return view_of(session, Access(row, voter_key(installation.key_base, row.id), lead=True), now)
 
 
-def view(
-    session: Session, installation: Respondent, session_id: int, now: datetime
-) -> MeetingView:
+def view(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
     """The session as the caller sees it. Reads only: phones poll this."""
     return view_of(session, _access(session, installation, session_id), now)
 
 
-def vote(
-    session: Session, installation: Respondent, session_id: int, option: str, now: datetime
-) -> MeetingView:
+def vote(session: Session, installation: Respondent, session_id: int, option: str, now: datetime) -> MeetingView:
     """Cast or change the caller's vote in the current round. One vote per
     voter per round, also when the same phone sends it twice at once."""
     if option not in OPTION_KEYS:
@@ -325,9 +317,7 @@ def _shift(session: Session, session_id: int) -> int:
     )
 
 
-def reveal(
-    session: Session, installation: Respondent, session_id: int, min_votes: int, now: datetime
-) -> MeetingView:
+def reveal(session: Session, installation: Respondent, session_id: int, min_votes: int, now: datetime) -> MeetingView:
     """Show the spread of the current round (lead; at least ``min_votes``)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
@@ -348,9 +338,7 @@ def reveal(
     return view_of(session, access, now)
 
 
-def revote(
-    session: Session, installation: Respondent, session_id: int, now: datetime
-) -> MeetingView:
+def revote(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
     """Start the second, again blind, round of votes (lead)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
@@ -415,9 +403,7 @@ def consensus(
     raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.")
 
 
-def close(
-    session: Session, installation: Respondent, session_id: int, now: datetime
-) -> MeetingView:
+def close(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
     """End the session (lead): no more joins or votes; the code is free again."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
