@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.tokens import hash_token
 from push.campaigns import Batch, Campaign
 from push.settings import PushSettings
 from tests.conftest import SECRET, parse_now
@@ -27,9 +28,12 @@ REGISTERED = parse_now("2026-12-01T10:00:00+01:00")
 @dataclass(frozen=True)
 class Device:
     installation_id: str
-    token: str
+    token: str  # the push token
     organisation: str
     locale: str
+    # The installation's bearer token: what a request of the app carries, and
+    # the only way to the keys of its answers (``installations.authenticate``).
+    bearer: str
 
 
 def add_devices(
@@ -45,10 +49,18 @@ def add_devices(
     with_token: bool = True,
 ) -> list[Device]:
     """Register ``count`` installations at once, each with a push token
-    ``{prefix}-{n}-{random}`` unless ``with_token`` is false."""
+    ``{prefix}-{n}-{random}`` unless ``with_token`` is false. They are
+    inserted with a server-side seed, as installations registered before keys
+    came from the token were: their first authenticated request rekeys them."""
     org_id = session.scalar(select(Organisation.id).where(Organisation.slug == organisation))
     devices = [
-        Device(secrets.token_hex(16), f"{prefix}-{n}-{secrets.token_hex(6)}", organisation, locale)
+        Device(
+            secrets.token_hex(16),
+            f"{prefix}-{n}-{secrets.token_hex(6)}",
+            organisation,
+            locale,
+            secrets.token_urlsafe(32),
+        )
         for n in range(count)
     ]
     session.execute(
@@ -56,7 +68,7 @@ def add_devices(
         [
             dict(
                 id=device.installation_id,
-                token_hash=secrets.token_hex(32),
+                token_hash=hash_token(device.bearer, SECRET.encode()),
                 respondent_seed=secrets.token_hex(32),
                 organisation_id=org_id,
                 platform="android",

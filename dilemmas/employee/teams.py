@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
@@ -32,7 +32,7 @@ from dilemmas.storage.conflicts import retry_on_conflict
 from dilemmas.typed_codes import ENROLMENT_ALPHABET, format_code, normalise_code
 
 if TYPE_CHECKING:
-    from dilemmas.model.installations import Installation, Respondent
+    from dilemmas.model.installations import Installation
 
 
 MAX_TEAMS_PER_INSTALLATION = 10
@@ -290,25 +290,3 @@ def leave_all(session: Session, installation: Installation) -> None:
     ).all()
     for team_id in team_ids:
         _remove(session, team_id, installation.id)
-
-
-_TEAMS, _MEMBERSHIPS = Team.__table__.c, Membership.__table__.c
-
-
-# Plain Core, built once: answering and reading results ask it every time.
-_TEAMS_OF = (
-    select(_TEAMS.id, _TEAMS.name)
-    .join_from(Team.__table__, Membership.__table__, _MEMBERSHIPS.team_id == _TEAMS.id)
-    .where(
-        _MEMBERSHIPS.installation_id == bindparam("installation_id"),
-        _TEAMS.organisation_id == bindparam("organisation_id"),
-    )
-    .order_by(_TEAMS.id)
-)
-
-
-def teams_of(session: Session, installation: Respondent) -> list[Row]:
-    """The installation's teams (``id``, ``name``), by id: the teams an
-    answer given now counts for."""
-    parameters = {"installation_id": installation.id, "organisation_id": installation.organisation_id}
-    return list(session.connection().execute(_TEAMS_OF, parameters))

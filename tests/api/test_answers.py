@@ -1,5 +1,7 @@
 """Answering, changing an answer, results and the anonymity rules."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,7 +38,7 @@ def test_answer_returns_results_with_code_text_and_alignment(client, session, th
         "name": "Alle collega's",
         "total": None,
         "suppressed": True,
-        "reason": "too_few_answers",
+        "reason": "week_open",  # nothing is shown while the week is open
         "frozen": False,
         "options": None,
     }
@@ -91,6 +93,12 @@ def test_answer_row_holds_no_installation_id_and_keys_differ_per_dilemma(client,
     assert not columns & {"installation_id", "ip", "created_at", "answered_at"}
     for row in rows:
         assert phone.id not in row.respondent_key
+    # Answered on Wednesday 2026-12-09; the day kept is the Monday of the week
+    # the answer was given in (also for the earlier week's dilemma, answered late).
+    assert {row.dilemma_id: (row.answered_on, row.late) for row in rows} == {
+        this_week.id: (date(2026, 12, 7), False),
+        other.id: (date(2026, 12, 7), True),
+    }
 
 
 def answer_many(client, dilemma_id, options, session=None, organisation="rijk"):
@@ -121,14 +129,32 @@ def test_minimum_group_edge_four_versus_five_after_the_week(app, client, session
     ]
 
 
-def test_live_minimum_edge_24_versus_25_while_open(client, session, this_week):
+def test_nothing_is_shown_while_open_however_many_answered_then_the_snapshot_stays(app, client, session, this_week):
     answer_many(client, this_week.id, "ABCD" * 6)  # 24
     last = register(client)
     body = last.get(f"/dilemmas/{this_week.id}/results")
     assert body.status_code == 409
-    twenty_four = spread(register(client).answer(this_week.id, "A").get_json())
-    assert twenty_four["suppressed"] is False  # this answer made it 25
-    assert twenty_four["total"] == 25 and sum(o["percent"] for o in twenty_four["options"]) == 100
+    twenty_five = spread(register(client).answer(this_week.id, "A").get_json())
+    assert twenty_five == {  # no "live" spread from 25 answers on any more
+        "scope": "all",
+        "name": "Alle collega's",
+        "total": None,
+        "suppressed": True,
+        "reason": "week_open",
+        "frozen": False,
+        "options": None,
+    }
+    answer_many(client, this_week.id, "B" * 30)  # 55: still nothing while the week is open
+    assert spread(register(client).answer(this_week.id, "C").get_json())["reason"] == "week_open"
+    set_now(app, "2026-12-14T00:00:00+01:00")
+    closed = spread(last.get(f"/dilemmas/{this_week.id}/results").get_json())
+    assert not closed["suppressed"] and closed["frozen"] and closed["total"] == 56
+    assert [o["count"] for o in closed["options"]] == [7, 36, 7, 6]
+    assert sum(o["percent"] for o in closed["options"]) == 100
+    answer_many(client, this_week.id, "DDDDD")  # late answers: stored and counted, shown nowhere
+    after = spread(last.get(f"/dilemmas/{this_week.id}/results").get_json())
+    assert after == closed
+    assert tallied(session, this_week.id) == {"A": 7, "B": 36, "C": 7, "D": 11}
 
 
 def test_open_week_small_group_says_week_open(client, session, this_week):
@@ -155,6 +181,10 @@ def test_closed_small_group_is_frozen_and_late_answers_do_not_move_it(app, clien
     assert [o["count"] for o in all_scope["options"]] == [3, 2, 0, 0]
     assert body["my_answer"] == "D"
     assert tallied(session, this_week.id) == {"A": 3, "B": 2, "D": 1}
+    late_count = select(func.sum(Tally.count)).where(
+        Tally.dilemma_id == this_week.id, Tally.scope == SCOPE_ALL, Tally.late.is_(True)
+    )
+    assert session.scalar(late_count) == 1  # the late answer is counted apart
 
 
 def test_child_scope_is_suppressed_when_the_remainder_is_small(app, client, session, this_week):

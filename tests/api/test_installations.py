@@ -12,6 +12,8 @@ def test_token_is_stored_only_as_a_hash(client, session):
     stored = session.get(Installation, phone.id)
     assert stored.token_hash != phone.token and phone.token not in stored.token_hash
     assert len(stored.token_hash) == 64
+    # No server-side seed: the keys of its answers come from the token alone.
+    assert stored.respondent_seed is None
 
 
 def test_settings_can_change(client, session):

@@ -1,6 +1,8 @@
 """Live sessions: the meeting from join to joint answer, the state machine,
 who may do what, guessing join codes, and cheap polling."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -50,24 +52,27 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
     opened = lead.post(f"/teams/{created['id']}/sessions", json={"dilemma_id": this_week.id})
     assert opened.status_code == 201
     started = opened.get_json()
-    assert started["state"] == "open" and started["round"] == 1 and started["participants"] == 1
+    # The lead is no participant yet: they take part from their first vote.
+    assert started["state"] == "open" and started["round"] == 1 and started["participants"] == 0
     assert len(started["join_code"]) == 6 and started["join_code"].isdigit()
     assert started["expires_at"].startswith("2026-12-09T15:00:00")  # four hours after 12:00 CET
     sid = started["id"]
     for phone in colleagues:
         assert join(phone, started["join_code"]).status_code == 200
-    assert lead.get(f"/sessions/{sid}").get_json()["participants"] == 6
+    assert lead.get(f"/sessions/{sid}").get_json()["participants"] == 5
 
     phones = [lead, *colleagues]
     first = list("AABBBC")
     for phone, option in zip(phones[:2], first, strict=False):
         assert phone.put(f"/sessions/{sid}/vote", json={"option": option}).status_code == 200
+    assert lead.get(f"/sessions/{sid}").get_json()["participants"] == 6  # the lead's vote made them one
     early = assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)
     assert early["votes"] == 2 and early["needed"] == 3
     for phone, option in zip(phones[2:], first[2:], strict=True):
         voted = phone.put(f"/sessions/{sid}/vote", json={"option": option}).get_json()
         assert voted["spread"] is None and voted["my_vote"] == option  # blind: only your own vote
     assert lead.get(f"/sessions/{sid}").get_json()["votes"] == 6
+    assert lead.get(f"/sessions/{sid}").get_json()["participants"] == 6
 
     revealed = lead.post(f"/sessions/{sid}/reveal").get_json()
     assert revealed["state"] == "revealed" and revealed["shift"] is None
@@ -126,6 +131,7 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
 
     assert team_answers_in_tallies(session, this_week.id) == [(SCOPE_TEAM, created["id"], "B", 1)]
     assert session.scalar(select(func.count()).select_from(TeamAnswer)) == 1
+    assert session.scalar(select(TeamAnswer.answered_on)) == date(2026, 12, 7)  # the Monday of its week
     # Individual spreads are untouched by the session: nobody answered alone.
     assert session.scalar(select(func.count()).select_from(Tally).where(Tally.mode != MODE_TEAM)) == 0
     # Votes are stored under per-session pseudonyms, never an installation id.
@@ -140,15 +146,15 @@ def test_a_member_of_another_organisation_cannot_join_or_see(client, session, me
     assert_problem(join(customs, started["join_code"]), 404)
     assert_problem(customs.get(f"/sessions/{started['id']}"), 404)
     assert_problem(customs.put(f"/sessions/{started['id']}/vote", json={"option": "A"}), 404)
-    assert session.scalar(select(func.count()).select_from(Participant)) == 1
+    assert session.scalar(select(func.count()).select_from(Participant)) == 0  # not even the lead yet
 
 
 def test_anyone_of_the_organisation_may_join_without_being_in_the_team(client, meeting):
     _, _, started = meeting
     guest = register(client)
     joined = join(guest, started["join_code"]).get_json()
-    assert joined["role"] == "participant" and joined["participants"] == 2
-    assert join(guest, started["join_code"]).get_json()["participants"] == 2  # joining twice is harmless
+    assert joined["role"] == "participant" and joined["participants"] == 1  # the lead has not voted
+    assert join(guest, started["join_code"]).get_json()["participants"] == 1  # joining twice is harmless
 
 
 def test_a_participant_not_in_the_session_gets_404(client, meeting):
@@ -288,9 +294,24 @@ def test_a_new_lead_can_steer_the_running_session(client, meeting):
     lead, created, started = meeting
     member = register(client)
     member.post("/teams/join", json={"invite_code": created["invite_code"]})
+    assert lead.put(f"/sessions/{started['id']}/vote", json={"option": "A"}).status_code == 200  # now taking part
     lead.put(f"/teams/{created['id']}/lead", json={"handle": 2})
     assert_problem(lead.post(f"/sessions/{started['id']}/close"), 403)
+    assert lead.get(f"/sessions/{started['id']}").get_json()["role"] == "participant"
     assert member.get(f"/sessions/{started['id']}").get_json()["role"] == "lead"
+    assert member.post(f"/sessions/{started['id']}/close").status_code == 200
+
+
+def test_a_lead_who_hands_over_before_voting_no_longer_takes_part(client, meeting):
+    lead, created, started = meeting
+    member = register(client)
+    member.post("/teams/join", json={"invite_code": created["invite_code"]})
+    lead.put(f"/teams/{created['id']}/lead", json={"handle": 2})
+    # The lead was never a participant (that takes a vote or a join), so the
+    # former lead is now like anyone outside the session.
+    assert_problem(lead.get(f"/sessions/{started['id']}"), 404)
+    assert_problem(lead.post(f"/sessions/{started['id']}/close"), 404)
+    assert join(lead, started["join_code"]).get_json()["role"] == "participant"
     assert member.post(f"/sessions/{started['id']}/close").status_code == 200
 
 
@@ -361,7 +382,7 @@ def test_guessing_from_one_address_is_limited_across_installations(make_app, ses
     limited = join(register(client), started["join_code"])
     assert_problem(limited, 429)
     assert int(limited.headers["Retry-After"]) > 0
-    assert session.scalar(select(func.count()).select_from(Participant)) == 1
+    assert session.scalar(select(func.count()).select_from(Participant)) == 0
 
 
 def test_every_open_session_gets_a_new_code_after_100_failed_attempts(app, client, session, meeting):

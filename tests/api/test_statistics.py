@@ -33,9 +33,7 @@ def people(session, count, organisation="rijk", when="2025-12-01T09:00:00+01:00"
 def answer_all(session, who, dilemma_id, options, when, modes=None, difficulty=None):
     for index, (person, option) in enumerate(zip(who, options, strict=False)):
         mode = modes[index] if modes else "alone"
-        answers.submit(
-            session, person, dilemma_id, option, parse_now(when), mode=mode, difficulty=difficulty
-        )
+        answers.submit(session, person, dilemma_id, option, parse_now(when), mode=mode, difficulty=difficulty)
 
 
 @pytest.fixture
@@ -50,26 +48,48 @@ def test_weeks_report_participation_with_suppressed_breakdowns(app, client, sess
     answer_all(session, rijk[:9], dilemma.id, "AABBCCDDA", "2026-12-02T10:00:00+01:00")
     answer_all(session, rijk[9:], dilemma.id, "AAA", "2026-12-02T10:00:00+01:00", modes=["colleague"] * 3)
     answer_all(session, customs[:7], dilemma.id, "BBBBCCD", "2026-12-03T10:00:00+01:00")
+    answer_all(session, customs[7:], dilemma.id, "A", "2026-12-09T10:00:00+01:00")  # late: in W50
     rows = analyst.get("/stats/weeks?from=2026-W49&to=2026-W49").get_json()
     assert len(rows) == 1
     row = rows[0]
+    # Only the 19 answers given during the week; the late one is shown nowhere.
     assert row["answers"] == 19 and row["closed"] is True
+    assert "late" not in row
     # 3 in colleague mode is a small group: hidden, and alone is hidden with it (19 - 16 = 3).
     assert row["by_mode"] == {"alone": None, "colleague": None, "team": 0}
     assert row["by_organisation"] == {"douane": 7, "rijk": 12}
     assert row["active_installations"] == 20 and row["participation"] == 0.95
+    table = analyst.get("/stats/weeks?from=2026-W49&to=2026-W49", headers={**analyst.headers, "Accept": "text/csv"})
+    assert table.status_code == 200, table.get_data(as_text=True)
+    figures = {r["figure"]: r for r in csv.DictReader(io.StringIO(table.get_data().decode("utf-8-sig")))}
+    assert figures["answers"]["value"] == "19" and figures["organisation:douane"]["value"] == "7"
+    assert figures["mode:colleague"]["suppressed"] == "yes" and figures["participation"]["value"] == "0.95"
+    assert "late" not in figures
     customs_analyst = office(client, session, "analyst", "douane")
     theirs = customs_analyst.get("/stats/weeks?from=2026-W49&to=2026-W49").get_json()[0]
     assert theirs["answers"] == 7 and theirs["by_organisation"] is None and theirs["active_installations"] == 8
 
 
-def test_open_week_counts_need_the_live_minimum(app, client, session, analyst):
+def test_an_open_week_shows_nothing_however_many_answered_and_the_closed_week_a_snapshot(app, client, session, analyst):
     dilemma = schedule(session, bank(session)[0], "2026-W50")
-    answer_all(session, people(session, 6), dilemma.id, "ABCDAB", "2026-12-08T10:00:00+01:00")
+    who = people(session, 36)
+    answer_all(session, who[:30], dilemma.id, "ABCDAB" * 5, "2026-12-08T10:00:00+01:00", difficulty=3)
     row = analyst.get("/stats/weeks?from=2026-W50&to=2026-W50").get_json()[0]
     assert row["answers"] is None and row["reason"] == "week_open" and row["by_mode"] is None
+    assert row["by_organisation"] is None and row["participation"] is None
+    detail = analyst.get(f"/stats/dilemmas/{dilemma.id}").get_json()
+    assert all(s["total"] is None and s["reason"] == "week_open" for s in [*detail["spreads"], *detail["by_mode"]])
+    assert detail["difficulty"]["ratings"] is None and detail["difficulty"]["reason"] == "week_open"
     set_now(app, "2026-12-14T00:00:00+01:00")
-    assert analyst.get("/stats/weeks?from=2026-W50&to=2026-W50").get_json()[0]["answers"] == 6
+    closed_row = analyst.get("/stats/weeks?from=2026-W50&to=2026-W50").get_json()[0]
+    closed_detail = analyst.get(f"/stats/dilemmas/{dilemma.id}").get_json()
+    assert closed_row["answers"] == 30 and closed_row["reason"] is None
+    assert [o["count"] for o in closed_detail["spreads"][0]["options"]] == [10, 10, 5, 5]
+    assert closed_detail["difficulty"]["ratings"] == 30 and closed_detail["difficulty"]["mean"] == 3
+    # Late answers and ratings are counted apart and move no figure.
+    answer_all(session, who[30:], dilemma.id, "DDDDDD", "2026-12-15T10:00:00+01:00", difficulty=5)
+    assert analyst.get("/stats/weeks?from=2026-W50&to=2026-W50").get_json()[0] == closed_row
+    assert analyst.get(f"/stats/dilemmas/{dilemma.id}").get_json() == closed_detail
 
 
 def test_dilemma_statistics_per_scope_mode_and_difficulty(client, session, analyst):

@@ -1,11 +1,11 @@
-"""Teams: invite codes, membership, the lead role, and the team's spread in
-the results with the anonymity rules."""
+"""Teams: invite codes, membership, the lead role, and that the results
+show no team spread of members' own answers (docs/anonymity.md)."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from dilemmas.employee.teams import MAX_TEAMS_PER_INSTALLATION
-from dilemmas.model.answers import SCOPE_TEAM, Answer, AnswerTeam, Tally
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_TEAM, Answer, Tally
 from dilemmas.model.installations import Installation
 from dilemmas.model.teams import Membership, Team
 from tests.api.test_errors import assert_problem
@@ -207,7 +207,9 @@ def test_every_team_endpoint_needs_a_token(client):
         assert_problem(getattr(client, method)(path, json=body), 401)
 
 
-# The team's spread in the results.
+# No team spread in the results: members' own answers never count for a team
+# (only a meeting's joint answer does, tests/api/test_sessions.py), so a lead
+# with extra installations or overlapping teams has nothing to subtract.
 
 
 @pytest.fixture
@@ -219,13 +221,29 @@ def scope_of(body, scope, name=None):
     return next(s for s in body["scopes"] if s["scope"] == scope and (name is None or s["name"] == name))
 
 
-def team_tally(session, dilemma_id, team_id):
+def scopes_of(body):
+    return [s["scope"] for s in body["scopes"]]
+
+
+def counts_of(body, scope):
+    return [o["count"] for o in scope_of(body, scope)["options"]]
+
+
+def tally(session, dilemma_id, scope, scope_id):
     rows = session.execute(
         select(Tally.option, func.sum(Tally.count))
-        .where(Tally.dilemma_id == dilemma_id, Tally.scope == SCOPE_TEAM, Tally.scope_id == team_id)
+        .where(Tally.dilemma_id == dilemma_id, Tally.scope == scope, Tally.scope_id == scope_id)
         .group_by(Tally.option)
     ).all()
     return {option: int(total) for option, total in rows if total}
+
+
+def team_tally(session, dilemma_id, team_id):
+    return tally(session, dilemma_id, SCOPE_TEAM, team_id)
+
+
+def no_team_counters(session, dilemma_id):
+    return count(session, Tally, Tally.dilemma_id == dilemma_id, Tally.scope == SCOPE_TEAM) == 0
 
 
 def outsiders(client, dilemma_id, options, session=None, organisation="rijk"):
@@ -233,103 +251,118 @@ def outsiders(client, dilemma_id, options, session=None, organisation="rijk"):
         assert register(client, session, organisation).answer(dilemma_id, option).status_code == 200
 
 
-def test_the_team_spread_shows_only_after_the_week_closed_and_frozen(app, client, session, this_week):
+def test_a_team_gets_no_spread_before_or_after_the_week_and_everyone_counts_exactly(app, client, session, this_week):
     lead = register(client)
     members = [register(client) for _ in range(5)]
     created = team(lead, members)
     for phone, option in zip([lead, *members], "AABBCD", strict=True):
         assert phone.answer(this_week.id, option).status_code == 200
-    outsiders(client, this_week.id, "ABCDA")  # so the team is not almost everyone
+    outsiders(client, this_week.id, "ABCDA")
     open_week = lead.get(f"/dilemmas/{this_week.id}/results").get_json()
-    assert scope_of(open_week, "team") == {
-        "scope": "team",
-        "name": "Team Noord",
-        "total": None,
-        "suppressed": True,
-        "reason": "week_open",
-        "frozen": False,
-        "options": None,
-    }
+    assert open_week["scopes"] == [
+        {
+            "scope": "all",
+            "name": "Alle collega's",
+            "total": None,
+            "suppressed": True,
+            "reason": "week_open",
+            "frozen": False,
+            "options": None,
+        }
+    ]
     set_now(app, CLOSED)
     closed = members[0].get(f"/dilemmas/{this_week.id}/results").get_json()
-    spread = scope_of(closed, "team")
-    assert spread["frozen"] and spread["total"] == 6
+    assert scopes_of(closed) == ["all"]  # no team scope, not even a suppressed one
+    spread = scope_of(closed, "all")
+    assert spread["frozen"] and spread["total"] == 11
     assert [(o["key"], o["count"], o["percent"]) for o in spread["options"]] == [
-        ("A", 2, 33),
-        ("B", 2, 33),
-        ("C", 1, 17),
-        ("D", 1, 17),
+        ("A", 4, 37),  # whole percentages that add up to 100
+        ("B", 3, 27),
+        ("C", 2, 18),
+        ("D", 2, 18),
     ]
     late = register(client)
     late.post("/teams/join", json={"invite_code": created["invite_code"]})
-    late.answer(this_week.id, "D")  # after the week: counted late, the frozen spread stays
-    assert scope_of(late.get(f"/dilemmas/{this_week.id}/results").get_json(), "team")["total"] == 6
+    late.answer(this_week.id, "D")  # after the week: counted late, shown nowhere
+    after = late.get(f"/dilemmas/{this_week.id}/results").get_json()
+    assert scopes_of(after) == ["all"] and scope_of(after, "all") == spread
+    assert team_tally(session, this_week.id, created["id"]) == {}
+    assert tally(session, this_week.id, SCOPE_ALL, 0) == {"A": 4, "B": 3, "C": 2, "D": 3}
 
 
-def test_a_small_team_is_suppressed_even_after_the_week(app, client, session, this_week):
+def test_a_small_team_has_no_scope_and_its_answers_count_for_everyone(app, client, session, this_week):
     lead = register(client)
     members = [register(client) for _ in range(3)]
-    team(lead, members)
+    created = team(lead, members)
     for phone in [lead, *members]:
         phone.answer(this_week.id, "A")
     outsiders(client, this_week.id, "BBBBB")
     set_now(app, CLOSED)
-    spread = scope_of(lead.get(f"/dilemmas/{this_week.id}/results").get_json(), "team")
-    assert spread["suppressed"] and spread["reason"] == "too_few_answers"
+    body = lead.get(f"/dilemmas/{this_week.id}/results").get_json()
+    assert scopes_of(body) == ["all"]
+    assert counts_of(body, "all") == [4, 5, 0, 0]
+    assert team_tally(session, this_week.id, created["id"]) == {}
 
 
-def test_an_answer_counts_for_the_teams_of_the_moment_it_was_given(app, client, session, this_week):
+def test_answers_never_count_for_a_team_whenever_given_or_changed(app, client, session, this_week):
     lead, before, after = register(client), register(client), register(client)
     created = team(lead, [before])
     lead.answer(this_week.id, "A")
     before.answer(this_week.id, "B")
     after.answer(this_week.id, "C")  # not yet a member
     after.post("/teams/join", json={"invite_code": created["invite_code"]})
-    assert team_tally(session, this_week.id, created["id"]) == {"A": 1, "B": 1}
+    assert team_tally(session, this_week.id, created["id"]) == {}
+    assert tally(session, this_week.id, SCOPE_ALL, 0) == {"A": 1, "B": 1, "C": 1}
     before.delete(f"/teams/{created['id']}/membership")
-    before.answer(this_week.id, "D")  # a change moves the count of the team it counted for
-    after.answer(this_week.id, "A")  # and does not add a team it was not in
-    assert team_tally(session, this_week.id, created["id"]) == {"A": 1, "D": 1}
-    links = session.execute(select(AnswerTeam.team_id, func.count()).group_by(AnswerTeam.team_id)).all()
-    assert links == [(created["id"], 2)]
+    before.answer(this_week.id, "D")  # a change moves the count of everyone only
+    after.answer(this_week.id, "A")  # a member's change adds no team count either
+    assert team_tally(session, this_week.id, created["id"]) == {}
+    assert no_team_counters(session, this_week.id)
+    assert tally(session, this_week.id, SCOPE_ALL, 0) == {"A": 2, "D": 1}
+    # Nothing ties an answer to a team: no column, no table beside it.
     assert not {"installation_id", "team_id"} & set(Answer.__table__.columns.keys())
-    assert set(AnswerTeam.__table__.columns.keys()) == {"dilemma_id", "respondent_key", "team_id"}
+    assert "answer_teams" not in inspect(session.get_bind()).get_table_names()
 
 
-def test_a_team_is_suppressed_when_the_rest_of_its_organisation_is_small(app, client, session, this_week):
+def test_a_team_is_no_scope_whatever_the_rest_of_its_organisation(app, client, session, this_week):
     lead = register(client)
     members = [register(client) for _ in range(4)]
-    team(lead, members)
+    created = team(lead, members)
     for phone in [lead, *members]:
         phone.answer(this_week.id, "A")
     outsiders(client, this_week.id, "BB")  # everyone minus the team would be these two
     set_now(app, CLOSED)
     body = lead.get(f"/dilemmas/{this_week.id}/results").get_json()
-    assert not scope_of(body, "all")["suppressed"]
-    assert scope_of(body, "team")["suppressed"] and scope_of(body, "team")["reason"] == "too_few_answers"
+    assert scopes_of(body) == ["all"]
+    assert counts_of(body, "all") == [5, 2, 0, 0]
     set_now(app, "2026-12-13T12:00:00+01:00")
-    outsiders(client, this_week.id, "CCC")  # now five outside the team
+    outsiders(client, this_week.id, "CCC")  # three more within the week
     set_now(app, CLOSED)
     body = lead.get(f"/dilemmas/{this_week.id}/results").get_json()
-    assert [o["count"] for o in scope_of(body, "team")["options"]] == [5, 0, 0, 0]
+    assert scopes_of(body) == ["all"]
+    assert counts_of(body, "all") == [5, 2, 3, 0]
+    assert team_tally(session, this_week.id, created["id"]) == {}
 
 
-def test_a_customs_team_nests_in_its_organisation(app, client, session, this_week):
+def test_a_customs_team_sees_only_everyone_and_its_organisation(app, client, session, this_week):
     lead = register(client, session, "douane")
     members = [register(client, session, "douane") for _ in range(4)]
-    team(lead, members, name="Havenploeg")
+    created = team(lead, members, name="Havenploeg")
     for phone in [lead, *members]:
         phone.answer(this_week.id, "B")
     outsiders(client, this_week.id, "AAAAA", session, "douane")
     outsiders(client, this_week.id, "CCCCC")
     set_now(app, CLOSED)
     body = lead.get(f"/dilemmas/{this_week.id}/results").get_json()
-    assert [s["scope"] for s in body["scopes"]] == ["all", "organisation", "team"]
+    assert scopes_of(body) == ["all", "organisation"]
     assert scope_of(body, "organisation")["total"] == 10
-    assert scope_of(body, "team", "Havenploeg")["total"] == 5
+    assert counts_of(body, "organisation") == [5, 5, 0, 0]
+    assert scope_of(body, "all")["total"] == 15
+    assert counts_of(body, "all") == [5, 5, 5, 0]
+    assert team_tally(session, this_week.id, created["id"]) == {}
 
 
-def test_overlapping_teams_that_differ_by_a_few_are_both_suppressed(app, client, session, this_week):
+def test_overlapping_teams_that_differ_by_one_answer_show_nothing_to_subtract(app, client, session, this_week):
     core = [register(client) for _ in range(5)]
     extra = register(client)
     small = team(core[0], core[1:], name="Kern")
@@ -339,15 +372,16 @@ def test_overlapping_teams_that_differ_by_a_few_are_both_suppressed(app, client,
     extra.answer(this_week.id, "D")  # the large team minus the small one: this one answer
     outsiders(client, this_week.id, "BBBBBCCCCC")
     set_now(app, CLOSED)
-    for viewer in (core[0], extra):  # everyone sees the same teams suppressed
+    for viewer in (core[0], extra):  # everyone sees the same: no team at all
         body = viewer.get(f"/dilemmas/{this_week.id}/results").get_json()
-        shown = {s["name"]: s["suppressed"] for s in body["scopes"] if s["scope"] == "team"}
-        assert all(shown.values()), shown
-    assert team_tally(session, this_week.id, small["id"]) == {"A": 5}
-    assert team_tally(session, this_week.id, large["id"]) == {"A": 5, "D": 1}
+        assert scopes_of(body) == ["all"]
+        assert counts_of(body, "all") == [5, 5, 5, 1]
+    assert team_tally(session, this_week.id, small["id"]) == {}
+    assert team_tally(session, this_week.id, large["id"]) == {}
+    assert no_team_counters(session, this_week.id)
 
 
-def test_overlapping_teams_that_differ_by_enough_are_both_shown(app, client, session, this_week):
+def test_overlapping_teams_that_differ_by_enough_show_no_team_either(app, client, session, this_week):
     core = [register(client) for _ in range(5)]
     more = [register(client) for _ in range(5)]
     team(core[0], core[1:], name="Kern")
@@ -359,5 +393,6 @@ def test_overlapping_teams_that_differ_by_enough_are_both_shown(app, client, ses
     outsiders(client, this_week.id, "CCCCC")
     set_now(app, CLOSED)
     body = core[1].get(f"/dilemmas/{this_week.id}/results").get_json()
-    assert [o["count"] for o in scope_of(body, "team", "Kern")["options"]] == [5, 0, 0, 0]
-    assert [o["count"] for o in scope_of(body, "team", "Afdeling")["options"]] == [5, 5, 0, 0]
+    assert scopes_of(body) == ["all"]
+    assert counts_of(body, "all") == [5, 5, 5, 0]
+    assert no_team_counters(session, this_week.id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from api.config import parse_now
 from dilemmas.employee import answers, installations
 from dilemmas.errors import Invalid, NotFound, UnknownReference
+from dilemmas.model.answers import Answer
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
@@ -128,7 +129,15 @@ def test_each_organisation_gets_its_own_dilemma_and_opted_out_devices_nothing(pu
     assert titles[customs[0].token] == "This week's dilemma" and titles[rijk[0].token] == "Het dilemma van deze week"
 
 
-def test_the_reminder_skips_those_who_answered_and_is_sent_once(pusher, fcm, session, sessions):
+def answer(sessions, device, dilemma_id, option, moment):
+    """Answer as the device's app would: a request that carries its bearer
+    token (the only way to its keys)."""
+    with sessions() as own:
+        caller = installations.authenticate(own, SECRET_KEY, device.bearer)
+        answers.submit(own, caller, dilemma_id, option, parse_now(moment))
+
+
+def test_the_reminder_goes_to_everyone_who_asked_answered_or_not_and_is_sent_once(pusher, fcm, session, sessions):
     dilemma = schedule(session, bank(session)[0], "2026-W50")
     answered = add_devices(session, 3, reminders=True, prefix="answered")
     waiting = add_devices(session, 4, reminders=True, prefix="waiting")
@@ -136,20 +145,27 @@ def test_the_reminder_skips_those_who_answered_and_is_sent_once(pusher, fcm, ses
     push = pusher()
     push.tick(MONDAY_0901)
     for device in answered:
-        with sessions() as own:
-            installation = own.get(Installation, device.installation_id)
-            answers.submit(own, installation, dilemma.id, "B", parse_now("2026-12-08T10:00:00+01:00"))
+        answer(sessions, device, dilemma.id, "B", "2026-12-08T10:00:00+01:00")
+    assert session.scalar(select(func.count()).select_from(Answer).where(Answer.dilemma_id == dilemma.id)) == 3
+    # Inserted with a seed (legacy): their first request rekeyed them and deleted it.
+    seeded = dict(session.execute(select(Installation.id, Installation.respondent_seed.is_not(None))).all())
+    assert {d.installation_id: seeded[d.installation_id] for d in answered + waiting} == {
+        **{d.installation_id: False for d in answered},
+        **{d.installation_id: True for d in waiting},
+    }
     assert sent_to(fcm, "reminder") == {}
     push.tick("2026-12-10T11:59:00+01:00")
     assert sent_to(fcm, "reminder") == {}
     push.tick(THURSDAY_1201)
     push.tick("2026-12-11T09:00:00+01:00")
     reminded = sent_to(fcm, "reminder")
-    assert set(reminded) == {d.token for d in waiting}
+    # The server cannot tell who answered: every device that asked for
+    # reminders gets one (the app hides it for an answered dilemma), once.
+    assert set(reminded) == {d.token for d in answered + waiting}
     assert all(len(data) == 1 and data[0]["dilemma_id"] == str(dilemma.id) for data in reminded.values())
     assert len(sent_to(fcm, "weekly")) == 9
     reminder = campaigns(session, "reminder")[0]
-    assert (reminder.planned, sum(b.targeted for b in batches_of(session, reminder.id))) == (7, 4)
+    assert (reminder.planned, sum(b.targeted for b in batches_of(session, reminder.id))) == (7, 7)
     message = next(m for m in fcm.messages() if m["data"]["type"] == "reminder")
     assert message["android"]["collapse_key"] == "kompas-reminder"
     assert message["notification"]["title"] == "Nog even tijd voor het dilemma"
@@ -245,10 +261,7 @@ def test_the_log_transport_records_every_device_but_never_a_reminders_recipients
     devices = add_devices(session, 6, reminders=True) + add_devices(session, 2, organisation="douane", locale="en")
     add_devices(session, 2, weekly=False)
     add_devices(session, 1, with_token=False)
-    with sessions() as own:
-        answers.submit(
-            own, own.get(Installation, devices[0].installation_id), dilemma.id, "A", parse_now(MONDAY_0901)
-        )
+    answer(sessions, devices[0], dilemma.id, "A", MONDAY_0901)  # answering changes no reminder
     push = Pusher(sessions)
     push.tick(MONDAY_0901)
     push.tick(THURSDAY_1201)
@@ -258,12 +271,12 @@ def test_the_log_transport_records_every_device_but_never_a_reminders_recipients
     assert {m.data["dilemma_id"] for m in weekly} == {str(dilemma.id)}
     assert {(m.locale, m.title) for m in weekly} == {("nl", "Het dilemma van deze week"), ("en", "This week's dilemma")}
     reminders = [m for m in logged if m.kind == "reminder"]
-    assert len(reminders) == 5 and {m.target for m in reminders} == {None}
+    assert len(reminders) == 6 and {m.target for m in reminders} == {None}
     assert not any(d.token in (m.target or "") for m in logged for d in devices)
     lines = [record.getMessage() for record in caplog.records]
     weekly_lines = [line for line in lines if "weekly (" in line]
     reminder_lines = [line for line in lines if "reminder (" in line]
-    assert len(weekly_lines) == 8 and len(reminder_lines) == 5
+    assert len(weekly_lines) == 8 and len(reminder_lines) == 6
     assert all(fingerprint(d.token) in "".join(weekly_lines) for d in devices)
     assert not any(fingerprint(d.token) in line for line in reminder_lines for d in devices)
     assert not any(d.token in line for line in lines for d in devices)
@@ -350,7 +363,7 @@ def test_topic_strategy_sends_one_message_per_locale_and_follows_settings(pusher
     assert session.scalar(select(func.count()).select_from(TopicMember)) == 3
     # The erased installation's token is gone from Kompas once unsubscribed.
     assert customs_en[0].token not in set(session.scalars(select(TopicMember.token)))
-    # Reminders never go to a topic: they are only for those who have not answered.
+    # Reminders never go to a topic: they go to the devices that asked for them.
     push.tick(THURSDAY_1201)
     assert set(sent_to(fcm, "reminder")) == {quiet[0].token}
     assert all(m["data"]["type"] == "weekly" for m in fcm.topic_messages())

@@ -10,8 +10,7 @@ from api.config import parse_now
 from dilemmas.employee import answers, installations, meetings, teams
 from dilemmas.employee.meeting_joins import join
 from dilemmas.errors import Conflict
-from dilemmas.model.answers import MODE_TEAM, SCOPE_TEAM, Answer, AnswerTeam, Tally
-from dilemmas.model.installations import Installation
+from dilemmas.model.answers import MODE_TEAM, SCOPE_ALL, SCOPE_TEAM, Answer, Tally
 from dilemmas.model.meetings import Meeting, Participant, TeamAnswer, Vote
 from dilemmas.model.teams import Membership
 from dilemmas.storage.database import make_engine, make_sessionmaker
@@ -33,50 +32,54 @@ def dilemma(session):
     return schedule(session, bank(session)[0], "2026-W50")
 
 
-def call(factory, service, installation_id, *args, **kwargs):
+def call(factory, service, token, *args, **kwargs):
+    """A service on the installation of ``token``, read as a request reads it
+    to change it (with the key base of its rows)."""
     with factory() as own:
-        return service(own, own.get(Installation, installation_id), *args, **kwargs)
+        installation = installations.installation_of(own, installations.authenticate(own, SECRET_KEY, token))
+        return service(own, installation, *args, **kwargs)
 
 
-def call_with_secret(factory, service, installation_id, *args, **kwargs):
+def call_as_caller(factory, service, token, *args, **kwargs):
+    """A service on the caller of a request that carried ``token``."""
     with factory() as own:
-        return service(own, SECRET_KEY, own.get(Installation, installation_id), *args, **kwargs)
+        return service(own, installations.authenticate(own, SECRET_KEY, token), *args, **kwargs)
 
 
 def open_session(factory, dilemma_id, voters=0):
     """A lead, a team and an open session with ``voters`` joined installations."""
     lead = new_installation(factory)
     team_id = call(factory, teams.create, lead, "Team Noord", NOW).id
-    opened = call_with_secret(factory, meetings.create, lead, team_id, dilemma_id, NOW)
+    opened = call_as_caller(factory, meetings.create, lead, team_id, dilemma_id, NOW)
     people = [new_installation(factory) for _ in range(voters)]
     for person in people:
-        call_with_secret(factory, join, person, opened.join_code, NOW)
+        call_as_caller(factory, join, person, opened.join_code, NOW)
     return lead, team_id, opened, people
 
 
 def test_concurrent_votes_from_one_installation_count_once(sessions_, session, dilemma):
     _, _, opened, (voter,) = open_session(sessions_, dilemma.id, voters=1)
     outcomes = race(
-        12, lambda i: call_with_secret(sessions_, meetings.vote, voter, opened.id, "ABCD"[i % 4], NOW).my_vote
+        12, lambda i: call_as_caller(sessions_, meetings.vote, voter, opened.id, "ABCD"[i % 4], NOW).my_vote
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     votes = session.scalars(select(Vote).where(Vote.session_id == opened.id)).all()
     assert len(votes) == 1 and votes[0].option in outcomes
-    assert session.scalar(select(func.count()).select_from(Participant)) == 2
+    assert session.scalar(select(func.count()).select_from(Participant)) == 1  # the lead has not voted
 
 
 def test_concurrent_joins_of_one_installation_make_one_participant(sessions_, session, dilemma):
     _, _, opened, _ = open_session(sessions_, dilemma.id)
     person = new_installation(sessions_)
-    outcomes = race(8, lambda _: call_with_secret(sessions_, join, person, opened.join_code, NOW).id)
+    outcomes = race(8, lambda _: call_as_caller(sessions_, join, person, opened.join_code, NOW).id)
     assert outcomes == [opened.id] * 8
-    assert session.scalar(select(func.count()).select_from(Participant)) == 2
+    assert session.scalar(select(func.count()).select_from(Participant)) == 1  # the lead has not voted
 
 
 def test_concurrent_session_creation_opens_one_session_per_team(sessions_, session, dilemma):
     lead = new_installation(sessions_)
     team_id = call(sessions_, teams.create, lead, "Team Noord", NOW).id
-    outcomes = race(6, lambda _: call_with_secret(sessions_, meetings.create, lead, team_id, dilemma.id, NOW).join_code)
+    outcomes = race(6, lambda _: call_as_caller(sessions_, meetings.create, lead, team_id, dilemma.id, NOW).join_code)
     created = [o for o in outcomes if isinstance(o, str)]
     assert len(created) == 1, outcomes
     assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, str)), outcomes
@@ -85,19 +88,19 @@ def test_concurrent_session_creation_opens_one_session_per_team(sessions_, sessi
 
 def test_no_vote_slips_in_after_a_reveal(sessions_, session, dilemma):
     lead, _, opened, people = open_session(sessions_, dilemma.id, voters=10)
-    call_with_secret(sessions_, meetings.vote, lead, opened.id, "A", NOW)
+    call_as_caller(sessions_, meetings.vote, lead, opened.id, "A", NOW)
 
     def work(i):
         if i == 0:
-            return call_with_secret(sessions_, meetings.reveal, lead, opened.id, 1, NOW)
-        return call_with_secret(sessions_, meetings.vote, people[i - 1], opened.id, "B", NOW)
+            return call_as_caller(sessions_, meetings.reveal, lead, opened.id, 1, NOW)
+        return call_as_caller(sessions_, meetings.vote, people[i - 1], opened.id, "B", NOW)
 
     outcomes = race(11, work)
     revealed = outcomes[0]
     assert not isinstance(revealed, Exception), revealed
     refused = [o for o in outcomes[1:] if isinstance(o, Exception)]
     assert all(isinstance(o, Conflict) for o in refused), refused
-    final = call_with_secret(sessions_, meetings.view, lead, opened.id, NOW)
+    final = call_as_caller(sessions_, meetings.view, lead, opened.id, NOW)
     assert final.spread == revealed.spread  # what the reveal showed is what stays
     assert sum(final.spread) == 1 + (10 - len(refused))
 
@@ -105,10 +108,10 @@ def test_no_vote_slips_in_after_a_reveal(sessions_, session, dilemma):
 def test_concurrent_consensus_counts_the_team_answer_once(sessions_, session, dilemma):
     lead, team_id, opened, people = open_session(sessions_, dilemma.id, voters=2)
     for person in [lead, *people]:
-        call_with_secret(sessions_, meetings.vote, person, opened.id, "C", NOW)
-    call_with_secret(sessions_, meetings.reveal, lead, opened.id, 3, NOW)
+        call_as_caller(sessions_, meetings.vote, person, opened.id, "C", NOW)
+    call_as_caller(sessions_, meetings.reveal, lead, opened.id, 3, NOW)
     outcomes = race(
-        8, lambda _: call_with_secret(sessions_, meetings.consensus, lead, opened.id, "C", NOW).consensus.option
+        8, lambda _: call_as_caller(sessions_, meetings.consensus, lead, opened.id, "C", NOW).consensus.option
     )
     assert outcomes == ["C"] * 8
     team_rows = session.execute(
@@ -134,8 +137,34 @@ def test_concurrent_leaving_keeps_exactly_one_lead(sessions_, session):
     assert sorted(roles) == ["lead", "member", "member"]
 
 
+def counted_for_teams(session, dilemma_id, team_mode):
+    query = (
+        select(Tally.scope_id, Tally.option, func.sum(Tally.count))
+        .where(Tally.dilemma_id == dilemma_id, Tally.scope == SCOPE_TEAM)
+        .where((Tally.mode == MODE_TEAM) if team_mode else (Tally.mode != MODE_TEAM))
+        .group_by(Tally.scope_id, Tally.option)
+    )
+    return {(team_id, option): int(total) for team_id, option, total in session.execute(query) if total}
+
+
+def hold_meeting(factory, lead, team_id, dilemma_id, voters, rng):
+    """A meeting of the team that ends with a joint answer; None when the
+    team already answered the dilemma."""
+    opened = call_as_caller(factory, meetings.create, lead, team_id, dilemma_id, NOW)
+    for person in voters:
+        call_as_caller(factory, join, person, opened.join_code, NOW)
+    for person in [lead, *voters]:
+        call_as_caller(factory, meetings.vote, person, opened.id, rng.choice("ABCD"), NOW)
+    revealed = call_as_caller(factory, meetings.reveal, lead, opened.id, 3, NOW)
+    agreed = None
+    if "consensus" in revealed.allowed:
+        agreed = call_as_caller(factory, meetings.consensus, lead, opened.id, rng.choice("ABCD"), NOW)
+    call_as_caller(factory, meetings.close, lead, opened.id, NOW)
+    return agreed
+
+
 @pytest.mark.parametrize("seed", [3, 4])
-def test_team_tallies_equal_the_answers_they_count_after_random_operations(sessions_, session, seed, dilemma):
+def test_tallies_equal_the_answers_and_only_joint_answers_count_for_teams(sessions_, session, seed, dilemma):
     rng = random.Random(seed)
     founder = new_installation(sessions_)
     team_ids, codes = [], []
@@ -144,6 +173,7 @@ def test_team_tallies_equal_the_answers_they_count_after_random_operations(sessi
         team_ids.append(made.id)
         codes.append(made.invite_code)
     people = [founder, *[new_installation(sessions_) for _ in range(10)]]
+    meetings_held = 0
     for _ in range(200):
         action = rng.random()
         person = rng.choice(people)
@@ -151,37 +181,41 @@ def test_team_tallies_equal_the_answers_they_count_after_random_operations(sessi
             call(sessions_, teams.join, person, rng.choice(codes))
         elif action < 0.3 and person != founder:  # the founder stays, so the teams do
             with sessions_() as own:
-                mine = own.get(Installation, person)
-                for team_id in [team.id for team in teams.teams_of(own, mine)][:1]:
+                mine = installations.installation_of(own, installations.authenticate(own, SECRET_KEY, person))
+                for team_id in sorted(team.id for team in teams.mine(own, mine))[:1]:
                     teams.leave(own, mine, team_id)
         elif action < 0.33 and person != founder:
-            with sessions_() as own:
-                installations.erase(own, own.get(Installation, person))
+            call(sessions_, installations.erase, person)
             people.remove(person)
             people.append(new_installation(sessions_))
+        elif action < 0.36:
+            voters = rng.sample([p for p in people if p != founder], 2)
+            if hold_meeting(sessions_, founder, rng.choice(team_ids), dilemma.id, voters, rng) is not None:
+                meetings_held += 1
         else:
-            with sessions_() as own:
-                answers.submit(
-                    own, own.get(Installation, person), dilemma.id, rng.choice("ABCD"), NOW, mode="alone"
-                )
-    for team_id in team_ids:
-        tallied = dict(
-            session.execute(
-                select(Tally.option, func.sum(Tally.count))
-                .where(Tally.dilemma_id == dilemma.id, Tally.scope == SCOPE_TEAM, Tally.scope_id == team_id)
-                .group_by(Tally.option)
-            ).all()
+            call_as_caller(sessions_, answers.submit, person, dilemma.id, rng.choice("ABCD"), NOW, mode="alone")
+    everyone = dict(
+        session.execute(
+            select(Tally.option, func.sum(Tally.count))
+            .where(Tally.dilemma_id == dilemma.id, Tally.scope == SCOPE_ALL)
+            .group_by(Tally.option)
+        ).all()
+    )
+    counted = dict(
+        session.execute(
+            select(Answer.option, func.count()).where(Answer.dilemma_id == dilemma.id).group_by(Answer.option)
+        ).all()
+    )
+    assert {k: int(v) for k, v in everyone.items() if v} == counted
+    assert sum(counted.values()) > 0
+    # Members' own answers never count for a team, whatever they joined or left.
+    assert counted_for_teams(session, dilemma.id, team_mode=False) == {}
+    # A team's joint answers do, once per team.
+    joint = {
+        (team_id, option): 1
+        for team_id, option in session.execute(
+            select(TeamAnswer.team_id, TeamAnswer.option).where(TeamAnswer.dilemma_id == dilemma.id)
         )
-        counted = dict(
-            session.execute(
-                select(Answer.option, func.count())
-                .join(
-                    AnswerTeam,
-                    (AnswerTeam.dilemma_id == Answer.dilemma_id) & (AnswerTeam.respondent_key == Answer.respondent_key),
-                )
-                .where(Answer.dilemma_id == dilemma.id, AnswerTeam.team_id == team_id)
-                .group_by(Answer.option)
-            ).all()
-        )
-        assert {k: int(v) for k, v in tallied.items() if v} == counted
-        assert sum(counted.values()) > 0
+    }
+    assert counted_for_teams(session, dilemma.id, team_mode=True) == joint
+    assert len(joint) == meetings_held and meetings_held > 0
