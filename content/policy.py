@@ -7,19 +7,39 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from content.loader import Bank, Problem
 
-MINIMUM_DILEMMAS = {"rijk": 52, "douane": 12}
+MINIMUM_DILEMMAS = {"rijk": 64, "douane": 16}
+MINIMUM_TOTAL = 80
 CHAPTERS_COVERED = ("3", "4", "5", "6", "7", "8")
 MINIMUM_PER_CHAPTER = 4
-MINIMUM_MANAGERS = 6
+MINIMUM_MANAGERS = 12
 MINIMUM_TOPICAL = 4
+MINIMUM_PER_CATEGORY = 3
 MINIMUM_SUPPLEMENT_SECTIONS = {"douane": 6}
 SHINGLE = 8  # words in a row that may not be shared with a source
+KEYS = ("A", "B", "C", "D")
+# No option position may hold more than this share of the aligned marks, in
+# the whole bank and in each organisation with at least SPREAD_FROM dilemmas.
+POSITION_SHARE = 1 / 3
+SPREAD_FROM = 12
+# How long a text stays trusted before someone must hold it against the law
+# and the code again, and how long a topical dilemma may live at most.
+SECTION_CHECK_DAYS = 2 * 366
+DILEMMA_REVIEW_DAYS = 2 * 366
+TOPICAL_DAYS = 366
+# A reason in an option: "want", "omdat", "zodat", "aangezien", "doordat", or
+# "om ... te" (at most six words apart). Either every option of a dilemma
+# gives one or none does: otherwise the argued option gives itself away.
+REASON = re.compile(
+    r"\b(want|omdat|zodat|aangezien|doordat)\b|\bom\b(\s+\S+){0,6}?\s+te\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -28,6 +48,7 @@ class Coverage:
     per_chapter: Counter = field(default_factory=Counter)
     per_audience: Counter = field(default_factory=Counter)
     per_category: Counter = field(default_factory=Counter)
+    per_position: Counter = field(default_factory=Counter)  # aligned marks per option key
     one_aligned: int = 0
     several_open: int = 0  # two or more options grey or aligned
     none_aligned: int = 0
@@ -40,6 +61,11 @@ class Coverage:
         rows += [("chapter", k, str(v)) for k, v in sorted(self.per_chapter.items())]
         rows += [("audience", k, str(v)) for k, v in sorted(self.per_audience.items())]
         rows += [("category", k, str(v)) for k, v in sorted(self.per_category.items())]
+        marks = sum(self.per_position.values())
+        rows += [
+            ("aligned at", key, f"{self.per_position[key]} of {marks} (at most {int(marks * POSITION_SHARE)})")
+            for key in KEYS
+        ]
         rows += [
             ("alignment", "exactly one aligned", f"{self.one_aligned} (at most {self.total // 2})"),
             ("alignment", "two or more grey/aligned", f"{self.several_open} (at least {-(-self.total // 4)})"),
@@ -59,16 +85,223 @@ def coverage(bank: Bank) -> Coverage:
         for chapter in {str(ref).split(".")[0] for ref in dilemma.get("code_refs") or []}:
             result.per_chapter[chapter] += 1
         marks = Counter(o.get("alignment") for o in dilemma.get("options") or [] if isinstance(o, dict))
+        for option in _options(dilemma):
+            if option.get("alignment") == "aligned":
+                result.per_position[str(option.get("key"))] += 1
         result.one_aligned += marks["aligned"] == 1
         result.none_aligned += marks["aligned"] == 0
         result.several_open += marks["aligned"] + marks["grey"] >= 2
     return result
 
 
-def bank_problems(bank: Bank, seen: Coverage) -> list[Problem]:
+def _options(dilemma: dict) -> list[dict]:
+    return [o for o in dilemma.get("options") or [] if isinstance(o, dict)]
+
+
+def today_default() -> date:
+    """Today, or the day of the frozen clock ``KOMPAS_NOW`` (refused in
+    production, as everywhere else)."""
+    frozen = os.environ.get("KOMPAS_NOW", "")
+    if frozen and os.environ.get("KOMPAS_ENV", "development") != "production":
+        try:
+            return datetime.fromisoformat(frozen).date()
+        except ValueError:
+            pass
+    return date.today()
+
+
+def bank_problems(bank: Bank, seen: Coverage, today: date | None = None) -> list[Problem]:
     """The numbers of the content issue: counts, coverage, alignment mix,
-    and complete options on every dilemma."""
+    and complete options on every dilemma; then the rules of the second
+    edition (see ``rule_problems``)."""
+    problems = _number_problems(bank, seen)
+    problems += rule_problems(bank, today or today_default())
+    return problems
+
+
+def rule_problems(bank: Bank, today: date) -> list[Problem]:
+    """The rules that keep the bank honest: no guessable position, no
+    argued option among bare ones, no one-answer tests, no open option that
+    breaks a must of the code, and dates that make texts come back for review."""
+    return (
+        position_problems(bank)
+        + reason_problems(bank)
+        + one_answer_problems(bank)
+        + must_problems(bank)
+        + date_problems(bank, today)
+    )
+
+
+def position_problems(bank: Bank) -> list[Problem]:
+    """No option key holds more than a third of the aligned marks, in the
+    whole bank and in each organisation large enough to count."""
+    groups: dict[str, list[dict]] = {"dilemmas": [d for _, d in bank.dilemmas]}
+    for _, dilemma in bank.dilemmas:
+        groups.setdefault(f"dilemmas/{dilemma.get('organisation')}", []).append(dilemma)
     problems = []
+    for where, dilemmas in groups.items():
+        if where != "dilemmas" and len(dilemmas) < SPREAD_FROM:
+            continue
+        at = Counter(str(o.get("key")) for d in dilemmas for o in _options(d) if o.get("alignment") == "aligned")
+        total = sum(at.values())
+        for key in KEYS:
+            if total and at[key] > total * POSITION_SHARE:
+                problems.append(
+                    Problem(
+                        where,
+                        "aligned position",
+                        f"{key} holds {at[key]} of {total} aligned options; at most a third may sit on one key",
+                    )
+                )
+    return problems
+
+
+def gives_reason(text: str) -> bool:
+    """Whether an option's text argues for itself ("want", "omdat", "om ... te")."""
+    return bool(REASON.search(text))
+
+
+def reason_problems(bank: Bank) -> list[Problem]:
+    """Per dilemma, a reason in all four option texts or in none."""
+    problems = []
+    for file, dilemma in bank.dilemmas:
+        options = _options(dilemma)
+        argued = [str(o.get("key")) for o in options if gives_reason(str(o.get("text", "")))]
+        if argued and len(argued) != len(options):
+            problems.append(
+                Problem(
+                    file,
+                    "options",
+                    f"only {', '.join(argued)} give a reason (want, omdat, zodat, om ... te): give one in all four or none",
+                )
+            )
+    return problems
+
+
+def one_answer_problems(bank: Bank) -> list[Problem]:
+    """A dilemma needs at least two options that reasonable colleagues could
+    defend (aligned or grey); with one it is a test, not a dilemma."""
+    problems = []
+    for file, dilemma in bank.dilemmas:
+        open_ = [o for o in _options(dilemma) if o.get("alignment") in ("aligned", "grey")]
+        if len(open_) < 2:
+            problems.append(Problem(file, "options", "only one option is aligned or grey: a test, not a dilemma"))
+    return problems
+
+
+def musts(bank: Bank) -> dict[str, tuple[str, str, str]]:
+    """Must id -> (section ref, organisation, text) over every code file."""
+    found = {}
+    for _, code in bank.codes:
+        for chapter in code.get("chapters") or []:
+            for section in (chapter.get("sections") or []) if isinstance(chapter, dict) else []:
+                if not isinstance(section, dict):
+                    continue
+                for must in section.get("musts") or []:
+                    if isinstance(must, dict):
+                        found[str(must.get("id"))] = (
+                            str(section.get("ref")),
+                            str(code.get("organisation")),
+                            str(must.get("text")),
+                        )
+    return found
+
+
+def must_problems(bank: Bank) -> list[Problem]:
+    """The musts of the code against the options that declare them broken.
+
+    A section lists the rules it states as a must (``musts``); an option
+    lists the musts it breaks (``breaks``). An option that breaks a must is
+    marked ``conflicts``, never ``grey`` or ``aligned``; a must it names
+    exists and belongs to a section the dilemma refers to (so the employee
+    reads it); and every option of a dilemma that refers to a section with
+    musts declares ``breaks`` (an empty list: it breaks none), so an author
+    cannot skip the question.
+    """
+    known = musts(bank)
+    problems = []
+    seen_ids: dict[str, str] = {}
+    for file, code in bank.codes:
+        for chapter in code.get("chapters") or []:
+            for section in (chapter.get("sections") or []) if isinstance(chapter, dict) else []:
+                for must in (section.get("musts") or []) if isinstance(section, dict) else []:
+                    if not isinstance(must, dict):
+                        continue
+                    if must.get("id") in seen_ids:
+                        problems.append(Problem(file, f"{section.get('ref')}.musts", f"'{must['id']}' is used twice"))
+                    seen_ids[must.get("id")] = file
+    with_musts = {ref for ref, _, _ in known.values()}
+    for file, dilemma in bank.dilemmas:
+        refs = {str(r) for r in dilemma.get("code_refs") or []}
+        declare = bool(refs & with_musts)
+        for index, option in enumerate(_options(dilemma)):
+            where = f"options[{index}].breaks"
+            if declare and "breaks" not in option:
+                problems.append(
+                    Problem(file, where, "is required: the dilemma refers to a section with musts ([] if none)")
+                )
+            for must in option.get("breaks") or []:
+                if must not in known:
+                    problems.append(Problem(file, where, f"'{must}' is not a must of the code"))
+                    continue
+                ref, _, text = known[must]
+                if ref not in refs:
+                    problems.append(Problem(file, where, f"'{must}' belongs to {ref}, which code_refs lacks"))
+                if option.get("alignment") in ("aligned", "grey"):
+                    problems.append(
+                        Problem(
+                            file,
+                            f"options[{index}].alignment",
+                            f"is {option['alignment']} but the option breaks '{must}' ({ref}: {text}): "
+                            "mark it conflicts or change the option",
+                        )
+                    )
+    return problems
+
+
+def date_problems(bank: Bank, today: date) -> list[Problem]:
+    """Every code section says when its text was last checked, every dilemma
+    when it was last reviewed; neither may be older than two years; topical
+    dilemmas (``actualiteit``) carry an expiry date within a year of their
+    review, and the check fails once it has passed."""
+    problems = []
+    for file, code in bank.codes:
+        for chapter in code.get("chapters") or []:
+            for section in (chapter.get("sections") or []) if isinstance(chapter, dict) else []:
+                if not isinstance(section, dict):
+                    continue
+                where = f"{section.get('ref')}.checked"
+                checked = section.get("checked")
+                if not isinstance(checked, date):
+                    problems.append(Problem(file, where, "is required: the date the text was last checked"))
+                elif checked > today:
+                    problems.append(Problem(file, where, f"{checked} lies in the future"))
+                elif today - checked > timedelta(days=SECTION_CHECK_DAYS):
+                    problems.append(Problem(file, where, f"{checked} is over two years ago: check the text again"))
+    for file, dilemma in bank.dilemmas:
+        reviewed = dilemma.get("reviewed")
+        if not isinstance(reviewed, date):
+            problems.append(Problem(file, "reviewed", "is required: the date the dilemma was last reviewed"))
+            reviewed = None
+        elif reviewed > today:
+            problems.append(Problem(file, "reviewed", f"{reviewed} lies in the future"))
+        elif today - reviewed > timedelta(days=DILEMMA_REVIEW_DAYS):
+            problems.append(Problem(file, "reviewed", f"{reviewed} is over two years ago: review it again"))
+        expires = dilemma.get("expires")
+        if dilemma.get("category") == "actualiteit" and not isinstance(expires, date):
+            problems.append(Problem(file, "expires", "is required for actualiteit: topical dilemmas expire"))
+        if isinstance(expires, date):
+            if expires <= today:
+                problems.append(Problem(file, "expires", f"expired on {expires}: update it or retire it"))
+            if reviewed and not reviewed < expires <= reviewed + timedelta(days=TOPICAL_DAYS):
+                problems.append(Problem(file, "expires", "must lie within a year after reviewed"))
+    return problems
+
+
+def _number_problems(bank: Bank, seen: Coverage) -> list[Problem]:
+    problems = []
+    if seen.total < MINIMUM_TOTAL:
+        problems.append(Problem("dilemmas", "count", f"{seen.total} dilemmas; at least {MINIMUM_TOTAL} needed"))
     for organisation, minimum in MINIMUM_DILEMMAS.items():
         if seen.per_organisation[organisation] < minimum:
             problems.append(
@@ -91,6 +324,12 @@ def bank_problems(bank: Bank, seen: Coverage) -> list[Problem]:
         problems.append(Problem("dilemmas", "audience", f"at least {MINIMUM_MANAGERS} for leidinggevenden needed"))
     if seen.per_category["actualiteit"] < MINIMUM_TOPICAL:
         problems.append(Problem("dilemmas", "category", f"at least {MINIMUM_TOPICAL} in actualiteit needed"))
+    for category in bank.categories:
+        slug = category.get("slug") if isinstance(category, dict) else None
+        if slug and seen.per_category[slug] < MINIMUM_PER_CATEGORY:
+            problems.append(
+                Problem("dilemmas", "category", f"{slug}: {seen.per_category[slug]}; at least {MINIMUM_PER_CATEGORY}")
+            )
     if seen.one_aligned * 2 > seen.total:
         problems.append(Problem("dilemmas", "alignment", "more than half have exactly one aligned option"))
     if seen.several_open * 4 < seen.total:
