@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from content.loader import Bank, Problem
@@ -37,9 +38,7 @@ TOPICAL_DAYS = 366
 # A reason in an option: "want", "omdat", "zodat", "aangezien", "doordat", or
 # "om ... te" (at most six words apart). Either every option of a dilemma
 # gives one or none does: otherwise the argued option gives itself away.
-REASON = re.compile(
-    r"\b(want|omdat|zodat|aangezien|doordat)\b|\bom\b(\s+\S+){0,6}?\s+te\b", re.IGNORECASE
-)
+REASON = re.compile(r"\b(want|omdat|zodat|aangezien|doordat)\b|\bom\b(\s+\S+){0,6}?\s+te\b", re.IGNORECASE)
 
 
 @dataclass
@@ -172,7 +171,8 @@ def reason_problems(bank: Bank) -> list[Problem]:
                 Problem(
                     file,
                     "options",
-                    f"only {', '.join(argued)} give a reason (want, omdat, zodat, om ... te): give one in all four or none",
+                    f"only {', '.join(argued)} give a reason (want, omdat, zodat, om ... te): "
+                    "give one in all four or none",
                 )
             )
     return problems
@@ -390,6 +390,7 @@ def write_fingerprints(sources: Path, target: Path | None = None) -> int:
     target = target or FINGERPRINTS
     prints = sorted({fingerprint for _, fingerprint in _source_fingerprints(sources)})
     target.write_text("\n".join(prints) + "\n", encoding="ascii")
+    write_paraphrases(sources, target.with_name(PARAPHRASES))
     return len(prints)
 
 
@@ -415,10 +416,137 @@ def _texts(value, where: str):
             yield from _texts(inner, f"{where}[{index}]")
 
 
+# ---------------------------------------------------------------- paraphrase
+
+# A close paraphrase keeps most of a source sentence's words and shuffles or
+# inflects them, which the eight-word runs miss. So every source sentence is
+# also kept as the set of its content words, stemmed, each hashed to 16 bits
+# (many Dutch words share a bucket, so the file gives no sentence back), and
+# a sentence of ours is a paraphrase when it holds most of such a set.
+PARAPHRASES = "paraphrases.fingerprints"  # beside the fingerprints file (package data: *.fingerprints)
+PARAPHRASE_SHARED = 5  # content words at least shared with one source sentence
+PARAPHRASE_OF_SOURCE = 0.6  # share of the source sentence's content words found in ours
+PARAPHRASE_OF_OURS = 0.5  # share of our sentence's content words that come from it
+PARAPHRASE_COMMON = 0.02  # words in more than this share of source sentences say nothing
+STOPWORDS = frozenset(
+    re.findall(
+        r"[a-z]+",
+        """aan al alle alleen als altijd ander andere anders ben bij bijvoorbeeld daar daarom dan dat de deze die dit
+    doe doen door dus een eens en er ge geen had heb hebben heeft hem het hier hij hoe hun ik in is ja je jij jou
+    jouw kan kun kunnen kunt maar me meer men met mij mijn moet moeten na naar niet niets nog nu of om omdat ons
+    onze ook op over te tegen toch toe tot u uit uw van veel voor want waren was wat we wel werd wie wij wil
+    willen word worden wordt zal ze zei zelf zich zij zijn zo zoals zonder zou zullen""",
+    )
+)
+
+
+def _stem(word: str) -> str:
+    """A light Dutch stem: enough to match 'zaken' with 'zaak' and
+    'leidinggevende' with 'leidinggevenden'."""
+    for suffix, replacement in (("heden", "heid"), ("ingen", "ing"), ("en", ""), ("e", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    word = re.sub(r"(.)\1", r"\1", word)
+    return word[:-1] + {"v": "f", "z": "s"}.get(word[-1], word[-1]) if word else word
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"[.!?;:\n]+", text) if s.strip()]
+
+
+def _content_buckets(sentence: str) -> frozenset[str]:
+    words = re.findall(r"[a-z]+", _plain(sentence))
+    stems = {_stem(w) for w in words if w not in STOPWORDS and len(w) >= 3}
+    return frozenset(hashlib.sha256(stem.encode()).hexdigest()[:4] for stem in stems)
+
+
+def _source_sentences(sources: Path):
+    """(document name, bucket set) for every sentence of the documents, and
+    every two sentences in a row, with enough content words to compare."""
+    for path in sorted(sources.iterdir()):
+        if path.is_file():
+            sentences = [_content_buckets(s) for s in _sentences(path.read_text(encoding="utf-8", errors="replace"))]
+            # One sentence, and two in a row: a paraphrase often merges short ones.
+            for buckets in sentences + [a | b for a, b in pairwise(sentences)]:
+                if len(buckets) >= PARAPHRASE_SHARED:
+                    yield path.name, buckets
+
+
+def write_paraphrases(sources: Path, target: Path | None = None) -> int:
+    """Write the sorted bucket sets of the source sentences (to the bundled
+    file beside the fingerprints unless ``target``)."""
+    target = target or FINGERPRINTS.with_name(PARAPHRASES)
+    lines = sorted({" ".join(sorted(buckets)) for _, buckets in _source_sentences(sources)})
+    target.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return len(lines)
+
+
+def _source_sets(sources: Path | None) -> list[tuple[str, frozenset[str]]]:
+    if sources is not None and sources.is_dir():
+        return list(_source_sentences(sources))
+    lines = FINGERPRINTS.with_name(PARAPHRASES).read_text(encoding="ascii").splitlines()
+    return [(FINGERPRINTED, frozenset(line.split())) for line in lines if line.strip()]
+
+
+def paraphrase_problems(bank: Bank, sources: Path | None = None) -> list[Problem]:
+    """Every text field with a sentence that holds most of the content words
+    of one source sentence (in any order and inflection)."""
+    sets = _source_sets(sources)
+    frequency = Counter(bucket for _, buckets in sets for bucket in buckets)
+    common = {b for b, n in frequency.items() if n > max(3, PARAPHRASE_COMMON * len(sets))}
+    index: dict[str, list[int]] = {}
+    kept = []
+    for number, (name, buckets) in enumerate(sets):
+        buckets = buckets - common
+        kept.append((name, buckets))
+        for bucket in buckets:
+            index.setdefault(bucket, []).append(number)
+    problems = []
+    documents = [(file, data) for file, data in bank.codes] + list(bank.dilemmas)
+    for file, data in documents:
+        for where, text in _texts(data, ""):
+            for sentence in _sentences(text):
+                ours = _content_buckets(sentence) - common
+                if len(ours) < PARAPHRASE_SHARED:
+                    continue
+                shared = Counter(n for bucket in ours for n in index.get(bucket, ()))
+                hit = next(
+                    (
+                        n
+                        for n, count in shared.most_common()
+                        if count >= PARAPHRASE_SHARED
+                        and count >= PARAPHRASE_OF_SOURCE * len(kept[n][1])
+                        and count >= PARAPHRASE_OF_OURS * len(ours)
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    problems.append(
+                        Problem(
+                            file,
+                            where,
+                            f"'{sentence.strip()[:60]}...' reads as a close paraphrase of a sentence in "
+                            f"{kept[hit][0]}: write it anew",
+                        )
+                    )
+                    break
+    return problems
+
+
 def originality_problems(bank: Bank, sources: Path | None = None) -> list[Problem]:
     """Every text field that shares a run of eight or more words with a
-    source document: the documents in ``sources`` when that folder exists,
-    else their bundled fingerprints."""
+    source document, or closely paraphrases one of its sentences: against
+    the documents in ``sources`` when that folder exists, else their bundled
+    fingerprints."""
+    return _copy_problems(bank, sources) + paraphrase_problems(bank, sources)
+
+
+def _copy_problems(bank: Bank, sources: Path | None = None) -> list[Problem]:
     taken = _taken(sources)
     problems = []
     documents = [(file, data) for file, data in bank.codes] + list(bank.dilemmas)
