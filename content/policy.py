@@ -542,8 +542,10 @@ def originality_problems(bank: Bank, sources: Path | None = None) -> list[Proble
     """Every text field that shares a run of eight or more words with a
     source document, or closely paraphrases one of its sentences: against
     the documents in ``sources`` when that folder exists, else their bundled
-    fingerprints."""
-    return _copy_problems(bank, sources) + paraphrase_problems(bank, sources)
+    fingerprints. One problem per field: a copy is also a paraphrase."""
+    copied = _copy_problems(bank, sources)
+    flagged = {(p.file, p.field) for p in copied}
+    return copied + [p for p in paraphrase_problems(bank, sources) if (p.file, p.field) not in flagged]
 
 
 def _copy_problems(bank: Bank, sources: Path | None = None) -> list[Problem]:
