@@ -191,6 +191,7 @@ def test_aligned_options_piling_up_on_one_key_are_a_problem(small_bank):
 def test_an_argued_option_among_bare_ones_is_a_problem(small_bank):
     assert policy.gives_reason("Je zegt nee, want het is een lopende zaak.")
     assert policy.gives_reason("Je belt je leidinggevende om het eerst te bespreken.")
+    assert policy.gives_reason("Je doet voorlopig niets; het is maar een gerucht.")
     assert not policy.gives_reason("Je belt je leidinggevende en bespreekt het.")
     argued = {"C": "Je meldt het, omdat de regels dat vragen."}
     all_argued = {k: f"Je kiest {k}, omdat dat het beste voelt." for k in "ABCD"}
