@@ -30,6 +30,11 @@ KEYS = ("A", "B", "C", "D")
 # the whole bank and in each organisation with at least SPREAD_FROM dilemmas.
 POSITION_SHARE = 1 / 3
 SPREAD_FROM = 12
+# Nor may the length of an option give the answer away: picking the longest
+# (or the shortest) may hit an aligned option at most this much more often
+# than picking at random, over banks of at least LENGTH_FROM dilemmas.
+LENGTH_MARGIN = 0.10
+LENGTH_FROM = 8
 # How long a text stays trusted before someone must hold it against the law
 # and the code again, and how long a topical dilemma may live at most.
 SECTION_CHECK_DAYS = 2 * 366
@@ -49,6 +54,8 @@ class Coverage:
     per_audience: Counter = field(default_factory=Counter)
     per_category: Counter = field(default_factory=Counter)
     per_position: Counter = field(default_factory=Counter)  # aligned marks per option key
+    longest_aligned: int = 0  # dilemmas whose longest option is aligned
+    shortest_aligned: int = 0
     one_aligned: int = 0
     several_open: int = 0  # two or more options grey or aligned
     none_aligned: int = 0
@@ -65,6 +72,10 @@ class Coverage:
         rows += [
             ("aligned at", key, f"{self.per_position[key]} of {marks} (at most {int(marks * POSITION_SHARE)})")
             for key in KEYS
+        ]
+        rows += [
+            ("option length", "longest is aligned", str(self.longest_aligned)),
+            ("option length", "shortest is aligned", str(self.shortest_aligned)),
         ]
         rows += [
             ("alignment", "exactly one aligned", f"{self.one_aligned} (at most {self.total // 2})"),
@@ -88,6 +99,10 @@ def coverage(bank: Bank) -> Coverage:
         for option in _options(dilemma):
             if option.get("alignment") == "aligned":
                 result.per_position[str(option.get("key"))] += 1
+        if _options(dilemma):
+            by_length = sorted(_options(dilemma), key=lambda o: len(str(o.get("text", ""))))
+            result.longest_aligned += by_length[-1].get("alignment") == "aligned"
+            result.shortest_aligned += by_length[0].get("alignment") == "aligned"
         result.one_aligned += marks["aligned"] == 1
         result.none_aligned += marks["aligned"] == 0
         result.several_open += marks["aligned"] + marks["grey"] >= 2
@@ -125,6 +140,7 @@ def rule_problems(bank: Bank, today: date) -> list[Problem]:
     breaks a must of the code, and dates that make texts come back for review."""
     return (
         position_problems(bank)
+        + length_problems(bank)
         + reason_problems(bank)
         + one_answer_problems(bank)
         + must_problems(bank)
@@ -153,6 +169,32 @@ def position_problems(bank: Bank) -> list[Problem]:
                         f"{key} holds {at[key]} of {total} aligned options; at most a third may sit on one key",
                     )
                 )
+    return problems
+
+
+def length_problems(bank: Bank) -> list[Problem]:
+    """Picking the longest (or the shortest) option may not find the aligned
+    one clearly more often than picking at random: at most LENGTH_MARGIN
+    above the share of aligned options in the bank."""
+    dilemmas = [d for _, d in bank.dilemmas if len(_options(d)) == 4]
+    options = [o for d in dilemmas for o in _options(d)]
+    if len(dilemmas) < LENGTH_FROM:
+        return []
+    base = sum(o.get("alignment") == "aligned" for o in options) / len(options)
+    problems = []
+    for name, pick in (("longest", max), ("shortest", min)):
+        hits = sum(
+            pick(_options(d), key=lambda o: len(str(o.get("text", "")))).get("alignment") == "aligned" for d in dilemmas
+        )
+        if hits / len(dilemmas) > base + LENGTH_MARGIN:
+            problems.append(
+                Problem(
+                    "dilemmas",
+                    "option length",
+                    f"the {name} option is the aligned one in {hits} of {len(dilemmas)} dilemmas; "
+                    f"at most {int((base + LENGTH_MARGIN) * len(dilemmas))} (aligned options are {base:.0%} of all)",
+                )
+            )
     return problems
 
 

@@ -188,6 +188,18 @@ def test_aligned_options_piling_up_on_one_key_are_a_problem(small_bank):
     assert "aligned at" in policy.coverage(bank).table()
 
 
+def test_an_aligned_option_that_is_always_the_longest_is_a_problem(small_bank):
+    # The first edition: the longest option was the aligned one in 61 of 80.
+    long = "Je bespreekt het eerst rustig met je leidinggevende en legt samen vast wat jullie afspreken."
+    spread = [("aligned", "grey", "grey", "conflicts"), ("grey", "aligned", "conflicts", "grey")]
+    spread += [("grey", "conflicts", "aligned", "grey"), ("conflicts", "grey", "grey", "aligned")]
+    tell = [dilemma(f"lang-{i}", spread[i % 4], texts={"ABCD"[i % 4]: long}) for i in range(8)]
+    problems = policy.length_problems(small_bank(*tell))
+    assert [(p.field, p.message.split(" option")[0]) for p in problems] == [("option length", "the longest")]
+    fair = [dilemma(f"lang-{i}", spread[i % 4], texts={"ABCD"[(i + 1) % 4]: long}) for i in range(8)]
+    assert policy.length_problems(small_bank(*fair)) == []
+
+
 def test_an_argued_option_among_bare_ones_is_a_problem(small_bank):
     assert policy.gives_reason("Je zegt nee, want het is een lopende zaak.")
     assert policy.gives_reason("Je belt je leidinggevende om het eerst te bespreken.")
