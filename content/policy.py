@@ -41,10 +41,13 @@ SECTION_CHECK_DAYS = 2 * 366
 DILEMMA_REVIEW_DAYS = 2 * 366
 TOPICAL_DAYS = 366
 # A reason in an option: "want", "omdat", "zodat", "aangezien", "doordat",
-# "om ... te" (at most six words apart), or a clause after a semicolon
-# ("Je doet niets; het is maar een gerucht"). Either every option of a
-# dilemma gives one or none does: otherwise the argued option gives itself away.
-REASON = re.compile(r"\b(want|omdat|zodat|aangezien|doordat)\b|\bom\b(\s+\S+){0,6}?\s+te\b|;\s*\w", re.IGNORECASE)
+# "om ... te" (at most six words apart), or a clause after a semicolon or a
+# second sentence ("Je doet niets; het is maar een gerucht", "Je zegt niets.
+# Het is voorbij."). Either every option of a dilemma gives one or none does:
+# otherwise the argued option gives itself away.
+REASON = re.compile(
+    r"\b(want|omdat|zodat|aangezien|doordat)\b|\bom\b(\s+\S+){0,6}?\s+te\b|;\s*\w|[.!?]\s+\w", re.IGNORECASE
+)
 
 
 @dataclass
@@ -214,7 +217,7 @@ def reason_problems(bank: Bank) -> list[Problem]:
                 Problem(
                     file,
                     "options",
-                    f"only {', '.join(argued)} give a reason (want, omdat, zodat, om ... te, a semicolon): "
+                    f"only {', '.join(argued)} give a reason (want, omdat, zodat, om ... te, ; or a second sentence): "
                     "give one in all four or none",
                 )
             )

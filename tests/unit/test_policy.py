@@ -204,6 +204,7 @@ def test_an_argued_option_among_bare_ones_is_a_problem(small_bank):
     assert policy.gives_reason("Je zegt nee, want het is een lopende zaak.")
     assert policy.gives_reason("Je belt je leidinggevende om het eerst te bespreken.")
     assert policy.gives_reason("Je doet voorlopig niets; het is maar een gerucht.")
+    assert policy.gives_reason("Je zegt niets. Het is voorbij en het gaat om je privéleven.")
     assert not policy.gives_reason("Je belt je leidinggevende en bespreekt het.")
     argued = {"C": "Je meldt het, omdat de regels dat vragen."}
     all_argued = {k: f"Je kiest {k}, omdat dat het beste voelt." for k in "ABCD"}
