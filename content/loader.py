@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -51,8 +51,12 @@ DILEMMA_FIELDS = {
     "options",
     "explanation",
     "code_refs",
+    "reviewed",
+    "expires",
 }
-OPTION_FIELDS = {"key", "text", "alignment", "feedback"}
+OPTION_FIELDS = {"key", "text", "alignment", "feedback", "breaks"}
+SECTION_FIELDS = {"ref", "title", "text", "checked", "musts"}
+MUST_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def bundled_path() -> Path:
@@ -127,6 +131,28 @@ def _text(problems: list[Problem], file: str, where: str, value: Any, low: int, 
         problems.append(Problem(file, where, f"has {len(value.strip())} characters; allowed {low}-{high}"))
 
 
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _must_problems(file: str, where: str, musts: Any) -> list[Problem]:
+    """A section's ``musts``: a list of ``{id, text}``, the rules it states as
+    a must, each short enough for an author to hold an option against."""
+    if musts is None:
+        return []
+    if not isinstance(musts, list):
+        return [Problem(file, where, "must be a list of {id, text}")]
+    problems = []
+    for m, must in enumerate(musts):
+        if not isinstance(must, dict) or set(must) != {"id", "text"}:
+            problems.append(Problem(file, f"{where}[{m}]", "must have exactly the fields id and text"))
+            continue
+        if not MUST_ID.match(str(must["id"])):
+            problems.append(Problem(file, f"{where}[{m}].id", "must be lowercase letters, digits, dashes"))
+        _text(problems, file, f"{where}[{m}].text", must["text"], 10, 160)
+    return problems
+
+
 def structural_problems(bank: Bank) -> list[Problem]:
     """Everything that would make loading wrong or impossible."""
     problems = list(bank.problems)
@@ -191,6 +217,11 @@ def structural_problems(bank: Bank) -> list[Problem]:
                 refs_by_org.setdefault(org, set()).add(ref)
                 _text(problems, file, f"{swhere}.title", section.get("title"), 1, 200)
                 _text(problems, file, f"{swhere}.text", section.get("text"), SECTION_MIN, SECTION_MAX)
+                for unknown in sorted(set(section) - SECTION_FIELDS):
+                    problems.append(Problem(file, f"{swhere}.{unknown}", "is not a known field"))
+                if "checked" in section and not _is_date(section["checked"]):
+                    problems.append(Problem(file, f"{swhere}.checked", "must be a date (YYYY-MM-DD)"))
+                problems += _must_problems(file, f"{swhere}.musts", section.get("musts"))
 
     def visible_refs(org: str) -> set[str]:
         refs, seen = set(), set()
@@ -225,6 +256,9 @@ def structural_problems(bank: Bank) -> list[Problem]:
         _text(problems, file, "title", dilemma.get("title"), 1, TITLE_MAX)
         _text(problems, file, "situation", dilemma.get("situation"), SITUATION_MIN, SITUATION_MAX)
         _text(problems, file, "explanation", dilemma.get("explanation"), 1, 4000)
+        for name in ("reviewed", "expires"):
+            if name in dilemma and not _is_date(dilemma[name]):
+                problems.append(Problem(file, name, "must be a date (YYYY-MM-DD)"))
         options = dilemma.get("options")
         if not isinstance(options, list) or len(options) != 4:
             problems.append(Problem(file, "options", "must be exactly four options"))
@@ -248,6 +282,9 @@ def structural_problems(bank: Bank) -> list[Problem]:
                     problems.append(Problem(file, f"{where}.alignment", f"must be one of {', '.join(ALIGNMENTS)}"))
                 if option.get("feedback") is not None and not isinstance(option["feedback"], str):
                     problems.append(Problem(file, f"{where}.feedback", "must be text"))
+                breaks = option.get("breaks", [])
+                if not isinstance(breaks, list) or not all(isinstance(b, str) and MUST_ID.match(b) for b in breaks):
+                    problems.append(Problem(file, f"{where}.breaks", "must be a list of must ids"))
         refs = dilemma.get("code_refs")
         if not isinstance(refs, list) or not refs:
             problems.append(Problem(file, "code_refs", "must be a non-empty list of section refs"))
