@@ -3,6 +3,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
+# Spectral (the OpenAPI linter the tests run) from the npm registry, at a
+# pinned version, into a git-ignored folder of the project.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL_DIR     := .tools/spectral
+SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
 
 .PHONY: install run test test-sqlite test-postgres lint bench clean
 
@@ -12,7 +18,14 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(SPECTRAL_STAMP):
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (Debian), or run .ci/run as root" >&2; exit 1; }
+	mkdir -p $(SPECTRAL_DIR)
+	echo '{"private": true}' > $(SPECTRAL_DIR)/package.json
+	cd $(SPECTRAL_DIR) && npm install --no-audit --no-fund --silent @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+	touch $(SPECTRAL_STAMP)
+
+install: $(STAMP) $(SPECTRAL_STAMP)
 
 ## make run: install, prepare the SQLite database with the bundled content,
 ## then run the server and the push worker until Ctrl-C.
@@ -46,4 +59,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .tools instance .pytest_cache .ruff_cache build *.egg-info

@@ -118,7 +118,10 @@ class AdminDilemmaOut(ma.Schema):
     options = ma.fields.List(ma.fields.Nested(AdminOptionOut))
     code_refs = ma.fields.List(ma.fields.String())
     answered = ma.fields.Boolean()
-    allowed_actions = ma.fields.List(ma.fields.String())
+    allowed_actions = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "The transitions this token may make now (role, state and four-eyes)"},
+    )
 
 
 class ListQuery(ma.Schema):
@@ -189,7 +192,7 @@ def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
         "options": revision.options,
         "code_refs": [s.ref for s in revision.sections],
         "answered": facts.answered,
-        "allowed_actions": allowed_actions(dilemma.status),
+        "allowed_actions": allowed_actions(dilemma.status, current_actor(), revision.author),
     }
 
 

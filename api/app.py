@@ -20,6 +20,7 @@ from api import (
     idempotency,
     installations,
     limits,
+    openapi,
     ops,
     organisation,
     security,
@@ -96,3 +97,4 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
     errors.document_errors(api)
+    openapi.complete(api)

@@ -20,7 +20,7 @@ from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas import sessions
 from dilemmas.base import INT_MAX
 from dilemmas.dilemmas import OPTION_KEYS
-from dilemmas.sessions import NOTE_MAX, SessionView
+from dilemmas.sessions import NOTE_MAX, SessionView, revealable
 from scoring.spreads import percentages
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Live team sessions")
@@ -88,7 +88,8 @@ def _present(view: SessionView) -> dict:
             {"key": key, "count": count, "percent": share}
             for key, count, share in zip(OPTION_KEYS, view.spread, shares, strict=True)
         ]
-    return {**asdict(view), "spread": spread}
+    allowed = revealable(view.allowed, view.votes, current_app.config["SESSION_MIN_REVEAL"])
+    return {**asdict(view), "spread": spread, "allowed": list(allowed)}
 
 
 def _conditional(view: SessionView) -> Response:
