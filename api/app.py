@@ -20,6 +20,7 @@ from api import (
     idempotency,
     installations,
     limits,
+    metrics,
     openapi,
     ops,
     organisation,
@@ -49,6 +50,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     limits.init_app(app)
     idempotency.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
     security.configure_logging(json_logs=app.config["KOMPAS_ENV"] == "production")
     return app
 
