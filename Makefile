@@ -10,7 +10,7 @@ SPECTRAL_DIR     := .tools/spectral
 SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
 SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install test-tools run test test-sqlite test-postgres lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ $(SPECTRAL_STAMP):
 	cd $(SPECTRAL_DIR) && npm install --no-audit --no-fund --silent @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 	touch $(SPECTRAL_STAMP)
 
-install: $(STAMP) $(SPECTRAL_STAMP)
+install: $(STAMP)
+
+## The tools the tests need beside the Python packages (Spectral).
+test-tools: $(SPECTRAL_STAMP)
 
 ## make run: install, prepare the SQLite database with the bundled content,
 ## then run the server and the push worker until Ctrl-C.
@@ -40,12 +43,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test-sqlite: install
+test-sqlite: install test-tools
 	$(BIN)/pytest -q
 
 ## PostgreSQL: a throwaway cluster from the machine's server binaries, or
 ## the server in KOMPAS_TEST_DATABASE_URL. Fails (never skips) without one.
-test-postgres: install
+test-postgres: install test-tools
 	$(BIN)/pytest -q --postgres
 
 ## make test: lint, the layer contracts, the whole suite on SQLite and on

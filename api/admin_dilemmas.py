@@ -145,6 +145,12 @@ class ScheduleIn(ma.Schema):
     week = WeekField(required=True, metadata={"example": "2026-W49"})
 
 
+class RevisionOptionOut(ma.Schema):
+    text = ma.fields.String()
+    alignment = ma.fields.String(allow_none=True, metadata={"description": "aligned | grey | conflicts"})
+    feedback = ma.fields.String(allow_none=True)
+
+
 class ChangeOut(ma.Schema):
     number = ma.fields.Integer()
     author = ma.fields.String()
@@ -152,7 +158,7 @@ class ChangeOut(ma.Schema):
     title = ma.fields.String()
     situation = ma.fields.String()
     explanation = ma.fields.String()
-    options = ma.fields.List(ma.fields.Dict())
+    options = ma.fields.List(ma.fields.Nested(RevisionOptionOut), metadata={"description": "In the order A-D"})
     code_refs = ma.fields.List(ma.fields.String())
     changes = ma.fields.Dict(metadata={"description": "field -> {from, to} against the previous revision"})
 

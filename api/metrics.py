@@ -9,7 +9,7 @@ answered by whichever worker gets it, adds up the files of all of them.
 What is measured: requests and their latency per route (the URL rule, such
 as ``/api/v1/dilemmas/<int:dilemma_id>/answer``: never the path, which holds
 ids), method and status; accepted answers; the content memo's hits and
-misses; the database pool's connections in use. Push messages and campaign
+misses; database connections open and in use. Push messages and campaign
 progress are read from the campaign tables at scrape time: the push worker
 and ``kompas push tick`` are other processes, often on other machines, and
 the tables already count what every one of them sent, retired and failed.
@@ -86,15 +86,15 @@ class Instruments:
             ("result",),
             registry=own,
         )
-        self.pool_in_use = Gauge(
-            "kompas_db_pool_connections_in_use",
-            "Database connections checked out of the pools (all workers)",
+        self.connections_in_use = Gauge(
+            "kompas_db_connections_in_use",
+            "Database connections checked out by a request (all workers)",
             registry=own,
             multiprocess_mode="livesum",
         )
-        self.pool_size = Gauge(
-            "kompas_db_pool_size",
-            "Connections the pools keep (all workers)",
+        self.connections_open = Gauge(
+            "kompas_db_connections_open",
+            "Database connections the pools hold open (all workers)",
             registry=own,
             multiprocess_mode="livesum",
         )
@@ -144,17 +144,25 @@ def _networks(text: str) -> tuple:
 
 
 def _watch_pool(engine, measured: Instruments) -> None:
-    size = getattr(engine.pool, "size", None)
-    if callable(size):
-        measured.pool_size.inc(size())
+    """Connections open and in use, from the pool's own events (a
+    connection opened in one process is counted in that process's files)."""
+
+    @event.listens_for(engine, "connect")
+    def opened(*_args) -> None:
+        measured.connections_open.inc()
+
+    @event.listens_for(engine, "close")
+    @event.listens_for(engine, "close_detached")
+    def closed(*_args) -> None:
+        measured.connections_open.dec()
 
     @event.listens_for(engine, "checkout")
     def checked_out(*_args) -> None:
-        measured.pool_in_use.inc()
+        measured.connections_in_use.inc()
 
     @event.listens_for(engine, "checkin")
     def checked_in(*_args) -> None:
-        measured.pool_in_use.dec()
+        measured.connections_in_use.dec()
 
 
 class CountingMemo(Memo):

@@ -41,7 +41,7 @@ def test_the_document_is_valid_openapi(document):
 
 def test_spectral_finds_no_error_and_no_warning(document, tmp_path):
     if not SPECTRAL.exists():
-        pytest.fail(f"Spectral is not installed at {SPECTRAL}: run `make install` (it needs npm)")
+        pytest.fail(f"Spectral is not installed at {SPECTRAL}: run `make test-tools` (it needs npm)")
     spec = tmp_path / "openapi.json"
     spec.write_text(json.dumps(document))
     result = subprocess.run(
