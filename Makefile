@@ -3,8 +3,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
+# Spectral (the OpenAPI linter the tests run) from the npm registry, at a
+# pinned version, into a git-ignored folder of the project.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL_DIR     := .tools/spectral
+SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install test-tools run test test-sqlite test-postgres lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +18,17 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+$(SPECTRAL_STAMP):
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (Debian), or run .ci/run as root" >&2; exit 1; }
+	mkdir -p $(SPECTRAL_DIR)
+	echo '{"private": true}' > $(SPECTRAL_DIR)/package.json
+	cd $(SPECTRAL_DIR) && npm install --no-audit --no-fund --silent @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+	touch $(SPECTRAL_STAMP)
+
 install: $(STAMP)
+
+## The tools the tests need beside the Python packages (Spectral).
+test-tools: $(SPECTRAL_STAMP)
 
 ## make run: install, prepare the SQLite database with the bundled content,
 ## then run the server and the push worker until Ctrl-C.
@@ -31,12 +47,12 @@ lint: install
 	$(BIN)/vulture
 	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --score=n api dilemmas scoring push content
 
-test-sqlite: install
+test-sqlite: install test-tools
 	$(BIN)/pytest -q
 
 ## PostgreSQL: a throwaway cluster from the machine's server binaries, or
 ## the server in KOMPAS_TEST_DATABASE_URL. Fails (never skips) without one.
-test-postgres: install
+test-postgres: install test-tools
 	$(BIN)/pytest -q --postgres
 
 ## make test: lint, the layer contracts, the whole suite on SQLite and on
@@ -50,4 +66,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .tools instance .pytest_cache .ruff_cache build *.egg-info

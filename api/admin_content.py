@@ -58,7 +58,11 @@ class SectionIn(ma.Schema):
 class SuggestionOut(ma.Schema):
     id = ma.fields.Integer()
     text = ma.fields.String()
-    category = ma.fields.Function(lambda s: s.category.slug if s.category else None, allow_none=True)
+    category = ma.fields.Function(
+        lambda s: s.category.slug if s.category else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "The category's slug, when the sender chose one"},
+    )
     status = ma.fields.String()
     received_on = ma.fields.Date()
     dilemma_id = ma.fields.Integer(allow_none=True)

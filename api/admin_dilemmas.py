@@ -118,7 +118,10 @@ class AdminDilemmaOut(ma.Schema):
     options = ma.fields.List(ma.fields.Nested(AdminOptionOut))
     code_refs = ma.fields.List(ma.fields.String())
     answered = ma.fields.Boolean()
-    allowed_actions = ma.fields.List(ma.fields.String())
+    allowed_actions = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "The transitions this token may make now (role, state and four-eyes)"},
+    )
 
 
 class ListQuery(ma.Schema):
@@ -142,6 +145,12 @@ class ScheduleIn(ma.Schema):
     week = WeekField(required=True, metadata={"example": "2026-W49"})
 
 
+class RevisionOptionOut(ma.Schema):
+    text = ma.fields.String()
+    alignment = ma.fields.String(allow_none=True, metadata={"description": "aligned | grey | conflicts"})
+    feedback = ma.fields.String(allow_none=True)
+
+
 class ChangeOut(ma.Schema):
     number = ma.fields.Integer()
     author = ma.fields.String()
@@ -149,7 +158,7 @@ class ChangeOut(ma.Schema):
     title = ma.fields.String()
     situation = ma.fields.String()
     explanation = ma.fields.String()
-    options = ma.fields.List(ma.fields.Dict())
+    options = ma.fields.List(ma.fields.Nested(RevisionOptionOut), metadata={"description": "In the order A-D"})
     code_refs = ma.fields.List(ma.fields.String())
     changes = ma.fields.Dict(metadata={"description": "field -> {from, to} against the previous revision"})
 
@@ -189,7 +198,7 @@ def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
         "options": revision.options,
         "code_refs": [s.ref for s in revision.sections],
         "answered": facts.answered,
-        "allowed_actions": workflow_actions(dilemma.status),
+        "allowed_actions": workflow_actions(dilemma.status, current_actor(), revision.author),
     }
 
 

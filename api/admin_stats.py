@@ -27,10 +27,127 @@ blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", descr
 limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
 
 CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
-RESPONSE_CONTENT = {
-    "application/json": {"schema": {}},
-    "text/csv": {"schema": {"type": "string"}},
+# The JSON variant comes from each view's response schema; this adds the
+# CSV one, so that clients know both and pick with Accept.
+CSV_CONTENT = {
+    "text/csv": {
+        "schema": {
+            "type": "string",
+            "description": "UTF-8 with a byte-order mark, CRLF line ends; columns: " + ", ".join(CSV_COLUMNS),
+        }
+    }
 }
+COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer(allow_none=True)}
+
+
+class OptionFigureOut(ma.Schema):
+    key = ma.fields.String(metadata={"description": "A-D"})
+    count = ma.fields.Integer()
+    percent = ma.fields.Integer()
+
+
+class SpreadOut(ma.Schema):
+    total = ma.fields.Integer(allow_none=True, metadata={"description": "Null when suppressed"})
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
+    options = ma.fields.List(ma.fields.Nested(OptionFigureOut), allow_none=True)
+
+
+class ScopeSpreadOut(SpreadOut):
+    scope = ma.fields.String(metadata={"description": "all | organisation"})
+    name = ma.fields.String()
+
+
+class ModeSpreadOut(SpreadOut):
+    mode = ma.fields.String(metadata={"description": "alone | colleague | team"})
+
+
+class DifficultyOut(ma.Schema):
+    ratings = ma.fields.Integer(allow_none=True)
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True)
+    mean = ma.fields.Float(allow_none=True)
+    histogram = ma.fields.Dict(
+        **COUNTS, allow_none=True, metadata={"description": "Ratings per difficulty 1-5 (keys '1'..'5')"}
+    )
+
+
+class DilemmaStatsOut(ma.Schema):
+    dilemma_id = ma.fields.Integer()
+    week = ma.fields.String()
+    closed = ma.fields.Boolean()
+    title = ma.fields.String()
+    alignment = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        allow_none=True,
+        metadata={"description": "Option key -> aligned | grey | conflicts, for the options the author marked"},
+    )
+    spreads = ma.fields.List(ma.fields.Nested(ScopeSpreadOut))
+    by_mode = ma.fields.List(ma.fields.Nested(ModeSpreadOut))
+    difficulty = ma.fields.Nested(DifficultyOut)
+
+
+class WeekStatsOut(ma.Schema):
+    week = ma.fields.String()
+    dilemma_id = ma.fields.Integer()
+    title = ma.fields.String()
+    closed = ma.fields.Boolean()
+    answers = ma.fields.Integer(allow_none=True, metadata={"description": "Null when suppressed"})
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True)
+    by_mode = ma.fields.Dict(**COUNTS, allow_none=True, metadata={"description": "Answers per mode; null parts hidden"})
+    late = ma.fields.Integer(allow_none=True, metadata={"description": "Answers after the week closed"})
+    by_organisation = ma.fields.Dict(
+        **COUNTS, allow_none=True, metadata={"description": "Answers per organisation slug; null parts hidden"}
+    )
+    active_installations = ma.fields.Integer(allow_none=True)
+    participation = ma.fields.Float(allow_none=True, metadata={"description": "answers / active installations"})
+
+
+class AwarenessWeekOut(ma.Schema):
+    week = ma.fields.String()
+    dilemma_id = ma.fields.Integer()
+    answers = ma.fields.Integer(allow_none=True)
+    aligned_share = ma.fields.Float(allow_none=True)
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True)
+
+
+class AwarenessChapterOut(ma.Schema):
+    chapter = ma.fields.String()
+    weeks = ma.fields.List(ma.fields.Nested(AwarenessWeekOut))
+    answers = ma.fields.Integer()
+    trend_per_quarter = ma.fields.Float(allow_none=True, metadata={"description": "Change of the share per quarter"})
+
+
+class AwarenessOut(ma.Schema):
+    start = ma.fields.String(attribute="from", data_key="from", allow_none=True)
+    end = ma.fields.String(attribute="to", data_key="to", allow_none=True)
+    category = ma.fields.String(allow_none=True)
+    chapters = ma.fields.List(ma.fields.Nested(AwarenessChapterOut))
+
+
+class GreyChapterOut(ma.Schema):
+    chapter = ma.fields.String()
+    dilemmas = ma.fields.Integer()
+    answers = ma.fields.Integer()
+    entropy = ma.fields.Float(allow_none=True, metadata={"description": "0 everyone agrees, 1 evenly split"})
+    most_divided = ma.fields.Float()
+
+
+class EasyDilemmaOut(ma.Schema):
+    dilemma_id = ma.fields.Integer()
+    week = ma.fields.String()
+    title = ma.fields.String()
+    mean_difficulty = ma.fields.Float()
+    ratings = ma.fields.Integer()
+
+
+class GreyZonesOut(ma.Schema):
+    chapters = ma.fields.List(ma.fields.Nested(GreyChapterOut))
+    easy_dilemmas = ma.fields.List(ma.fields.Nested(EasyDilemmaOut))
 
 
 class RangeQuery(ma.Schema):
@@ -76,7 +193,7 @@ def context():
 
 
 def doc(function):
-    function = blp.doc(security=ADMIN_SECURITY, responses={"200": {"content": RESPONSE_CONTENT}})(function)
+    function = blp.doc(security=ADMIN_SECURITY, responses={200: {"content": CSV_CONTENT}})(function)
     function = blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")(function)
     return blp.alt_response(401, description=UNAUTHORIZED)(function)
 
@@ -85,7 +202,7 @@ def doc(function):
 class Weeks(MethodView):
     @doc
     @blp.arguments(RangeQuery, location="query")
-    @blp.response(200)
+    @blp.response(200, WeekStatsOut(many=True))
     def get(self, query):
         """Participation per week (default: the last 52), once each week has
         closed: the answers given during it, per mode, per organisation, and
@@ -110,7 +227,7 @@ class Weeks(MethodView):
 @blp.route("/dilemmas/<int:dilemma_id>")
 class OneDilemma(MethodView):
     @doc
-    @blp.response(200)
+    @blp.response(200, DilemmaStatsOut)
     @blp.alt_response(404, description="No such dilemma among those the token's organisations saw")
     def get(self, dilemma_id):
         """Spreads per scope and per mode, and how hard people found it."""
@@ -143,7 +260,7 @@ class OneDilemma(MethodView):
 class Awareness(MethodView):
     @doc
     @blp.arguments(AwarenessQuery, location="query")
-    @blp.response(200)
+    @blp.response(200, AwarenessOut)
     def get(self, query):
         """Per code chapter and week: the share of answers on options marked
         `aligned`, the answers behind it, and the trend per quarter."""
@@ -176,7 +293,7 @@ class Awareness(MethodView):
 @blp.route("/grey-zones")
 class GreyZones(MethodView):
     @doc
-    @blp.response(200)
+    @blp.response(200, GreyZonesOut)
     def get(self):
         """Per chapter, how divided answers are (normalised entropy: 0 everyone
         agrees, 1 evenly split), and the dilemmas rated easy."""

@@ -20,6 +20,8 @@ from api import (
     idempotency,
     installations,
     limits,
+    metrics,
+    openapi,
     ops,
     organisation,
     security,
@@ -48,6 +50,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     limits.init_app(app)
     idempotency.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
     security.configure_logging(json_logs=app.config["KOMPAS_ENV"] == "production")
     return app
 
@@ -96,3 +99,4 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
     errors.document_errors(api)
+    openapi.complete(api)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import StatementError
 
 from api.app import create_app
 from api.config import ConfigError, clock, push_settings
+from api.config import load as load_config
 from content import loader, policy
 from dilemmas.errors import NotFound
 from dilemmas.model.admins import ROLES
@@ -108,8 +109,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from gunicorn.app.base import BaseApplication
 
     workers = workers or (os.cpu_count() or 1) + 1
+    try:
+        port = port or load_config()["KOMPAS_PORT"]
+    except ConfigError as error:
+        raise click.ClickException(f"configuration: {error}") from None
+    # Before anything imports prometheus_client: it picks its storage then.
+    metrics_folder = _metrics_folder(port)
     with _app() as app:
-        bind = f"{host or app.config['KOMPAS_HOST']}:{port or app.config['KOMPAS_PORT']}"
+        bind = f"{host or app.config['KOMPAS_HOST']}:{port}"
 
         class Server(BaseApplication):
             def load_config(self):
@@ -118,12 +125,33 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
                 self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
+                self.cfg.set("child_exit", _worker_exited)
 
             def load(self):
                 return create_app()
 
-        click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs)")
+        click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs; metrics in {metrics_folder})")
         Server().run()
+
+
+def _metrics_folder(port: int) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR for this server's workers (default
+    instance/metrics-PORT), emptied: counts of an earlier run would be
+    added to this one's."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path("instance") / f"metrics-{port}").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+def _worker_exited(_server, worker) -> None:
+    """gunicorn's child_exit hook: a dead worker's live gauges (connections
+    in use) stop counting; its counters stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 @main.group()

@@ -40,6 +40,8 @@ DEFAULTS = {
     "KOMPAS_ENV": "development",
     "KOMPAS_SECRET_KEY": "",
     "CORS_ORIGINS": "",
+    "KOMPAS_METRICS_TOKEN": "",
+    "KOMPAS_METRICS_ALLOW": "127.0.0.0/8,::1",
 }
 
 
@@ -149,6 +151,8 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_NOW": frozen_now,
         "INSTANCE_PATH": instance,
         "CORS_ORIGINS": values["CORS_ORIGINS"],
+        "KOMPAS_METRICS_TOKEN": values["KOMPAS_METRICS_TOKEN"],
+        "KOMPAS_METRICS_ALLOW": values["KOMPAS_METRICS_ALLOW"],
     }
     config["SECRET_KEY"] = secret_key_from(values, instance)
     config.update(overrides)

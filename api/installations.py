@@ -42,23 +42,31 @@ class Notifications(ma.Schema):
     reminders = ma.fields.Boolean()
 
 
+class NotificationsOut(ma.Schema):
+    weekly = ma.fields.Boolean(metadata={"description": "The Monday push with the week's dilemma"})
+    reminders = ma.fields.Boolean(metadata={"description": "The Thursday reminder when not answered yet"})
+
+
 class InstallationOut(ma.Schema):
     id = ma.fields.String()
     platform = ma.fields.String()
     locale = ma.fields.String()
     organisation = ma.fields.Nested(OrganisationRef)
-    notifications = ma.fields.Method("_notifications")
-    push_token = ma.fields.Method("_has_push_token", metadata={"description": "Whether a device token is registered"})
-    created_on = ma.fields.Method("_created_on")
+    notifications = ma.fields.Nested(NotificationsOut)
+    push_token = ma.fields.Boolean(metadata={"description": "Whether a device token is registered"})
+    created_on = ma.fields.Date(metadata={"description": "The day it registered (never the time)"})
 
-    def _notifications(self, installation):
-        return {"weekly": installation.notify_weekly, "reminders": installation.notify_reminders}
-
-    def _has_push_token(self, installation):
-        return installation.push_token is not None
-
-    def _created_on(self, installation):
-        return installation.created_at.date().isoformat()
+    @ma.pre_dump
+    def _settings(self, installation, **kwargs):
+        return {
+            "id": installation.id,
+            "platform": installation.platform,
+            "locale": installation.locale,
+            "organisation": installation.organisation,
+            "notifications": {"weekly": installation.notify_weekly, "reminders": installation.notify_reminders},
+            "push_token": installation.push_token is not None,
+            "created_on": installation.created_at.date(),
+        }
 
 
 class InstallationPatch(ma.Schema):

@@ -28,7 +28,11 @@ class Link(ma.Schema):
 class OrganisationOut(ma.Schema):
     slug = ma.fields.String()
     name = ma.fields.String()
-    parent = ma.fields.Function(lambda o: o.parent.slug if o.parent else None)
+    parent = ma.fields.Function(
+        lambda o: o.parent.slug if o.parent else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "The parent organisation's slug; null for the root"},
+    )
     timezone = ma.fields.String()
     contacts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(Contact))
     links = ma.fields.List(ma.fields.Nested(Link))

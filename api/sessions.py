@@ -19,7 +19,7 @@ from api.fields import Prose
 from api.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas.employee import meetings
 from dilemmas.employee.meeting_joins import join
-from dilemmas.employee.meetings import NOTE_MAX, MeetingView
+from dilemmas.employee.meetings import NOTE_MAX, MeetingView, revealable
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.storage.base import INT_MAX
 from scoring.spreads import option_counts
@@ -85,7 +85,8 @@ class SessionOut(ma.Schema):
 
 def _present(view: MeetingView) -> dict:
     spread = None if view.spread is None else [asdict(o) for o in option_counts(view.spread)]
-    return {**asdict(view), "spread": spread}
+    allowed = revealable(view.allowed, view.votes, current_app.config["SESSION_MIN_REVEAL"])
+    return {**asdict(view), "spread": spread, "allowed": list(allowed)}
 
 
 def _conditional(view: MeetingView) -> Response:

@@ -112,9 +112,17 @@ def meeting_actions(state: str, round_: int, answered: bool) -> tuple[str, ...]:
     return ()
 
 
+def revealable(allowed: tuple[str, ...], votes: int, min_votes: int) -> tuple[str, ...]:
+    """``allowed`` less ``reveal`` while fewer than ``min_votes`` votes are in:
+    what ``reveal`` checks, so that a phone never offers a refused step."""
+    return allowed if votes >= min_votes else tuple(a for a in allowed if a != "reveal")
+
+
 def _refuse(action: str, state: str, allowed: tuple[str, ...]) -> Conflict:
     if allowed:
         detail = f"'{action}' kan niet in de toestand '{state}'. Wel mogelijk: {', '.join(allowed)}."
+    elif state != CLOSED:
+        detail = f"'{action}' kan niet in de toestand '{state}'; de volgende stap is aan de teamleider."
     else:
         detail = f"'{action}' kan niet: de sessie is gesloten."
     return Conflict(detail, state=state, allowed=list(allowed))
@@ -157,10 +165,15 @@ def _require_lead(access: Access) -> None:
 def _require(session: Session, access: Access, action: str, now: datetime) -> str:
     state = effective_state(access.row, now)
     answered = _team_answer(session, access.row) is not None if state == REVEALED else False
-    allowed = meeting_actions(state, access.row.round, answered)
+    allowed = _for_caller(access, meeting_actions(state, access.row.round, answered))
     if action not in allowed:
         raise _refuse(action, state, allowed)
     return state
+
+
+def _for_caller(access: Access, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A participant can only vote; everything else is the lead's."""
+    return allowed if access.lead else tuple(a for a in allowed if a == "vote")
 
 
 def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
@@ -176,9 +189,7 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
         select(Vote.option).where(Vote.session_id == row.id, Vote.round == row.round, Vote.voter_key == access.key)
     )
     answer = _team_answer(session, row)
-    allowed = meeting_actions(state, row.round, answer is not None)
-    if not access.lead:
-        allowed = tuple(a for a in allowed if a == "vote")
+    allowed = _for_caller(access, meeting_actions(state, row.round, answer is not None))
     team = session.get(Team, row.team_id)
     return MeetingView(
         id=row.id,
@@ -321,14 +332,20 @@ def reveal(session: Session, installation: Respondent, session_id: int, min_vote
     """Show the spread of the current round (lead; at least ``min_votes``)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
-    _require(session, access, "reveal", now)
+    state = _require(session, access, "reveal", now)
     row = access.row
-    votes = session.scalar(
-        select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == row.round)
+    votes = int(
+        session.scalar(select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == row.round))
+        or 0
     )
-    if (votes or 0) < min_votes:
+    if votes < min_votes:
+        allowed = revealable(meeting_actions(state, row.round, False), votes, min_votes)
         raise Conflict(
-            f"Er zijn {votes} stemmen; onthullen kan vanaf {min_votes}.", votes=int(votes or 0), needed=min_votes
+            f"Er zijn {votes} stemmen; onthullen kan vanaf {min_votes}.",
+            votes=votes,
+            needed=min_votes,
+            state=state,
+            allowed=list(allowed),
         )
     row.state = REVEALED
     row.revealed_round = row.round

@@ -63,12 +63,28 @@ EDITABLE = frozenset({"draft", "changes_requested", "in_review", "approved", "pu
 CONTENT_FIELDS = ("title", "situation", "explanation", "options", "code_refs")
 
 
-def workflow_actions(status: str) -> list[str]:
-    return [name for name, t in TRANSITIONS.items() if status in t.sources]
+REVIEWS = ("approve", "request-changes")
 
 
-def refusal(action: str, status: str) -> Conflict:
-    allowed = workflow_actions(status)
+def own_review(action: str, actor: Actor, author: str) -> bool:
+    """Four-eyes: a reviewer never reviews a revision they wrote."""
+    return action in REVIEWS and author == actor.name
+
+
+def workflow_actions(status: str, actor: Actor | None = None, author: str | None = None) -> list[str]:
+    """The transitions possible from ``status``; for an ``actor``, only those
+    its role allows and that four-eyes does not forbid on a revision by
+    ``author``: the checks that ``transition`` and ``schedule`` make."""
+    return [
+        name
+        for name, t in TRANSITIONS.items()
+        if status in t.sources and (actor is None or (actor.can(*t.roles) and not own_review(name, actor, author)))
+    ]
+
+
+def refusal(action: str, dilemma: Dilemma, actor: Actor) -> Conflict:
+    status = dilemma.status
+    allowed = workflow_actions(status, actor, dilemma.current.author)
     named = ", ".join(allowed) if allowed else "geen"
     return Conflict(f"'{action}' kan niet bij status '{status}'. Toegestaan: {named}.", state=status, allowed=allowed)
 
@@ -303,8 +319,8 @@ def transition(
     actor.require(*step.roles)
     dilemma = get(session, actor, dilemma_id)
     if dilemma.status not in step.sources:
-        raise refusal(action, dilemma.status)
-    if action in ("approve", "request-changes") and dilemma.current.author == actor.name:
+        raise refusal(action, dilemma, actor)
+    if own_review(action, actor, dilemma.current.author):
         raise Forbidden("Vier ogen: je kunt geen revisie beoordelen die je zelf hebt geschreven.")
     if action == "request-changes" and not (comment or "").strip():
         raise Invalid("Zeg wat er moet veranderen.", {"comment": ["Een toelichting is verplicht."]})

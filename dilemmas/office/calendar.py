@@ -163,7 +163,7 @@ def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, wee
     actor.require(*step.roles)
     dilemma = get(session, actor, dilemma_id)
     if dilemma.status not in step.sources:
-        raise refusal("schedule", dilemma.status)
+        raise refusal("schedule", dilemma, actor)
     organisation = session.get(Organisation, dilemma.organisation_id)
     if now >= week.starts_at(organisation.timezone):
         raise Conflict(f"Week {week} is al begonnen; plan een latere week.", week=str(week))

@@ -35,20 +35,25 @@ def test_walk_through_every_state_with_every_refusal(app, client, session, team)
     dilemma = created.get_json()
     assert dilemma["status"] == "draft" and dilemma["revision"]["number"] == 1
     assert dilemma["revision"]["author"] == "Anna Auteur"
-    assert dilemma["allowed_actions"] == ["submit", "archive"]
+    assert dilemma["allowed_actions"] == ["submit"]  # archiving is the publisher's
     path = f"/dilemmas/{dilemma['id']}"
 
     # A wrong role and an invalid transition.
     assert reviewer.post(f"{path}/submit").status_code == 403
     refused = reviewer.post(f"{path}/approve")
     assert refused.status_code == 409
-    assert refused.get_json()["allowed"] == ["submit", "archive"]
-    assert "submit" in refused.get_json()["detail"]
+    # What the reviewer may do with a draft: nothing (the allowed list is the caller's).
+    assert refused.get_json()["allowed"] == [] and refused.get_json()["state"] == "draft"
+    assert author.get(path).get_json()["allowed_actions"] == ["submit"]
+    assert publisher.get(path).get_json()["allowed_actions"] == ["archive"]
 
     assert status_of(author.post(f"{path}/submit")) == "in_review"
     # Four eyes: the author cannot approve their own revision, even holding an admin token.
     own_admin = office(client, session, "admin", name="Anna Auteur")
     assert own_admin.post(f"{path}/approve").status_code == 403
+    # ... and is never offered what four-eyes refuses; another reviewer is.
+    assert own_admin.get(path).get_json()["allowed_actions"] == []
+    assert reviewer.get(path).get_json()["allowed_actions"] == ["approve", "request-changes"]
     # Changes requested need a comment.
     assert reviewer.post(f"{path}/request-changes").status_code == 422
     assert (

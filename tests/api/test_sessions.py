@@ -256,7 +256,11 @@ def test_the_state_machine_names_the_allowed_transitions(client, meeting):
         phone.put(f"/sessions/{sid}/vote", json={"option": "C"})
     lead.post(f"/sessions/{sid}/reveal")
     refused = assert_problem(voters[1].put(f"/sessions/{sid}/vote", json={"option": "A"}), 409)
-    assert refused["allowed"] == ["revote", "consensus", "close"] and "revote" in refused["detail"]
+    # A participant is offered what a participant can do: nothing until the lead moves on.
+    assert refused["allowed"] == [] and "teamleider" in refused["detail"]
+    assert voters[1].get(f"/sessions/{sid}").get_json()["allowed"] == []
+    lead_refused = assert_problem(lead.put(f"/sessions/{sid}/vote", json={"option": "A"}), 409)
+    assert lead_refused["allowed"] == ["revote", "consensus", "close"] and "revote" in lead_refused["detail"]
     assert assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)["state"] == "revealed"
     lead.post(f"/sessions/{sid}/revote")
     assert assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)["votes"] == 0  # round 2 starts empty
@@ -470,3 +474,23 @@ def test_numbers_beyond_the_database_are_refused_not_crashed_on(meeting):
     assert set(assert_problem(lead.put(f"/teams/{created['id']}/lead", json={"handle": huge}), 422)["errors"]) == {
         "handle"
     }
+
+
+def test_an_early_reveal_names_what_is_allowed_and_no_view_offers_it(client, meeting):
+    """The rule that refuses a reveal below SESSION_MIN_REVEAL votes is the
+    one that writes ``allowed``: the 409 and the session both leave it out
+    until enough votes are in, and offer it from then on."""
+    lead, _, started = meeting
+    sid = started["id"]
+    voters = [lead, register(client), register(client)]
+    for phone in voters[1:]:
+        join(phone, started["join_code"])
+    lead.put(f"/sessions/{sid}/vote", json={"option": "B"})
+    early = assert_problem(lead.post(f"/sessions/{sid}/reveal"), 409)
+    assert early["allowed"] == ["vote", "close"] and early["state"] == "open"
+    assert early["votes"] == 1 and early["needed"] == 3
+    assert lead.get(f"/sessions/{sid}").get_json()["allowed"] == ["vote", "close"]
+    for phone in voters[1:]:
+        phone.put(f"/sessions/{sid}/vote", json={"option": "C"})
+    assert lead.get(f"/sessions/{sid}").get_json()["allowed"] == ["vote", "reveal", "close"]
+    assert lead.post(f"/sessions/{sid}/reveal").status_code == 200
