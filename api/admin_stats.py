@@ -98,7 +98,6 @@ class WeekStatsOut(ma.Schema):
     suppressed = ma.fields.Boolean()
     reason = ma.fields.String(allow_none=True)
     by_mode = ma.fields.Dict(**COUNTS, allow_none=True, metadata={"description": "Answers per mode; null parts hidden"})
-    late = ma.fields.Integer(allow_none=True, metadata={"description": "Answers after the week closed"})
     by_organisation = ma.fields.Dict(
         **COUNTS, allow_none=True, metadata={"description": "Answers per organisation slug; null parts hidden"}
     )
