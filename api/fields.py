@@ -30,3 +30,19 @@ def Said(**kwargs) -> ma.fields.String:
     allowed = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
     visible = r"[^\s\x00-\x1F\x7F-\x9F]"
     return _text(f"^{allowed}*{visible}{allowed}*$", **kwargs)
+
+
+def WholeNumber(**kwargs) -> ma.fields.Integer:
+    """An integer in a JSON body: a JSON number without a fraction, never
+    a string ("4") and never a fraction cut short (4.9 is not 4)."""
+    return ma.fields.Integer(strict=True, **kwargs)
+
+
+class Flag(ma.fields.Boolean):
+    """A boolean in a JSON body: ``true`` or ``false``, nothing that
+    merely looks like one ("yes", 1)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
