@@ -42,6 +42,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app; ``config`` overrides environment settings (tests)."""
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = BoundedInteger
+    # '//api/v1/...' is no path of ours: a 404 problem, not an HTML redirect.
+    app.url_map.merge_slashes = False
     register_config(app, config)
     db.init_app(app)
     api = register_api(app)

@@ -32,10 +32,17 @@ def Said(**kwargs) -> ma.fields.String:
     return _text(f"^{allowed}*{visible}{allowed}*$", **kwargs)
 
 
-def WholeNumber(**kwargs) -> ma.fields.Integer:
-    """An integer in a JSON body: a JSON number without a fraction, never
-    a string ("4") and never a fraction cut short (4.9 is not 4)."""
-    return ma.fields.Integer(strict=True, **kwargs)
+class WholeNumber(ma.fields.Integer):
+    """An integer in a JSON body: a JSON number without a fraction (4 or
+    4.0), never a string ("4"), a boolean, or a fraction cut short (4.9 is
+    not 4)."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(int(value))
 
 
 class Flag(ma.fields.Boolean):
