@@ -16,7 +16,16 @@ from api.db import db_session
 from api.fields import Line, Prose, Said
 from api.limits import limiter
 from dilemmas.errors import UnknownReference
-from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
+from dilemmas.model.content import (
+    ALIGNMENTS,
+    AUDIENCES,
+    OPTION_KEYS,
+    OPTION_MAX,
+    SITUATION_MAX,
+    STATUSES,
+    TITLE_MAX,
+    Dilemma,
+)
 from dilemmas.model.organisations import Organisation
 from dilemmas.office import authoring, listing
 from dilemmas.office.authoring import workflow_actions
