@@ -46,9 +46,7 @@ def server_secret_keys() -> list[bytes]:
 
 
 def opened_with_server_secret(blob: bytes, rows: list[dict]) -> bytes | None:
-    associated = [None] + [
-        str(value).encode() for row in rows for value in row.values() if isinstance(value, str)
-    ]
+    associated = [None] + [str(value).encode() for row in rows for value in row.values() if isinstance(value, str)]
     for key, data in itertools.product(server_secret_keys(), associated):
         try:
             return AESGCM(key).decrypt(blob[:12], blob[12:], data)

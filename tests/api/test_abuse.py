@@ -51,9 +51,9 @@ def test_deep_nesting_is_400_not_a_recursion_error(phone, session):
     body = b"[" * 1000 + b"]" * 1000
     assert_problem(raw(phone.client, "POST", "/api/v1/suggestions", body, phone.headers), 400)
     deep = b'{"text": ' + b"[" * 40 + b"]" * 40 + b"}"
-    assert "genest" in assert_problem(raw(phone.client, "POST", "/api/v1/suggestions", deep, phone.headers), 400)[
-        "detail"
-    ]
+    assert (
+        "genest" in assert_problem(raw(phone.client, "POST", "/api/v1/suggestions", deep, phone.headers), 400)["detail"]
+    )
     assert count(session, Suggestion) == 0
 
 
@@ -73,9 +73,7 @@ def test_a_lone_surrogate_is_400_on_every_text_field_that_stores_it(client, sess
     def body(**fields):
         return ("{" + ", ".join(f'"{k}": {v}' for k, v in fields.items()) + "}").encode()
 
-    assert_problem(
-        raw(client, "POST", "/api/v1/suggestions", body(text=LONE_SURROGATE), phone.headers), 400
-    )
+    assert_problem(raw(client, "POST", "/api/v1/suggestions", body(text=LONE_SURROGATE), phone.headers), 400)
     assert_problem(
         raw(
             client,
@@ -89,7 +87,9 @@ def test_a_lone_surrogate_is_400_on_every_text_field_that_stores_it(client, sess
     dilemma = json.dumps(new_dilemma_body()).replace('"title": "', '"title": "\\udfff', 1).encode()
     assert_problem(raw(client, "POST", "/api/v1/admin/dilemmas", dilemma, author.headers), 400)
     ref = session.scalar(select(CodeSection.ref))
-    assert_problem(raw(client, "PUT", f"/api/v1/admin/code/sections/{ref}", body(text=LONE_SURROGATE), author.headers), 400)
+    assert_problem(
+        raw(client, "PUT", f"/api/v1/admin/code/sections/{ref}", body(text=LONE_SURROGATE), author.headers), 400
+    )
     # A key is text too.
     assert_problem(raw(client, "POST", "/api/v1/suggestions", b'{"\\ud800": 1}', phone.headers), 400)
     assert count(session, Suggestion) == 0
@@ -108,20 +108,30 @@ def test_invalid_utf8_nan_infinity_and_duplicate_keys_are_400(phone, session):
         b'{"option": "A"',
     ):
         assert_problem(raw(phone.client, "PUT", path, body, phone.headers), 400)
-    assert "meer dan eens" in raw(phone.client, "PUT", path, b'{"option": "A", "option": "B"}', phone.headers).get_json()[
-        "detail"
-    ]
+    assert (
+        "meer dan eens"
+        in raw(phone.client, "PUT", path, b'{"option": "A", "option": "B"}', phone.headers).get_json()["detail"]
+    )
     assert phone.get(f"/dilemmas/{dilemma}").get_json()["my_answer"] is None
 
 
 def test_a_body_that_is_not_json_is_415(phone, session):
-    plain = raw(phone.client, "POST", "/api/v1/suggestions", json.dumps({"text": SUGGESTION}), phone.headers, "text/plain")
+    plain = raw(
+        phone.client, "POST", "/api/v1/suggestions", json.dumps({"text": SUGGESTION}), phone.headers, "text/plain"
+    )
     assert_problem(plain, 415)
     form = phone.client.post("/api/v1/suggestions", data={"text": SUGGESTION}, headers=phone.headers)
     assert_problem(form, 415)
     assert count(session, Suggestion) == 0
     # application/*+json is JSON.
-    merge = raw(phone.client, "POST", "/api/v1/suggestions", json.dumps({"text": SUGGESTION}), phone.headers, "application/merge-patch+json")
+    merge = raw(
+        phone.client,
+        "POST",
+        "/api/v1/suggestions",
+        json.dumps({"text": SUGGESTION}),
+        phone.headers,
+        "application/merge-patch+json",
+    )
     assert merge.status_code == 201
 
 
@@ -136,7 +146,10 @@ def test_numbers_and_booleans_are_what_json_says(phone, session):
     assert phone.get(f"/dilemmas/{dilemma}/results").get_json()["difficulty"] == 4
     assert_problem(phone.patch("/installations/me", {"notifications": {"weekly": "true"}}), 422)
     assert_problem(phone.patch("/installations/me", {"notifications": {"weekly": 1}}), 422)
-    assert phone.patch("/installations/me", {"notifications": {"weekly": False}}).get_json()["notifications"]["weekly"] is False
+    assert (
+        phone.patch("/installations/me", {"notifications": {"weekly": False}}).get_json()["notifications"]["weekly"]
+        is False
+    )
 
 
 # -- authentication first ------------------------------------------------------------------------------------

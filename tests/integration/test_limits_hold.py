@@ -77,9 +77,7 @@ def test_every_limit_holds_exactly_across_three_workers_and_a_restart(env, tmp_p
         assert at_once([lambda: call(base, *suggest, token=phone)] * 12) == [201] * 10 + [429] * 2
 
         # Admin: 600 a minute per token.
-        assert at_once([lambda: call(base, "GET", "/api/v1/admin/me", token=admin)] * 610) == [200] * 600 + [
-            429
-        ] * 10
+        assert at_once([lambda: call(base, "GET", "/api/v1/admin/me", token=admin)] * 610) == [200] * 600 + [429] * 10
 
         # Wrong invite codes: 10 a minute per address, one after another.
         join = ("POST", "/api/v1/teams/join", {"invite_code": "AAAA-BBBB-CCCC"})
