@@ -323,3 +323,20 @@ def test_every_integer_in_a_request_body_has_a_range(client):
                 found += 1
                 assert "minimum" in schema and "maximum" in schema, schema
     assert found >= 4
+
+
+def test_behind_trusted_proxies_one_guesser_does_not_lock_out_the_room(make_app, session):
+    client = make_app(RATELIMIT_ENABLED="true", KOMPAS_TRUSTED_PROXIES="1").test_client()
+    lead, guesser = register(client), register(client)
+    invite = lead.post("/teams", {"name": "Team Noord"}).get_json()["invite_code"]
+
+    def join(phone, code, client_address):
+        return client.post(
+            "/api/v1/teams/join",
+            json={"invite_code": code},
+            headers={**phone.headers, "X-Forwarded-For": client_address},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},  # the load balancer
+        ).status_code
+
+    assert [join(guesser, "AAAA-BBBB-CCCC", "198.51.100.66") for _ in range(11)] == [404] * 10 + [429]
+    assert join(register(client), invite, "198.51.100.7") == 200
