@@ -66,7 +66,10 @@ class WeekField(ma.fields.String):
 class AdminOptionIn(ma.Schema):
     key = ma.fields.String(
         validate=ma.validate.OneOf(OPTION_KEYS),
-        metadata={"description": "Optional, as GET returns it; must match the option's place (A-D)"},
+        metadata={
+            "description": "Optional, as GET returns it: when all four options have one, each goes to its "
+            "key's place; otherwise the order of the list decides"
+        },
     )
     text = Prose(required=True, validate=ma.validate.Length(min=1, max=OPTION_MAX))
     alignment = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(ALIGNMENTS))
@@ -77,15 +80,18 @@ FOUR_OPTIONS = ma.validate.Length(equal=4, error="Precies vier opties.")
 
 
 class OptionsInPlace(ma.Schema):
-    """Options may carry the ``key`` that GET returns (so that what GET
-    gives can be sent back), as long as it is the option's own place."""
+    """Options may carry the ``key`` that GET returns, so that what GET
+    gives can be sent back. When the four options carry the four keys, each
+    goes to its key's place; otherwise their order in the list decides."""
 
     @ma.post_load
     def options_in_place(self, data, **_kwargs):
-        for place, option in enumerate(data.get("options") or ()):
-            key = OPTION_KEYS[place] if place < len(OPTION_KEYS) else None
-            if option.pop("key", key) != key:
-                raise ma.ValidationError({place: {"key": [f"Optie {place + 1} heeft sleutel {key}."]}}, "options")
+        options = data.get("options")
+        if not options:
+            return data
+        keys = [option.pop("key", None) for option in options]
+        if sorted(filter(None, keys)) == sorted(OPTION_KEYS[: len(options)]):
+            data["options"] = [option for _, option in sorted(zip(keys, options, strict=True), key=lambda p: p[0])]
         return data
 
 
