@@ -39,6 +39,7 @@ from flask_limiter import Limiter
 from limits.storage import Storage
 from sqlalchemy import Engine, case, delete, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.auth import caller_key
@@ -114,8 +115,6 @@ class DatabaseStorage(Storage):
 
     @property
     def base_exceptions(self):
-        from sqlalchemy.exc import DBAPIError
-
         return DBAPIError
 
     @staticmethod
