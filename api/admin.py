@@ -10,7 +10,7 @@ from api import limits
 from api.auth import ADMIN_SECURITY, current_actor
 from api.context import request_time, server_secret
 from api.db import db_session
-from api.fields import Line
+from api.fields import Line, WholeNumber
 from api.limits import limiter
 from dilemmas.model.admins import ROLES, AdminToken
 from dilemmas.office import admin_tokens
@@ -22,7 +22,7 @@ from dilemmas.storage.base import INT_MAX
 from dilemmas.typed_codes import format_code
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Integrity office: tokens and audit")
-limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 UNAUTHORIZED = "Missing, unknown, expired or revoked admin token"
 FORBIDDEN = "The token's role does not allow this"
@@ -40,7 +40,7 @@ class TokenIn(ma.Schema):
     name = Line(required=True, validate=ma.validate.Length(min=1, max=120))
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     organisation = Line(validate=ma.validate.Length(min=1, max=64))
-    days = ma.fields.Integer(load_default=admin_tokens.DEFAULT_DAYS, validate=ma.validate.Range(1, MAX_DAYS))
+    days = WholeNumber(load_default=admin_tokens.DEFAULT_DAYS, validate=ma.validate.Range(1, MAX_DAYS))
 
 
 class TokenOut(ma.Schema):

@@ -21,7 +21,7 @@ from dilemmas.reads import code
 blp = Blueprint(
     "admin_content", __name__, url_prefix="/api/v1/admin", description="Integrity office: code and suggestions"
 )
-limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 
 class VersionOut(ma.Schema):

@@ -16,7 +16,16 @@ from api.db import db_session
 from api.fields import Line, Prose, Said
 from api.limits import limiter
 from dilemmas.errors import UnknownReference
-from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_MAX, SITUATION_MAX, STATUSES, TITLE_MAX, Dilemma
+from dilemmas.model.content import (
+    ALIGNMENTS,
+    AUDIENCES,
+    OPTION_KEYS,
+    OPTION_MAX,
+    SITUATION_MAX,
+    STATUSES,
+    TITLE_MAX,
+    Dilemma,
+)
 from dilemmas.model.organisations import Organisation
 from dilemmas.office import authoring, listing
 from dilemmas.office.authoring import workflow_actions
@@ -24,7 +33,7 @@ from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.weeks import Week
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
-limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 NOT_FOUND = "No such dilemma in the token's organisations"
 CONFLICT = "Not allowed in the dilemma's current state (the allowed actions are named)"
@@ -55,6 +64,13 @@ class WeekField(ma.fields.String):
 
 
 class AdminOptionIn(ma.Schema):
+    key = ma.fields.String(
+        validate=ma.validate.OneOf(OPTION_KEYS),
+        metadata={
+            "description": "Optional, as GET returns it: when all four options have one, each goes to its "
+            "key's place; otherwise the order of the list decides"
+        },
+    )
     text = Prose(required=True, validate=ma.validate.Length(min=1, max=OPTION_MAX))
     alignment = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(ALIGNMENTS))
     feedback = Prose(allow_none=True, validate=ma.validate.Length(max=600))
@@ -63,7 +79,23 @@ class AdminOptionIn(ma.Schema):
 FOUR_OPTIONS = ma.validate.Length(equal=4, error="Precies vier opties.")
 
 
-class DilemmaIn(ma.Schema):
+class OptionsInPlace(ma.Schema):
+    """Options may carry the ``key`` that GET returns, so that what GET
+    gives can be sent back. When the four options carry the four keys, each
+    goes to its key's place; otherwise their order in the list decides."""
+
+    @ma.post_load
+    def options_in_place(self, data, **_kwargs):
+        options = data.get("options")
+        if not options:
+            return data
+        keys = [option.pop("key", None) for option in options]
+        if sorted(filter(None, keys)) == sorted(OPTION_KEYS[: len(options)]):
+            data["options"] = [option for _, option in sorted(zip(keys, options, strict=True), key=lambda p: p[0])]
+        return data
+
+
+class DilemmaIn(OptionsInPlace):
     organisation = Line(validate=ma.validate.Length(min=1, max=64))
     slug = ma.fields.String(validate=ma.validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$"))
     category = Line(required=True, validate=ma.validate.Length(min=1, max=64))
@@ -79,7 +111,7 @@ class DilemmaIn(ma.Schema):
     )
 
 
-class DilemmaPatch(ma.Schema):
+class DilemmaPatch(OptionsInPlace):
     category = Line(validate=ma.validate.Length(min=1, max=64))
     audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
     title = Line(validate=ma.validate.Length(min=1, max=TITLE_MAX))

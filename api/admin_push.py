@@ -13,14 +13,14 @@ from api.auth import ADMIN_SECURITY, current_actor
 from api.config import push_settings
 from api.context import request_time
 from api.db import db_session
-from api.fields import Line, Prose
+from api.fields import Line, Prose, WholeNumber
 from api.limits import limiter
 from dilemmas.storage.base import INT_MAX
 from push import campaigns
 from push.campaigns import BODY_MAX, TITLE_MAX
 
 blp = Blueprint("admin_push", __name__, url_prefix="/api/v1/admin/push", description="Integrity office: push")
-limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 KINDS = ("weekly", "reminder", "adhoc")
 
@@ -34,7 +34,7 @@ class AdhocIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.Equal("adhoc"))
     title = Line(required=True, validate=ma.validate.Length(min=1, max=TITLE_MAX))
     body = Prose(required=True, validate=ma.validate.Length(min=1, max=BODY_MAX))
-    dilemma_id = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+    dilemma_id = WholeNumber(allow_none=True, validate=ma.validate.Range(min=1, max=INT_MAX))
     organisation = Line(validate=ma.validate.Length(min=1, max=64))
 
 

@@ -24,7 +24,7 @@ from api.limits import limiter
 from scoring import statistics
 
 blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
-limiter.limit(limits.ADMIN, key_func=limits.per_token)(blp)
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 CSV_COLUMNS = ("subject", "week", "dilemma_id", "figure", "value", "suppressed", "reason")
 # The JSON variant comes from each view's response schema; this adds the

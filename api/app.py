@@ -13,6 +13,8 @@ from api import (
     admin_dilemmas,
     admin_push,
     admin_stats,
+    auth,
+    bodies,
     code,
     db,
     dilemmas,
@@ -42,17 +44,30 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app; ``config`` overrides environment settings (tests)."""
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = BoundedInteger
+    # '//api/v1/...' is no path of ours: a 404 problem, not an HTML redirect.
+    app.url_map.merge_slashes = False
     register_config(app, config)
     db.init_app(app)
     api = register_api(app)
     register_blueprints(app, api)
     errors.register(app)
-    limits.init_app(app)
-    idempotency.init_app(app)
-    security.init_app(app)
-    metrics.init_app(app)
+    metrics.init_app(app)  # first: it times and counts every answer, the guards' too
+    register_guards(app)
     security.configure_logging(json_logs=app.config["KOMPAS_ENV"] == "production")
     return app
+
+
+def register_guards(app: Flask) -> None:
+    """What runs before a view, in this order: request id and clock;
+    authentication (a request without a valid token is 401 before anything
+    else can answer); rate limits (on the authenticated caller); the strict
+    JSON decoder (415, 400); idempotency (per authenticated caller). After
+    a view the same hooks run in reverse."""
+    security.init_app(app)
+    app.before_request(auth.authenticate_first)
+    limits.init_app(app)
+    bodies.init_app(app)
+    idempotency.init_app(app)
 
 
 def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:

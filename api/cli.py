@@ -117,6 +117,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     metrics_folder = _metrics_folder(port)
     with _app() as app:
         bind = f"{host or app.config['KOMPAS_HOST']}:{port}"
+        if workers > 1 and app.config["RATELIMIT_ENABLED"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+            raise click.UsageError(
+                "RATELIMIT_STORAGE_URI=memory:// counts per process: with several workers every limit would "
+                "multiply. Use database:// (the default) or redis://..., or --workers 1."
+            )
 
         class Server(BaseApplication):
             def load_config(self):

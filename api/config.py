@@ -30,7 +30,8 @@ DEFAULTS = {
     "FCM_ENDPOINT": "",
     "PUSH_TOPIC_ORGANISATIONS": "",
     "PUSH_FANOUT_CONNECTIONS": "256",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "database://",
+    "KOMPAS_TRUSTED_PROXIES": "0",
     "PUSH_TOKEN_MAX_AGE_DAYS": "60",
     "MAX_CONTENT_LENGTH": "65536",
     "RATELIMIT_ENABLED": "true",
@@ -125,6 +126,9 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         if production:
             raise ConfigError("KOMPAS_NOW is refused when KOMPAS_ENV=production")
         frozen_now = parse_now(values["KOMPAS_NOW"])
+    storage = values["RATELIMIT_STORAGE_URI"]
+    if not re.match(r"^(database://|memory://|rediss?://\S+|redis\+\w+://\S+)$", storage):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI must be database://, memory:// or redis://..., not {storage!r}")
     database_url = values["DATABASE_URL"]
     if production and database_url.startswith("sqlite"):
         raise ConfigError("KOMPAS_ENV=production needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...)")
@@ -144,6 +148,7 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "PUSH_FANOUT_CONNECTIONS": _int(values, "PUSH_FANOUT_CONNECTIONS", 1),
         "RATELIMIT_STORAGE_URI": values["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_ENABLED": _bool(values, "RATELIMIT_ENABLED"),
+        "KOMPAS_TRUSTED_PROXIES": _int(values, "KOMPAS_TRUSTED_PROXIES", 0),
         "PUSH_TOKEN_MAX_AGE_DAYS": _int(values, "PUSH_TOKEN_MAX_AGE_DAYS", 1),
         "MAX_CONTENT_LENGTH": _int(values, "MAX_CONTENT_LENGTH", 1024),
         "KOMPAS_HOST": values["KOMPAS_HOST"],

@@ -52,6 +52,7 @@ def read_only(view: Callable) -> Callable:
         g.read_only = True
         return view(*args, **kwargs)
 
+    reading.read_only = True  # seen by auth.authenticate_first, which opens the session
     return reading
 
 

@@ -12,7 +12,7 @@ from api.auth import INSTALLATION_SECURITY, current_caller
 from api.caching import conditional
 from api.context import request_time
 from api.db import db_session, ensure_week_begun, read_only
-from api.fields import Line
+from api.fields import Line, WholeNumber
 from api.limits import limiter
 from dilemmas.employee import answers
 from dilemmas.errors import NotFound
@@ -69,7 +69,7 @@ class ArchiveQuery(ma.Schema):
 class AnswerIn(ma.Schema):
     option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
     mode = ma.fields.String(load_default="alone", validate=ma.validate.OneOf(("alone", "colleague")))
-    difficulty = ma.fields.Integer(validate=ma.validate.Range(1, 5), allow_none=True)
+    difficulty = WholeNumber(validate=ma.validate.Range(1, 5), allow_none=True)
 
 
 class OptionCountOut(ma.Schema):
@@ -224,7 +224,7 @@ class One(MethodView):
 
 @blp.route("/<int:dilemma_id>/answer")
 class AnswerView(MethodView):
-    decorators = [limiter.limit(limits.ANSWERS, key_func=limits.per_token)]
+    decorators = [limiter.limit(limits.ANSWERS, key_func=limits.per_caller)]
 
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(AnswerIn)

@@ -30,3 +30,26 @@ def Said(**kwargs) -> ma.fields.String:
     allowed = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
     visible = r"[^\s\x00-\x1F\x7F-\x9F]"
     return _text(f"^{allowed}*{visible}{allowed}*$", **kwargs)
+
+
+class WholeNumber(ma.fields.Integer):
+    """An integer in a JSON body: a JSON number without a fraction (4 or
+    4.0), never a string ("4"), a boolean, or a fraction cut short (4.9 is
+    not 4)."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(int(value))
+
+
+class Flag(ma.fields.Boolean):
+    """A boolean in a JSON body: ``true`` or ``false``, nothing that
+    merely looks like one ("yes", 1)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -10,7 +10,7 @@ from api import limits
 from api.auth import INSTALLATION_SECURITY, current_installation
 from api.context import request_time, server_secret
 from api.db import db_session
-from api.fields import Line
+from api.fields import Flag, Line
 from api.limits import limiter
 from dilemmas.employee import installations
 from dilemmas.model.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
@@ -38,8 +38,8 @@ class RegistrationOut(ma.Schema):
 
 
 class Notifications(ma.Schema):
-    weekly = ma.fields.Boolean()
-    reminders = ma.fields.Boolean()
+    weekly = Flag()
+    reminders = Flag()
 
 
 class NotificationsOut(ma.Schema):

@@ -48,6 +48,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def secure(response):
         headers = response.headers
+        if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+            # Flask's automatic answer: the methods in Allow, and no body
+            # (it would be labelled text/html).
+            response.status_code = 204
+            headers.pop("Content-Type", None)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"

@@ -29,13 +29,13 @@ class SuggestionReceipt(ma.Schema):
 
 @blp.route("")
 class Suggest(MethodView):
-    decorators = [limiter.limit(limits.SUGGESTIONS, methods=["POST"])]
+    decorators = [limiter.limit(limits.SUGGESTIONS, methods=["POST"], key_func=limits.per_caller)]
 
     @blp.doc(security=INSTALLATION_SECURITY)
     @blp.arguments(SuggestionIn)
     @blp.response(201, SuggestionReceipt)
     @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(429, description="Too many suggestions from this address")
+    @blp.alt_response(429, description="Too many suggestions from this installation")
     def post(self, body):
         """Send the integrity office a situation that would make a good
         dilemma. Nothing about the sender is kept."""

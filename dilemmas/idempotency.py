@@ -1,15 +1,22 @@
 """Idempotency keys: a retried POST replays the stored response instead of
 acting twice. Kept in the database so the promise holds across servers.
 
-A stored response can hold a secret (the token of a new installation), so it
-is kept encrypted with a key derived from the server secret, and for 24
-hours only."""
+Only an authenticated caller's keys are kept, and everything about a record
+is derived from that caller's token, which the server keeps only as a
+peppered hash: the slot (which caller, which key), the fingerprint of the
+request, and the key that seals the stored response (status, headers and
+body: a new team's invite code, a session's ``my_vote``). A copy of the
+database, with or without the server secret, can neither open a response
+nor tell which records belong to one caller. Records are deleted once their
+24 hours are over."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
+from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,39 +39,57 @@ class KeyClaim:
     record: IdempotencyKey | None = None
 
 
-def _digest(secret_key: bytes, *parts: str | bytes) -> str:
-    mac = hmac.new(secret_key, digestmod=hashlib.sha256)
-    for part in parts:
-        mac.update(part if isinstance(part, bytes) else part.encode())
-        mac.update(b"\0")
-    return mac.hexdigest()
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
-def owner_of(secret_key: bytes, credentials: str) -> str:
-    """Keys belong to whoever sent them: a token, or else a client address."""
-    return _digest(secret_key, "owner", credentials)
+@dataclass(frozen=True)
+class Caller:
+    """The caller's token and the key it sent: all a record is derived from."""
+
+    token: str
+    key: str
+
+    def _derive(self, purpose: str, *parts: str | bytes) -> bytes:
+        mac = hmac.new(self.token.encode(), digestmod=hashlib.sha256)
+        for part in (purpose, self.key, *parts):
+            mac.update(part if isinstance(part, bytes) else part.encode())
+            mac.update(b"\0")
+        return mac.digest()
+
+    @property
+    def slot(self) -> str:
+        return self._derive("slot").hex()
+
+    def fingerprint(self, method: str, path: str, body: bytes) -> str:
+        return self._derive("request", method, path, body).hex()
+
+    def cipher(self) -> AESGCM:
+        return AESGCM(self._derive("seal"))
 
 
-def fingerprint_of(secret_key: bytes, method: str, path: str, body: bytes) -> str:
-    return _digest(secret_key, "request", method, path, body)
+def purge_expired(session: Session, now: datetime) -> int:
+    """Delete every record whose 24 hours are over; how many went."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
+    return result.rowcount or 0
 
 
-def claim(session: Session, owner: str, key: str, fingerprint: str, now: datetime) -> KeyClaim:
+def claim(session: Session, caller: Caller, fingerprint: str, now: datetime) -> KeyClaim:
     """Start a keyed request. Commits, so racing servers see the claim."""
-    session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.owner == owner, IdempotencyKey.key == key, IdempotencyKey.created_at < now - LIFETIME
-        )
-    )
+    purge_expired(session, now)
+    slot = caller.slot
     new_id = insert_ignoring_conflicts(
-        session, IdempotencyKey, dict(owner=owner, key=key, fingerprint=fingerprint, state="in_flight", created_at=now)
+        session, IdempotencyKey, dict(slot=slot, fingerprint=fingerprint, state="in_flight", created_at=now)
     )
     session.commit()
     if new_id is not None:
         return KeyClaim("claimed", session.get(IdempotencyKey, new_id))
-    record = session.scalar(select(IdempotencyKey).where(IdempotencyKey.owner == owner, IdempotencyKey.key == key))
+    record = session.scalar(select(IdempotencyKey).where(IdempotencyKey.slot == slot))
     if record is None:  # expired and removed by a racing request in between
-        return claim(session, owner, key, fingerprint, now)
+        return claim(session, caller, fingerprint, now)
     if record.fingerprint != fingerprint:
         return KeyClaim("mismatch", record)
     if record.state != "done":
@@ -72,19 +97,16 @@ def claim(session: Session, owner: str, key: str, fingerprint: str, now: datetim
     return KeyClaim("replay", record)
 
 
-def _cipher(secret_key: bytes) -> AESGCM:
-    return AESGCM(hmac.new(secret_key, b"kompas idempotency", hashlib.sha256).digest())
-
-
-def finish(
-    session: Session, secret_key: bytes, record_id: int, status: int, headers: dict[str, str], body: bytes
-) -> None:
+def finish(session: Session, caller: Caller, record_id: int, response: StoredResponse) -> None:
     record = session.get(IdempotencyKey, record_id)
     if record is None:
         return
+    plain = json.dumps(
+        {"status": response.status, "headers": response.headers, "body": b64encode(response.body).decode()}
+    ).encode()
     nonce = os.urandom(12)
-    record.body = nonce + _cipher(secret_key).encrypt(nonce, body, record.key.encode())
-    record.status, record.headers, record.state = status, headers, "done"
+    record.sealed = nonce + caller.cipher().encrypt(nonce, plain, record.slot.encode())
+    record.state = "done"
     session.commit()
 
 
@@ -94,6 +116,7 @@ def release(session: Session, record_id: int) -> None:
     session.commit()
 
 
-def stored_body(secret_key: bytes, record: IdempotencyKey) -> bytes:
-    nonce, sealed = record.body[:12], record.body[12:]
-    return _cipher(secret_key).decrypt(nonce, sealed, record.key.encode())
+def stored_response(caller: Caller, record: IdempotencyKey) -> StoredResponse:
+    nonce, sealed = record.sealed[:12], record.sealed[12:]
+    plain = json.loads(caller.cipher().decrypt(nonce, sealed, record.slot.encode()))
+    return StoredResponse(plain["status"], plain["headers"], b64decode(plain["body"]))

@@ -1,7 +1,8 @@
 """The scheduler tick: what is due at an instant, run once, from any number
 of processes at the same time. Never runs inside web workers.
 
-A tick begins the week, retires stale device tokens, creates the campaigns
+A tick begins the week, retires stale device tokens, deletes expired
+idempotency records, creates the campaigns
 whose moment has come, brings topic subscriptions up to date and then sends
 every unfinished campaign batch by batch. Several ticks at once share the
 work: each batch is claimed by one of them (push/batches.py). A campaign
@@ -20,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dilemmas import idempotency
 from dilemmas.employee import answers
 from dilemmas.model.organisations import Organisation
 from dilemmas.office.calendar import begin_week
@@ -56,6 +58,12 @@ def run_due(
     stale = tokens.retire_stale(session, now, settings.token_max_age_days)
     if stale:
         yield f"retired {stale} push token(s) not refreshed for {settings.token_max_age_days} days"
+    # Idempotency records promise 24 hours and no more, also on a server
+    # that no keyed request reaches any more.
+    expired = idempotency.purge_expired(session, now)
+    session.commit()
+    if expired:
+        yield f"deleted {expired} idempotency record(s) older than 24 hours"
     for campaign in campaigns.ensure_due(session, now, settings):
         yield (
             f"campaign {campaign.id}: {campaign.kind} for {_slug(session, campaign)} ({campaign.week}), "

@@ -194,6 +194,8 @@ def make_app(database_url, tmp_path):
     yield build
     for app in apps:
         app.extensions["kompas.engine"].dispose()
+        if "kompas.limits_engine" in app.extensions:
+            app.extensions["kompas.limits_engine"].dispose()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from dilemmas.model import (  # noqa: F401  # noqa: F401
     generation,
     idempotency,
     installations,
+    limits,
     meetings,
     organisations,
     schedule,

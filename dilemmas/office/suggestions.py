@@ -63,6 +63,9 @@ def set_status(session: Session, actor: Actor, now: datetime, suggestion_id: int
 def draft_from(session: Session, actor: Actor, now: datetime, suggestion_id: int) -> Dilemma:
     """A draft dilemma that starts from the suggestion's text; the author
     writes the options before submitting it for review."""
+    # The role first: a reader who may not draft learns nothing about
+    # which suggestions exist (403 for every id, never 403 or 404).
+    actor.require("author")
     suggestion = get(session, actor, suggestion_id)
     category = session.get(Category, suggestion.category_id) if suggestion.category_id else None
     text = suggestion.text

@@ -1,4 +1,5 @@
-"""Idempotency-Key on POST: replay, 422 on another body, 409 in flight, 24 h."""
+"""Idempotency-Key on POST: replay, 422 on another body, 409 in flight, 24 h;
+only for an authenticated caller, never across callers."""
 
 from sqlalchemy import func, select
 
@@ -6,54 +7,64 @@ from api.config import parse_now
 from dilemmas import idempotency
 from dilemmas.model.idempotency import IdempotencyKey
 from dilemmas.model.installations import Installation
-from tests.conftest import SECRET, set_now
-from tests.factories import new_dilemma_body, office
+from dilemmas.model.teams import Team
+from tests.conftest import set_now
+from tests.factories import new_dilemma_body, office, register
 
 
-def post(client, body, key, **headers):
-    return client.post("/api/v1/installations", json=body, headers={"Idempotency-Key": key, **headers})
+def keyed(phone, path, body, key):
+    return phone.client.post(f"/api/v1{path}", json=body, headers={**phone.headers, "Idempotency-Key": key})
 
 
-def installations_count(session):
-    return session.scalar(select(func.count()).select_from(Installation))
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_retried_registration_replays_the_same_response_once(client, session):
-    first = post(client, {"platform": "ios"}, "key-1")
-    again = post(client, {"platform": "ios"}, "key-1")
+def test_a_retried_post_replays_the_same_response_once(client, session):
+    phone = register(client)
+    first = keyed(phone, "/teams", {"name": "Team Noord"}, "key-1")
+    again = keyed(phone, "/teams", {"name": "Team Noord"}, "key-1")
     assert first.status_code == again.status_code == 201
-    assert again.get_json() == first.get_json()  # the same installation and token
+    assert again.get_json() == first.get_json()  # the same team and invite code
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert installations_count(session) == 1
+    assert count(session, Team) == 1
     stored = session.scalar(select(IdempotencyKey))
-    assert first.get_json()["token"].encode() not in stored.body  # kept encrypted
+    assert first.get_json()["invite_code"].encode() not in stored.sealed  # kept encrypted
+    assert b"key-1" not in stored.slot.encode()
 
 
 def test_the_same_key_with_another_body_is_422_and_changes_nothing(client, session):
-    post(client, {"platform": "ios"}, "key-2")
-    other = post(client, {"platform": "android"}, "key-2")
+    phone = register(client)
+    keyed(phone, "/teams", {"name": "Team Noord"}, "key-2")
+    other = keyed(phone, "/teams", {"name": "Team Zuid"}, "key-2")
     assert other.status_code == 422 and other.headers["Content-Type"] == "application/problem+json"
-    assert installations_count(session) == 1
+    assert count(session, Team) == 1
 
 
 def test_a_request_in_flight_is_409(client, session):
-    owner = idempotency.owner_of(SECRET.encode(), "address:127.0.0.1")
-    body = b'{"platform": "web"}'
-    fingerprint = idempotency.fingerprint_of(SECRET.encode(), "POST", "/api/v1/installations", body)
-    claimed = idempotency.claim(session, owner, "key-3", fingerprint, parse_now("2026-12-09T11:59:00+01:00"))
+    phone = register(client)
+    caller = idempotency.Caller(phone.token, "key-3")
+    body = b'{"name": "Team Noord"}'
+    fingerprint = caller.fingerprint("POST", "/api/v1/teams", body)
+    claimed = idempotency.claim(session, caller, fingerprint, parse_now("2026-12-09T11:59:00+01:00"))
     assert claimed.outcome == "claimed"
     busy = client.post(
-        "/api/v1/installations", data=body, headers={"Idempotency-Key": "key-3", "Content-Type": "application/json"}
+        "/api/v1/teams",
+        data=body,
+        headers={**phone.headers, "Idempotency-Key": "key-3", "Content-Type": "application/json"},
     )
     assert busy.status_code == 409 and busy.headers["Retry-After"] == "1"
-    assert installations_count(session) == 0
+    assert count(session, Team) == 0
 
 
-def test_keys_expire_after_24_hours_and_belong_to_their_owner(app, client, session):
-    first = post(client, {"platform": "ios"}, "key-4")
+def test_keys_expire_after_24_hours_are_deleted_and_belong_to_their_caller(app, client, session):
+    phone = register(client)
+    first = keyed(phone, "/teams", {"name": "Team Noord"}, "key-4")
+    assert count(session, IdempotencyKey) == 1
     set_now(app, "2026-12-10T12:00:01+01:00")
-    later = post(client, {"platform": "ios"}, "key-4")
+    later = keyed(phone, "/teams", {"name": "Team Noord"}, "key-4")
     assert later.status_code == 201 and later.get_json()["id"] != first.get_json()["id"]
+    assert count(session, IdempotencyKey) == 1  # the expired record is gone, the new one stays
     author = office(client, session, "author")
     one = client.post(
         "/api/v1/admin/dilemmas", json=new_dilemma_body(), headers={**author.headers, "Idempotency-Key": "k"}
@@ -69,6 +80,30 @@ def test_keys_expire_after_24_hours_and_belong_to_their_owner(app, client, sessi
     assert replay.get_json()["id"] == one.get_json()["id"]
 
 
+def test_the_token_spelling_does_not_matter_to_a_key(client, session):
+    phone = register(client)
+    first = keyed(phone, "/teams", {"name": "Team Noord"}, "key-6")
+    again = client.post(
+        "/api/v1/teams",
+        json={"name": "Team Noord"},
+        headers={"Authorization": f"BEARER   {phone.token}", "Idempotency-Key": "key-6"},
+    )
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == first.get_json()
+
+
+def test_two_devices_behind_one_address_never_get_each_others_registration(client, session):
+    """Registering has no token to key on: the header is ignored there, so
+    a second device with the same key and body gets its own installation,
+    never the first one's token."""
+    headers = {"Idempotency-Key": "same-key"}
+    one = client.post("/api/v1/installations", json={"platform": "ios"}, headers=headers)
+    two = client.post("/api/v1/installations", json={"platform": "ios"}, headers=headers)
+    assert one.status_code == two.status_code == 201
+    assert "Idempotent-Replayed" not in two.headers
+    assert one.get_json()["token"] != two.get_json()["token"]
+    assert count(session, Installation) == 2 and count(session, IdempotencyKey) == 0
+
+
 def test_failures_on_our_side_are_not_stored(make_app, session):
     app = make_app()
 
@@ -78,5 +113,6 @@ def test_failures_on_our_side_are_not_stored(make_app, session):
 
     client = app.test_client()
     assert client.post("/test-only/crash", json={}, headers={"Idempotency-Key": "key-5"}).status_code == 500
-    assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
-    assert post(client, {"platform": "ios"}, "x" * 201).status_code == 400
+    phone = register(client)
+    assert keyed(phone, "/teams", {"name": "x"}, "x" * 201).status_code == 400
+    assert count(session, IdempotencyKey) == 0

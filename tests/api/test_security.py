@@ -40,7 +40,7 @@ def test_cors_is_off_by_default_and_on_for_listed_origins(make_app):
         "/api/v1/installations",
         headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
     )
-    assert preflight.status_code == 200 and "Idempotency-Key" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.status_code == 204 and "Idempotency-Key" in preflight.headers["Access-Control-Allow-Headers"]
     other = opened.get("/healthz", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
 

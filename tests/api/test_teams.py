@@ -158,7 +158,6 @@ def test_moving_to_another_organisation_ends_memberships(client, session):
         ({"name": "x" * 81}, {"name"}),
         ({"name": 5}, {"name"}),
         ({"name": "Team\u0000Noord"}, {"name"}),
-        ({"name": "Team \ud800"}, {"name"}),
         ({"name": "Team", "organisation_id": 2}, {"organisation_id"}),
         (["Team"], {"_body"}),
     ],
@@ -166,6 +165,12 @@ def test_moving_to_another_organisation_ends_memberships(client, session):
 def test_invalid_team_bodies_are_422_and_store_nothing(client, session, body, fields):
     phone = register(client)
     assert set(assert_problem(phone.post("/teams", json=body), 422)["errors"]) == fields
+    assert count(session, Team) == 0
+
+
+def test_a_lone_surrogate_is_not_json_400(client, session):
+    phone = register(client)
+    assert assert_problem(phone.post("/teams", json={"name": "Team \ud800"}), 400)["detail"]
     assert count(session, Team) == 0
 
 

@@ -1,7 +1,8 @@
 """Schemathesis, a tool we did not write, against our own OpenAPI document
 and a real server process with a fresh database. Valid installation and
-admin tokens are supplied so that it reaches past 401; every check runs,
-and the run must find nothing."""
+admin tokens are supplied so that it reaches past 401; every check runs on
+every operation (revoking admin tokens last, with a token of its own), and
+the run must find nothing: no failure and no 5xx."""
 
 import os
 import re
@@ -52,6 +53,18 @@ def fresh_installation(base):
     token = body["token"]
     assert call(base, "GET", "/api/v1/dilemmas/current", token=token)[0] == 200
     return token
+
+
+def second_admin(server):
+    status, _, body = call(
+        server.base,
+        "POST",
+        "/api/v1/admin/tokens",
+        {"name": "Schemathesis revoker", "role": "admin"},
+        token=server.admin_token,
+    )
+    assert status == 201
+    return body["token"]
 
 
 def schemathesis(base, token, workdir, *selection):
@@ -114,6 +127,8 @@ def test_schemathesis_finds_nothing(server, tmp_path):
             ["--include-path-regex", "^/api/v1/admin", "--exclude-path", "/api/v1/admin/tokens/{token_id}"],
         ),
         (fresh_installation(server.base), ["--include-path", "/api/v1/installations/me"]),
+        # Revoking tokens last, with a token of its own: it may revoke itself.
+        (second_admin(server), ["--include-path", "/api/v1/admin/tokens/{token_id}"]),
     ]
     total = 0
     for token, selection in runs:
