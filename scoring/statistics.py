@@ -164,13 +164,17 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
         "alignment": {o.key: o.alignment for o in loaded.current.options if o.alignment} or None,
         "spreads": spreads,
         "by_mode": by_mode,
-        "difficulty": _difficulty(session, view, dilemma_id, closed, thresholds),
+        "difficulty": _difficulty(session, view, dilemma_id, closed, thresholds, whole.total()),
     }
 
 
-def _difficulty(session: Session, view: View, dilemma_id: int, closed: bool, thresholds: Thresholds) -> dict:
+def _difficulty(
+    session: Session, view: View, dilemma_id: int, closed: bool, thresholds: Thresholds, answers: int
+) -> dict:
+    """The view's ratings, checked against the groups around it and against
+    its own answers: the answers without a rating are a group too."""
     histograms = _difficulty_counts(session, view, [dilemma_id])
-    around = [sum(histograms[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+    around = [answers] + [sum(histograms[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
     return _difficulty_out(histograms[(dilemma_id, view.scope, view.scope_id)], closed, thresholds, around)
 
 
@@ -230,7 +234,8 @@ def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
     tallies = tallies_of(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
     for placement in placements:
         seen = view_visibility(tallies, placement.dilemma_id, view, placement.closed(now), thresholds)
-        yield placement, loaded[placement.dilemma_id], seen
+        answers = tallies[(placement.dilemma_id, view.scope, view.scope_id)].total()
+        yield placement, loaded[placement.dilemma_id], seen, answers
 
 
 def awareness(session, actor, now, thresholds, start=None, end=None, category=None) -> dict:
@@ -248,7 +253,7 @@ def awareness(session, actor, now, thresholds, start=None, end=None, category=No
         }
     first = span[0]
     figures: dict[str, list[dict]] = defaultdict(list)
-    for placement, loaded, seen in _shown_dilemmas(session, view, now, thresholds, span, category):
+    for placement, loaded, seen, _answers in _shown_dilemmas(session, view, now, thresholds, span, category):
         aligned_keys = {o.key for o in loaded.current.options if o.alignment == "aligned"}
         for chapter in _chapters(loaded):
             figure = {
@@ -293,13 +298,13 @@ def grey_zones(session, actor, now, thresholds) -> dict:
     view = view_of(session, actor)
     per_chapter: dict[str, list[tuple[float, int]]] = defaultdict(list)
     shown = list(_shown_dilemmas(session, view, now, thresholds))
-    ratings = _difficulty_counts(session, view, [loaded.id for _, loaded, _ in shown])
+    ratings = _difficulty_counts(session, view, [loaded.id for _, loaded, _, _ in shown])
     easy = []
-    for placement, loaded, seen in shown:
+    for placement, loaded, seen, answers in shown:
         if not seen.suppressed:
             for chapter in _chapters(loaded):
                 per_chapter[chapter].append((entropy(seen.counts), seen.total))
-        around = [sum(ratings[(loaded.id, scope, scope_id)]) for scope, scope_id in view.enclosing]
+        around = [answers] + [sum(ratings[(loaded.id, scope, scope_id)]) for scope, scope_id in view.enclosing]
         histogram = ratings[(loaded.id, view.scope, view.scope_id)]
         difficulty = _difficulty_out(histogram, placement.closed(now), thresholds, around)
         if not difficulty["suppressed"] and difficulty["mean"] <= 2:

@@ -159,7 +159,7 @@ def test_an_employees_week(kompas_client, server):
     )
     assert results.my_answer == "B" and results.difficulty == 3
     everyone = results.scopes[0]
-    assert everyone.scope == "all" and everyone.suppressed is True and everyone.reason == "too_few_answers"
+    assert everyone.scope == "all" and everyone.suppressed is True and everyone.reason == "week_open"
     assert everyone.options is None and everyone.total is None
     again = ok(get_results.sync_detailed(current.id, client=me))
     assert again.my_answer == "B" and [c.ref for c in again.code] == [c.ref for c in results.code]
