@@ -28,6 +28,7 @@ from api import (
     teams,
 )
 from api import config as configuration
+from api import office
 from api.auth import SECURITY_SCHEMES
 from api.converters import BoundedInteger, schema_of
 from api.ops import DOCS_STATIC
@@ -95,4 +96,5 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
+    office.init_app(app)
     errors.document_errors(api)

@@ -6,6 +6,8 @@
 | sending a suggestion | 10 per hour | client address |
 | answering | 60 per minute | installation token |
 | any admin request | 600 per minute | admin token |
+| any office console request | 600 per minute | console session |
+| signing in to the console | 20 per minute | client address |
 
 ``RATELIMIT_ENABLED=false`` switches them off (load tests, demos);
 ``RATELIMIT_STORAGE_URI`` (``memory://`` or ``redis://...``) is where the
@@ -27,6 +29,8 @@ REGISTRATION = "30 per hour"
 SUGGESTIONS = "10 per hour"
 ANSWERS = "60 per minute"
 ADMIN = "600 per minute"
+# Signing in to the office console: guessing tokens, per client address.
+CONSOLE_SIGN_IN = "20 per minute"
 
 
 def per_token() -> str:
@@ -36,6 +40,14 @@ def per_token() -> str:
     if not header:
         return f"address:{get_remote_address()}"
     return "token:" + hashlib.sha256(header.encode()).hexdigest()
+
+
+def per_console_session() -> str:
+    """The office console's session cookie, hashed, or the client address."""
+    cookie = request.cookies.get("kompas_office", "")
+    if not cookie:
+        return f"address:{get_remote_address()}"
+    return "console:" + hashlib.sha256(cookie.encode()).hexdigest()
 
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
