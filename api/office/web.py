@@ -94,6 +94,8 @@ def load_session() -> Response | None:
             check_csrf()
         return None
     if not cookie:
+        if request.method == "POST":
+            return page("office/refused.html", 401, reason="signed_out")
         return redirect(url_for("office.sign_in", next=request.full_path.rstrip("?")))
     session = db_session()
     try:
