@@ -20,6 +20,7 @@ from api import (
     idempotency,
     installations,
     limits,
+    office,
     ops,
     organisation,
     security,
@@ -28,7 +29,6 @@ from api import (
     teams,
 )
 from api import config as configuration
-from api import office
 from api.auth import SECURITY_SCHEMES
 from api.converters import BoundedInteger, schema_of
 from api.ops import DOCS_STATIC

@@ -105,7 +105,9 @@ def oidc_roles(text: str) -> tuple[tuple[str, str, str], ...]:
         group, _, target = item.partition("=")
         role, _, organisation = target.partition("@")
         if not (group.strip() and role.strip() in ROLES and organisation.strip()):
-            raise ConfigError(f"KOMPAS_OIDC_ROLES: write group=role@organisation (roles: {', '.join(ROLES)}), not {item!r}")
+            raise ConfigError(
+                f"KOMPAS_OIDC_ROLES: write group=role@organisation (roles: {', '.join(ROLES)}), not {item!r}"
+            )
         pairs.append((group.strip(), role.strip(), organisation.strip()))
     return tuple(pairs)
 

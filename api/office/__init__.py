@@ -13,6 +13,7 @@ from api.office.i18n import LABELS
 from api.office.web import CsrfRefused, actor, csrf_token, load_session, locale, page, t
 from dilemmas.errors import DomainError, Forbidden, NotFound, Unauthorized
 
+
 def init_app(app: Flask) -> None:
     blp = Blueprint("office", __name__, url_prefix="/office")
     blp.before_request(load_session)

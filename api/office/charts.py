@@ -32,10 +32,11 @@ def _text(x, y, text, anchor="start", size=13, fill=INK, weight="normal") -> str
 
 def bar_chart(chart_id: str, title: str, bars: list[Bar], maximum: float | None = None, width: int = 640) -> Markup:
     """Horizontal bars, one row per label, the number at the end of each bar."""
-    row, label_width, top = 30, 170, 8
+    row, top = 30, 8
+    label_width = min(170, 16 + 8 * max([len(b.label[:26]) for b in bars] or [1]))
     height = top + row * max(1, len(bars)) + 8
     largest = maximum or max([b.value for b in bars if b.value is not None] or [1]) or 1
-    span = width - label_width - 140
+    span = width - label_width - min(140, width // 4)
     parts = [
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-labelledby="{escape(chart_id)}-title" preserveAspectRatio="xMinYMin meet">',
@@ -54,9 +55,7 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], maximum: float | None 
         length = max(1.0, span * bar.value / largest) if bar.value else 0
         parts.append(f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="20" fill="{BAR}"/>')
         parts.append(_text(label_width + length + 6, y + 19, bar.shown, weight="bold"))
-    parts.append(
-        f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - 8}" stroke="{GRID}"/>'
-    )
+    parts.append(f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - 8}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -4,6 +4,7 @@ errors turned into messages beside their fields."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import marshmallow as ma
@@ -34,6 +35,46 @@ def _field_name(path: str) -> str:
     return parts[0]
 
 
+# Plain Dutch for the schema's messages, by the form field they are about.
+EMPTY = {
+    "title": "Vul een titel in.",
+    "situation": "Beschrijf de situatie.",
+    "category": "Kies een categorie.",
+    "name": "Vul een naam in.",
+    "role": "Kies een rol.",
+    "text": "Vul de tekst in.",
+    "body": "Vul de tekst van het bericht in.",
+    "comment": "Zeg wat er moet veranderen.",
+    "week": "Kies een week.",
+}
+LENGTH = re.compile(
+    r"^(Length must be between (\d+) and (\d+)|Shorter than minimum length (\d+)|Longer than maximum length (\d+))\.$"
+)
+
+
+def plain(field: str, message: str) -> str:
+    """The API's English validation message in plain Dutch, for a person."""
+    if (
+        message in ("Missing data for required field.", "Field may not be null.")
+        or (message.startswith("Length must be between 1 ") and not (request.form.get(field) or "").strip())
+        or message.startswith("Shorter than minimum length")
+    ):
+        if field.startswith("option_") and field.endswith("_text"):
+            return f"Vul de tekst van optie {field[7]} in."
+        return EMPTY.get(field, "Vul dit veld in.")
+    match = LENGTH.match(message)
+    if match:
+        most = match.group(3) or match.group(5)
+        return f"Gebruik hoogstens {most} tekens."
+    if message.startswith("Must be one of") or message.startswith("Must be equal to"):
+        return "Kies een van de mogelijkheden."
+    if message.startswith("Must be greater than or equal to") or message.startswith("Not a valid integer"):
+        return "Vul een geldig getal in."
+    if message == "Unknown field.":
+        return "Dit veld kennen we niet."
+    return message
+
+
 def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
@@ -41,7 +82,8 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
             for name, texts in _flatten(inner, f"{prefix}.{key}" if prefix else str(key)).items():
                 flat.setdefault(name, []).extend(texts)
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        flat[_field_name(prefix or "_form")] = list(messages)
+        name = _field_name(prefix or "_form")
+        flat[name] = [plain(name, m) for m in messages]
     else:
         flat[_field_name(prefix or "_form")] = [str(messages)]
     return flat

@@ -95,15 +95,17 @@ ENGLISH = {
     "Aanmelden": "Sign in",
     "Aanmelden bij het integriteitsbureau": "Sign in to the integrity office",
     "Persoonlijk toegangstoken": "Personal access token",
-    "Het token begint met kpa_. Je krijgt het van de beheerder van Kompas.":
-        "The token starts with kpa_. The Kompas administrator gives it to you.",
+    "Het token begint met kpa_. Je krijgt het van de beheerder van Kompas.": (
+        "The token starts with kpa_. The Kompas administrator gives it to you."
+    ),
     "Aanmelden met je organisatie-account": "Sign in with your organisation account",
     "of": "or",
     "Je sessie is verlopen. Meld je opnieuw aan.": "Your session has expired. Please sign in again.",
     "Je bent afgemeld.": "You are signed out.",
     "Vul je persoonlijke toegangstoken in.": "Enter your personal access token.",
-    "Dit token kennen we niet, of het is verlopen of ingetrokken.":
-        "We do not know this token, or it has expired or been revoked.",
+    "Dit token kennen we niet, of het is verlopen of ingetrokken.": (
+        "We do not know this token, or it has expired or been revoked."
+    ),
     "Er is een probleem": "There is a problem",
     "Fout": "Error",
     # dilemmas
@@ -140,8 +142,9 @@ ENGLISH = {
     "Bewerken": "Edit",
     "Verwijderen": "Delete",
     "Toelichting voor de auteur": "Comment for the author",
-    "Je schreef deze revisie zelf; iemand anders moet goedkeuren.":
-        "You wrote this revision yourself; someone else must approve it.",
+    "Je schreef deze revisie zelf; iemand anders moet goedkeuren.": (
+        "You wrote this revision yourself; someone else must approve it."
+    ),
     "Plan in week": "Schedule in week",
     "Opgeslagen.": "Saved.",
     "Gedaan": "Done",

@@ -227,9 +227,5 @@ def audit():
     raw = {key: value for key, value in request.args.items() if value and key in ("action", "actor")}
     query = forms.load(AuditQuery(), raw)
     page_number = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = audit_trail(
-        session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor")
-    )
-    return page(
-        "office/audit.html", rows=rows, total=total, filters=raw, page_number=page_number, page_size=PAGE_SIZE
-    )
+    rows, total = audit_trail(session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor"))
+    return page("office/audit.html", rows=rows, total=total, filters=raw, page_number=page_number, page_size=PAGE_SIZE)

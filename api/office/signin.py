@@ -4,7 +4,6 @@ the organisation's OpenID Connect provider where KOMPAS_OIDC_ISSUER is set."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
-
 from flask_limiter.util import get_remote_address
 
 from api import limits

@@ -52,10 +52,7 @@ def participation():
     """Answers and participation per week."""
     raw, query = _range()
     rows = statistics.weeks(*_context(), **query)
-    bars = [
-        Bar(row["week"], row["answers"], str(row["answers"]), reason_text(row["reason"]))
-        for row in rows
-    ]
+    bars = [Bar(row["week"], row["answers"], str(row["answers"]), reason_text(row["reason"])) for row in rows]
     return page(
         "office/statistics.html",
         rows=list(reversed(rows)),
@@ -73,8 +70,12 @@ def awareness():
     charts = {}
     for chapter in result["chapters"]:
         points = [
-            Bar(week["week"][5:], week["aligned_share"], f"{round(week['aligned_share'] * 100)}%"
-                if week["aligned_share"] is not None else "", reason_text(week["reason"]))
+            Bar(
+                week["week"][5:],
+                week["aligned_share"],
+                f"{round(week['aligned_share'] * 100)}%" if week["aligned_share"] is not None else "",
+                reason_text(week["reason"]),
+            )
             for week in chapter["weeks"]
         ]
         charts[chapter["chapter"]] = line_chart(
@@ -96,15 +97,20 @@ def grey_zones():
     """How divided the answers are per chapter, and the dilemmas rated easy."""
     result = statistics.grey_zones(*_context())
     bars = [
-        Bar(f"{t('Hoofdstuk')} {c['chapter']}", c["entropy"], f"{c['entropy']:.2f}" if c["entropy"] is not None
-            else "", t("geen getoonde antwoorden"))
+        Bar(
+            f"{t('Hoofdstuk')} {c['chapter']}",
+            c["entropy"],
+            f"{c['entropy']:.2f}" if c["entropy"] is not None else "",
+            t("geen getoonde antwoorden"),
+        )
         for c in result["chapters"]
     ]
     return page(
         "office/grey_zones.html",
         result=result,
-        chart=bar_chart("chart-grey", t("Verdeeldheid per hoofdstuk (0 = iedereen eens, 1 = helemaal verdeeld)"),
-                        bars, maximum=1),
+        chart=bar_chart(
+            "chart-grey", t("Verdeeldheid per hoofdstuk (0 = iedereen eens, 1 = helemaal verdeeld)"), bars, maximum=1
+        ),
     )
 
 
@@ -115,21 +121,24 @@ def one_dilemma(dilemma_id: int):
     for index, group in enumerate([*result["spreads"], *result["by_mode"]]):
         name = group.get("name") or f"{t('Manier')}: {t(group['mode'])}"
         if group["suppressed"]:
-            bars = [Bar(key, None, "", reason_text(group["reason"])) for key in "ABCD"]
+            bars = [Bar("A-D", None, "", t("onderdrukt"))]
         else:
             bars = [Bar(o["key"], o["count"], f"{o['count']} ({o['percent']}%)") for o in group["options"]]
-        charts.append({"name": name, "group": group, "chart": bar_chart(f"chart-spread-{index}", name, bars)})
+        charts.append(
+            {"name": name, "group": group, "chart": bar_chart(f"chart-spread-{index}", name, bars, width=360)}
+        )
     difficulty = result["difficulty"]
     if difficulty["suppressed"]:
-        difficulty_bars = [Bar(str(n), None, "", reason_text(difficulty["reason"])) for n in range(1, 6)]
+        difficulty_bars = [Bar("1-5", None, "", reason_text(difficulty["reason"]))]
     else:
         difficulty_bars = [Bar(k, v, str(v)) for k, v in difficulty["histogram"].items()]
     return page(
         "office/dilemma_statistics.html",
         result=result,
         charts=charts,
-        difficulty_chart=bar_chart("chart-difficulty", t("Hoe moeilijk (1 = makkelijk, 5 = heel moeilijk)"),
-                                   difficulty_bars),
+        difficulty_chart=bar_chart(
+            "chart-difficulty", t("Hoe moeilijk (1 = makkelijk, 5 = heel moeilijk)"), difficulty_bars, width=480
+        ),
         reason_text=reason_text,
     )
 
@@ -141,8 +150,9 @@ def download(kind: str):
         return as_csv(weeks_figures(statistics.weeks(*_context(), **query)), "weeks")
     if kind == "awareness":
         raw = {key: request.args[key] for key in ("from", "to", "category") if request.args.get(key)}
-        return as_csv(awareness_figures(statistics.awareness(*_context(), **forms.load(AwarenessQuery(), raw))),
-                      "awareness")
+        return as_csv(
+            awareness_figures(statistics.awareness(*_context(), **forms.load(AwarenessQuery(), raw))), "awareness"
+        )
     if kind == "grey-zones":
         return as_csv(grey_zone_figures(statistics.grey_zones(*_context())), "grey-zones")
     if kind.startswith("dilemma-") and kind[8:].isdigit() and len(kind) < 20:

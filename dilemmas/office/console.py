@@ -58,8 +58,9 @@ def _open(session: Session, secret_key: bytes, now: datetime, token: AdminToken,
             last_seen_at=now,
         )
     )
-    audit.record(session, now, f"{token.name} ({token.role})", "console.sign_in", "admin_token", token.id,
-                 token.organisation_id)
+    audit.record(
+        session, now, f"{token.name} ({token.role})", "console.sign_in", "admin_token", token.id, token.organisation_id
+    )
     session.commit()
     return Opened(cookie, csrf)
 
@@ -72,7 +73,12 @@ def sign_in(session: Session, secret_key: bytes, now: datetime, plain_token: str
 
 
 def sign_in_federated(
-    session: Session, secret_key: bytes, now: datetime, name: str, role: str, organisation_slug: str,
+    session: Session,
+    secret_key: bytes,
+    now: datetime,
+    name: str,
+    role: str,
+    organisation_slug: str,
     locale: str = "nl",
 ) -> Opened:
     """Open a session for a person the organisation's identity provider
@@ -123,7 +129,8 @@ def sign_out(session: Session, secret_key: bytes, now: datetime, cookie: str) ->
     token = row.token
     if token.created_by == OIDC_CREATOR and token.revoked_at is None:
         token.revoked_at = now
-    audit.record(session, now, f"{token.name} ({token.role})", "console.sign_out", "admin_token", token.id,
-                 token.organisation_id)
+    audit.record(
+        session, now, f"{token.name} ({token.role})", "console.sign_out", "admin_token", token.id, token.organisation_id
+    )
     session.execute(delete(ConsoleSession).where(ConsoleSession.id == row.id))
     session.commit()

@@ -102,7 +102,11 @@ def seed_answers(console: Console) -> None:
         token = installation["token"]
         status, _, current = console.api("GET", "/dilemmas/current", token=token)
         assert status == 200
-        answer = {"option": "ABCD"[index % 3], "mode": "alone" if index % 4 else "colleague", "difficulty": 2 + index % 3}
+        answer = {
+            "option": "ABCD"[index % 3],
+            "mode": "alone" if index % 4 else "colleague",
+            "difficulty": 2 + index % 3,
+        }
         status, _, _ = console.api("PUT", f"/dilemmas/{current['id']}/answer", answer, token)
         assert status == 200
 

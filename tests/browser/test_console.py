@@ -88,8 +88,16 @@ def test_each_role_sees_only_its_buttons(signed_in, console):
         "analyst": set(),
         "admin": {"Bewerken", "Goedkeuren", "Wijzigingen vragen"},
     }
-    workflow = {"Bewerken", "Goedkeuren", "Wijzigingen vragen", "Ter beoordeling aanbieden", "Inplannen",
-                "Uit de planning halen", "Archiveren", "Verwijderen"}
+    workflow = {
+        "Bewerken",
+        "Goedkeuren",
+        "Wijzigingen vragen",
+        "Ter beoordeling aanbieden",
+        "Inplannen",
+        "Uit de planning halen",
+        "Archiveren",
+        "Verwijderen",
+    }
     menus = {
         "author": {"Suggesties"},
         "reviewer": {"Suggesties"},
@@ -105,9 +113,11 @@ def test_each_role_sees_only_its_buttons(signed_in, console):
         page.goto(f"/office/dilemmas/{dilemma_id}")
         actions = page.get_by_role("region", name="Wat kun je nu doen?")
         shown = {
-            name for name in workflow
-            if actions.get_by_role("button", name=name, exact=True).or_(
-                actions.get_by_role("link", name=name, exact=True)).count()
+            name
+            for name in workflow
+            if actions.get_by_role("button", name=name, exact=True)
+            .or_(actions.get_by_role("link", name=name, exact=True))
+            .count()
         }
         assert shown == buttons, role
         page.context.close()
@@ -131,7 +141,7 @@ def test_a_form_without_its_csrf_token_is_refused(signed_in, console):
     # A request from elsewhere carries the cookie (here: the same browser) but no token.
     response = page.request.post(f"/office/dilemmas/{dilemma_id}/approve", form={"comment": ""})
     assert response.status == 400
-    status, _, dilemma = console.api("GET", f"/admin/dilemmas/{dilemma_id}", token=console.tokens["reviewer"])
+    _status, _, dilemma = console.api("GET", f"/admin/dilemmas/{dilemma_id}", token=console.tokens["reviewer"])
     assert dilemma["status"] == "in_review"  # nothing changed
 
 
@@ -201,9 +211,7 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
 
     # A second revision, so that the reviewer has a difference to read.
     author.get_by_role("link", name="Bewerken").click()
-    author.get_by_label("Situatie").fill(
-        "De aannemer die jouw afdeling verbouwt nodigt je uit voor een duur etentje."
-    )
+    author.get_by_label("Situatie").fill("De aannemer die jouw afdeling verbouwt nodigt je uit voor een duur etentje.")
     author.get_by_role("button", name="Opslaan").click()
     author.get_by_role("button", name="Ter beoordeling aanbieden").click()
     expect(author.locator("#status")).to_have_text("Ter beoordeling")
@@ -211,8 +219,9 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
 
     # The admin could approve by role, but wrote nothing here; the author of
     # a revision who also reviews is told why the button is missing.
-    status, _, body = console.api("GET", dilemma_url.replace(console.base + "/office", "/admin"),
-                                  token=console.tokens["admin"])
+    status, _, body = console.api(
+        "GET", dilemma_url.replace(console.base + "/office", "/admin"), token=console.tokens["admin"]
+    )
     assert body["revision"]["author"] == NAMES["author"]
 
     reviewer = signed_in("reviewer")
@@ -246,6 +255,7 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
     expect(publisher.get_by_role("status")).to_contain_text("Je sessie is verlopen")
     response = reviewer.request.post(dilemma_url + "/archive", form={"csrf_token": "whatever"})
     assert response.status == 401 and "Je sessie is verlopen" in response.text()  # refused, nothing done
-    status, _, body = console.api("GET", dilemma_url.replace(console.base + "/office", "/admin"),
-                                  token=console.tokens["admin"])
+    status, _, body = console.api(
+        "GET", dilemma_url.replace(console.base + "/office", "/admin"), token=console.tokens["admin"]
+    )
     assert body["status"] == "published"
