@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres lint bench clean screenshots
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test-postgres: install
 ## PostgreSQL.
 test: lint test-sqlite test-postgres
 
+## make screenshots: every page of the office console at 1280 and 390
+## pixels wide, into screenshots/ (not committed), with the axe check.
+## Needs Debian's chromium (/usr/bin/chromium); downloads no browser.
+screenshots: install
+	rm -rf screenshots
+	KOMPAS_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q tests/browser/test_console_pages.py
+	@echo "screenshots in $(CURDIR)/screenshots"
+
 ## make bench: the benchmarks (bench/README.md), each against a baseline
 ## measured in the same run; one table at the end. Needs wrk (installed from
 ## Debian's packages when missing, as root) and PostgreSQL's server binaries.
@@ -50,4 +58,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache build *.egg-info screenshots

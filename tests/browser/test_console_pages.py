@@ -14,6 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import NARROW, WIDE
 
+pytestmark = pytest.mark.sqlite_only
+
 SERIOUS = ("serious", "critical")
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
 
