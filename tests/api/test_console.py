@@ -142,3 +142,34 @@ def test_oidc_settings_are_checked_at_start():
         oidc_roles("a=chief@rijk")
     with pytest.raises(ConfigError, match="KOMPAS_OIDC_CLIENT_ID"):
         load({"KOMPAS_OIDC_ISSUER": "https://sso.example.nl"}, {"KOMPAS_SECRET_KEY": SECRET})
+
+
+def test_an_adhoc_push_is_previewed_then_sent_through_the_apis_service(client, session):
+    publisher = office(client, session, "publisher")
+    csrf = sign_in(client, publisher.token)
+    form = {
+        "csrf_token": csrf,
+        "title": "Nieuwe gedragscode",
+        "body": "Lees wat er verandert.",
+        "organisation": "douane",
+    }
+    preview = client.post("/office/push", data={**form, "step": "preview"})
+    assert preview.status_code == 200 and "Nu versturen" in preview.get_data(as_text=True)
+    assert publisher.get("/push/campaigns").get_json() == []  # a preview sends nothing
+    sent = client.post("/office/push", data={**form, "step": "send"})
+    assert sent.status_code == 303
+    campaigns = publisher.get("/push/campaigns").get_json()
+    assert [(c["kind"], c["organisation"]) for c in campaigns] == [("adhoc", "douane")]
+    empty = client.post("/office/push", data={**form, "title": "", "step": "send"})
+    assert empty.status_code == 422 and "Vul een titel in." in empty.get_data(as_text=True)
+
+
+def test_editing_a_code_section_lists_and_flags_the_dilemmas_that_refer_to_it(client, session):
+    author = office(client, session, "author")
+    created = author.post("/dilemmas", json=new_dilemma_body(code_refs=["4.1"])).get_json()
+    csrf = sign_in(client, author.token)
+    page = client.get("/office/code/4.1").get_data(as_text=True)
+    assert created["title"] in page
+    response = client.post("/office/code/4.1", data={"csrf_token": csrf, "title": "Geschenken", "text": "Nieuw."})
+    assert response.status_code == 303
+    assert author.get(f"/dilemmas/{created['id']}").get_json()["needs_review"] is True
