@@ -62,6 +62,7 @@ LABELS = {
         "adhoc": "Los bericht",
     },
     "audience": {"iedereen": "Iedereen", "leidinggevenden": "Leidinggevenden"},
+    "mode": {"alone": "Alleen", "colleague": "Met een collega", "team": "Als team"},
     "field": {
         "title": "Titel",
         "situation": "Situatie",
@@ -157,9 +158,9 @@ ENGLISH = {
     "Deelname": "Participation",
     "Hoofdstuk": "Chapter",
     "Manier": "Mode",
-    "alone": "alone",
-    "colleague": "with a colleague",
-    "team": "as a team",
+    "Alleen": "Alone",
+    "Met een collega": "With a colleague",
+    "Als team": "As a team",
     # refused
     "Niet gelukt": "That did not work",
     "Terug": "Back",

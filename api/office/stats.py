@@ -19,6 +19,7 @@ from api.context import request_time
 from api.db import db_session
 from api.office import forms
 from api.office.charts import Bar, bar_chart, line_chart
+from api.office.i18n import LABELS
 from api.office.web import actor, page, t
 from dilemmas.reads.content import categories
 from scoring import statistics
@@ -119,7 +120,7 @@ def one_dilemma(dilemma_id: int):
     result = statistics.dilemma(db_session(), actor(), dilemma_id, *_context()[2:])
     charts = []
     for index, group in enumerate([*result["spreads"], *result["by_mode"]]):
-        name = group.get("name") or f"{t('Manier')}: {t(group['mode'])}"
+        name = group.get("name") or f"{t('Manier')}: {t(LABELS['mode'][group['mode']])}"
         if group["suppressed"]:
             bars = [Bar("A-D", None, "", t("onderdrukt"))]
         else:
