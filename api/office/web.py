@@ -24,9 +24,7 @@ COOKIE = "kompas_office"
 # form carries a random value that must equal this cookie's (double submit).
 SIGN_IN_COOKIE = "kompas_office_signin"
 PATH = "/office/"
-PUBLIC_ENDPOINTS = frozenset(
-    {"office.sign_in", "office.oidc_login", "office.oidc_callback", "office.signed_in_redirect"}
-)
+PUBLIC_ENDPOINTS = frozenset({"office.sign_in", "office.oidc_login", "office.oidc_callback"})
 
 
 class CsrfRefused(Exception):
@@ -46,7 +44,8 @@ def locale() -> str:
     office = g.get("office")
     if office is not None:
         return office.locale
-    wanted = request.args.get("lang") or request.cookies.get("kompas_office_lang")
+    # Before sign-in: the language link's choice, carried by the sign-in form.
+    wanted = request.values.get("lang")
     return wanted if wanted in console.LOCALES else "nl"
 
 

@@ -173,3 +173,12 @@ def test_editing_a_code_section_lists_and_flags_the_dilemmas_that_refer_to_it(cl
     response = client.post("/office/code/4.1", data={"csrf_token": csrf, "title": "Geschenken", "text": "Nieuw."})
     assert response.status_code == 303
     assert author.get(f"/dilemmas/{created['id']}").get_json()["needs_review"] is True
+
+
+def test_english_chosen_before_sign_in_stays_after_it(client, session):
+    page = client.get("/office/sign-in?lang=en").get_data(as_text=True)
+    assert "Sign in to the integrity office" in page and 'name="lang" value="en"' in page
+    csrf = CSRF.search(page).group(1)
+    token = office(client, session, "author").token
+    client.post("/office/sign-in", data={"csrf_token": csrf, "token": token, "lang": "en"})
+    assert "This week" in client.get("/office/").get_data(as_text=True)
