@@ -309,6 +309,7 @@ ENGLISH.update(
         "Status opslaan": "Save status",
         "Suggestie": "Suggestion",
         "Tabel (schuift opzij op een smal scherm)": "Table (scrolls sideways on a narrow screen)",
+        "tabel": "table",
         "Te laat": "Late",
         "Tekst van deze versie": "Text of this version",
         "Token maken": "Make token",
