@@ -10,7 +10,7 @@ SPECTRAL_DIR     := .tools/spectral
 SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
 SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
 
-.PHONY: install test-tools run test test-sqlite test-postgres lint bench clean
+.PHONY: install test-tools run test test-sqlite test-postgres lint bench clean screenshots
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ test-postgres: install test-tools
 ## PostgreSQL.
 test: lint test-sqlite test-postgres
 
+## make screenshots: every page of the office console at 1280 and 390
+## pixels wide, into screenshots/ (not committed), with the axe check.
+## Needs Debian's chromium (/usr/bin/chromium); downloads no browser.
+screenshots: install
+	rm -rf screenshots
+	KOMPAS_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q tests/browser/test_console_pages.py
+	@echo "screenshots in $(CURDIR)/screenshots"
+
 ## make bench: the benchmarks (bench/README.md), each against a baseline
 ## measured in the same run; one table at the end. Needs wrk (installed from
 ## Debian's packages when missing, as root) and PostgreSQL's server binaries.
@@ -66,4 +74,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .tools instance .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .tools instance .pytest_cache .ruff_cache build *.egg-info screenshots

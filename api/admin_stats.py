@@ -187,6 +187,84 @@ def figure(subject, week, dilemma_id, name, value, reason=None) -> dict:
     }
 
 
+def weeks_figures(rows: list[dict]) -> list[dict]:
+    """The participation per week as CSV rows, one per figure."""
+    out = []
+    for row in rows:
+        base = (row["title"], row["week"], row["dilemma_id"])
+        out.append(figure(*base, "answers", row["answers"], row["reason"]))
+        for mode, count in (row["by_mode"] or {}).items():
+            out.append(figure(*base, f"mode:{mode}", count, "too_few_answers"))
+        if row["answers"] is not None:
+            for organisation, count in (row["by_organisation"] or {}).items():
+                out.append(figure(*base, f"organisation:{organisation}", count, "too_few_answers"))
+            out.append(figure(*base, "active_installations", row["active_installations"]))
+            out.append(figure(*base, "participation", row["participation"]))
+    return out
+
+
+def dilemma_figures(result: dict) -> list[dict]:
+    """One dilemma's spreads and difficulty as CSV rows, one per figure."""
+    dilemma_id = result["dilemma_id"]
+    out = []
+    week = result["week"]
+    for group in [*result["spreads"], *({**m, "name": f"mode:{m['mode']}"} for m in result["by_mode"])]:
+        out.append(figure(group["name"], week, dilemma_id, "answers", group["total"], group["reason"]))
+        for option in group["options"] or [{"key": k} for k in "ABCD"]:
+            for measure in ("count", "percent"):
+                out.append(
+                    figure(
+                        group["name"],
+                        week,
+                        dilemma_id,
+                        f"{option['key']}:{measure}",
+                        option.get(measure),
+                        group["reason"],
+                    )
+                )
+    difficulty = result["difficulty"]
+    out.append(figure("difficulty", week, dilemma_id, "ratings", difficulty["ratings"], difficulty["reason"]))
+    out.append(figure("difficulty", week, dilemma_id, "mean", difficulty["mean"], difficulty["reason"]))
+    return out
+
+
+def awareness_figures(result: dict) -> list[dict]:
+    """The awareness per chapter and week as CSV rows, one per figure."""
+    out = []
+    for chapter in result["chapters"]:
+        subject = f"chapter {chapter['chapter']}"
+        for week in chapter["weeks"]:
+            out.append(
+                figure(subject, week["week"], week["dilemma_id"], "answers", week["answers"], week["reason"])
+            )
+            out.append(
+                figure(
+                    subject,
+                    week["week"],
+                    week["dilemma_id"],
+                    "aligned_share",
+                    week["aligned_share"],
+                    week["reason"],
+                )
+            )
+        out.append(
+            figure(subject, None, None, "trend_per_quarter", chapter["trend_per_quarter"], "too_few_answers")
+        )
+    return out
+
+
+def grey_zone_figures(result: dict) -> list[dict]:
+    """The grey zones as CSV rows, one per figure."""
+    out = []
+    for chapter in result["chapters"]:
+        subject = f"chapter {chapter['chapter']}"
+        for name in ("dilemmas", "answers", "entropy", "most_divided"):
+            out.append(figure(subject, None, None, name, chapter[name]))
+    for easy in result["easy_dilemmas"]:
+        out.append(figure("easy", easy["week"], easy["dilemma_id"], "mean_difficulty", easy["mean_difficulty"]))
+    return out
+
+
 def context():
     return db_session(), current_actor(), request_time(), current_app.config["THRESHOLDS"]
 
@@ -209,18 +287,7 @@ class Weeks(MethodView):
         rows = statistics.weeks(*context(), **query)
         if not wants_csv():
             return rows
-        out = []
-        for row in rows:
-            base = (row["title"], row["week"], row["dilemma_id"])
-            out.append(figure(*base, "answers", row["answers"], row["reason"]))
-            for mode, count in (row["by_mode"] or {}).items():
-                out.append(figure(*base, f"mode:{mode}", count, "too_few_answers"))
-            if row["answers"] is not None:
-                for organisation, count in (row["by_organisation"] or {}).items():
-                    out.append(figure(*base, f"organisation:{organisation}", count, "too_few_answers"))
-                out.append(figure(*base, "active_installations", row["active_installations"]))
-                out.append(figure(*base, "participation", row["participation"]))
-        return as_csv(out, "weeks")
+        return as_csv(weeks_figures(rows), "weeks")
 
 
 @blp.route("/dilemmas/<int:dilemma_id>")
@@ -233,26 +300,7 @@ class OneDilemma(MethodView):
         result = statistics.dilemma(db_session(), current_actor(), dilemma_id, *context()[2:])
         if not wants_csv():
             return result
-        out = []
-        week = result["week"]
-        for group in [*result["spreads"], *({**m, "name": f"mode:{m['mode']}"} for m in result["by_mode"])]:
-            out.append(figure(group["name"], week, dilemma_id, "answers", group["total"], group["reason"]))
-            for option in group["options"] or [{"key": k} for k in "ABCD"]:
-                for measure in ("count", "percent"):
-                    out.append(
-                        figure(
-                            group["name"],
-                            week,
-                            dilemma_id,
-                            f"{option['key']}:{measure}",
-                            option.get(measure),
-                            group["reason"],
-                        )
-                    )
-        difficulty = result["difficulty"]
-        out.append(figure("difficulty", week, dilemma_id, "ratings", difficulty["ratings"], difficulty["reason"]))
-        out.append(figure("difficulty", week, dilemma_id, "mean", difficulty["mean"], difficulty["reason"]))
-        return as_csv(out, f"dilemma-{dilemma_id}")
+        return as_csv(dilemma_figures(result), f"dilemma-{dilemma_id}")
 
 
 @blp.route("/awareness")
@@ -266,27 +314,7 @@ class Awareness(MethodView):
         result = statistics.awareness(*context(), **query)
         if not wants_csv():
             return result
-        out = []
-        for chapter in result["chapters"]:
-            subject = f"chapter {chapter['chapter']}"
-            for week in chapter["weeks"]:
-                out.append(
-                    figure(subject, week["week"], week["dilemma_id"], "answers", week["answers"], week["reason"])
-                )
-                out.append(
-                    figure(
-                        subject,
-                        week["week"],
-                        week["dilemma_id"],
-                        "aligned_share",
-                        week["aligned_share"],
-                        week["reason"],
-                    )
-                )
-            out.append(
-                figure(subject, None, None, "trend_per_quarter", chapter["trend_per_quarter"], "too_few_answers")
-            )
-        return as_csv(out, "awareness")
+        return as_csv(awareness_figures(result), "awareness")
 
 
 @blp.route("/grey-zones")
@@ -299,11 +327,4 @@ class GreyZones(MethodView):
         result = statistics.grey_zones(*context())
         if not wants_csv():
             return result
-        out = []
-        for chapter in result["chapters"]:
-            subject = f"chapter {chapter['chapter']}"
-            for name in ("dilemmas", "answers", "entropy", "most_divided"):
-                out.append(figure(subject, None, None, name, chapter[name]))
-        for easy in result["easy_dilemmas"]:
-            out.append(figure("easy", easy["week"], easy["dilemma_id"], "mean_difficulty", easy["mean_difficulty"]))
-        return as_csv(out, "grey-zones")
+        return as_csv(grey_zone_figures(result), "grey-zones")

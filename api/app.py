@@ -24,6 +24,7 @@ from api import (
     limits,
     metrics,
     openapi,
+    office,
     ops,
     organisation,
     security,
@@ -113,5 +114,6 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
+    office.init_app(app)
     errors.document_errors(api)
     openapi.complete(api)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dilemmas.model.admins import ROLES
 from push.settings import MOMENT, PushSettings
 from scoring.spreads import Thresholds
 
@@ -43,6 +44,12 @@ DEFAULTS = {
     "CORS_ORIGINS": "",
     "KOMPAS_METRICS_TOKEN": "",
     "KOMPAS_METRICS_ALLOW": "127.0.0.0/8,::1",
+    "KOMPAS_OFFICE_IDLE_MINUTES": "30",
+    "KOMPAS_OIDC_ISSUER": "",
+    "KOMPAS_OIDC_CLIENT_ID": "",
+    "KOMPAS_OIDC_CLIENT_SECRET": "",
+    "KOMPAS_OIDC_CLAIM": "groups",
+    "KOMPAS_OIDC_ROLES": "",
 }
 
 
@@ -91,6 +98,20 @@ def secret_key_from(values: Mapping[str, str], instance: Path) -> bytes:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip().encode()
+
+
+def oidc_roles(text: str) -> tuple[tuple[str, str, str], ...]:
+    """KOMPAS_OIDC_ROLES: ``group=role@organisation`` pairs, comma-separated."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        group, _, target = item.partition("=")
+        role, _, organisation = target.partition("@")
+        if not (group.strip() and role.strip() in ROLES and organisation.strip()):
+            raise ConfigError(
+                f"KOMPAS_OIDC_ROLES: write group=role@organisation (roles: {', '.join(ROLES)}), not {item!r}"
+            )
+        pairs.append((group.strip(), role.strip(), organisation.strip()))
+    return tuple(pairs)
 
 
 def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> dict:
@@ -159,6 +180,25 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_METRICS_TOKEN": values["KOMPAS_METRICS_TOKEN"],
         "KOMPAS_METRICS_ALLOW": values["KOMPAS_METRICS_ALLOW"],
     }
+    issuer = values["KOMPAS_OIDC_ISSUER"].rstrip("/")
+    if issuer and not re.match(r"^https?://[^/\s]+(/\S*)?$", issuer):
+        raise ConfigError(f"KOMPAS_OIDC_ISSUER must be an http(s) URL, not {values['KOMPAS_OIDC_ISSUER']!r}")
+    if issuer and not (values["KOMPAS_OIDC_CLIENT_ID"] and values["KOMPAS_OIDC_ROLES"]):
+        raise ConfigError("KOMPAS_OIDC_ISSUER needs KOMPAS_OIDC_CLIENT_ID and KOMPAS_OIDC_ROLES")
+    config.update(
+        KOMPAS_OFFICE_IDLE_MINUTES=_int(values, "KOMPAS_OFFICE_IDLE_MINUTES", 1),
+        KOMPAS_OIDC_ISSUER=issuer,
+        KOMPAS_OIDC_CLIENT_ID=values["KOMPAS_OIDC_CLIENT_ID"],
+        KOMPAS_OIDC_CLIENT_SECRET=values["KOMPAS_OIDC_CLIENT_SECRET"],
+        KOMPAS_OIDC_CLAIM=values["KOMPAS_OIDC_CLAIM"],
+        KOMPAS_OIDC_ROLES=oidc_roles(values["KOMPAS_OIDC_ROLES"]),
+        # Flask's own session holds only the OpenID sign-in's state and nonce.
+        SESSION_COOKIE_NAME="kompas_oidc",
+        SESSION_COOKIE_PATH="/office/",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=production,
+    )
     config["SECRET_KEY"] = secret_key_from(values, instance)
     config.update(overrides)
     return config

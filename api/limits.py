@@ -7,6 +7,8 @@
 | answering | 60 per minute | installation |
 | any admin request | 600 per minute | admin token |
 | wrong team or session codes | 10 per minute, 30 per hour, 100 per day | client address |
+| any office console request | 600 per minute | console session |
+| signing in to the console | 20 per minute | client address |
 
 Limits count what an authenticated caller does by a hash of its token
 (never the raw header, whose spelling a client chooses), and what an
@@ -53,6 +55,8 @@ REGISTRATION = "30 per hour"
 SUGGESTIONS = "10 per hour"
 ANSWERS = "60 per minute"
 ADMIN = "600 per minute"
+# Signing in to the office console: guessing tokens, per client address.
+CONSOLE_SIGN_IN = "20 per minute"
 # Guessing team invite codes and session join codes, per client address:
 # only wrong codes count, and the wait grows from a minute to an hour to a
 # day as they add up. A meeting room behind one address mistypes far less.
@@ -90,6 +94,15 @@ def per_caller() -> str:
     """The authenticated caller (installation or admin token), else the address."""
     key = caller_key()
     return f"caller:{key}" if key else per_address()
+
+
+def per_console_session() -> str:
+    """The office console's session cookie, hashed with the server secret,
+    else the address."""
+    cookie = request.cookies.get("kompas_office", "")
+    if not cookie:
+        return per_address()
+    return "console:" + hmac.new(server_secret(), cookie.encode(), hashlib.sha256).hexdigest()
 
 
 limiter = Limiter(key_func=per_address, headers_enabled=True)

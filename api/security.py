@@ -16,6 +16,21 @@ DOCS_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+CONSOLE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def policy_for(path: str) -> str:
+    """The API allows nothing; the docs and the office console their own files."""
+    if path.startswith("/docs"):
+        return DOCS_POLICY
+    if path.startswith(("/office/", "/static/office/")):
+        return CONSOLE_POLICY
+    return API_POLICY
+
+
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id"
 
 log = logging.getLogger("kompas.requests")
@@ -56,7 +71,7 @@ def init_app(app: Flask) -> None:
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
-        headers["Content-Security-Policy"] = DOCS_POLICY if request.path.startswith("/docs") else API_POLICY
+        headers["Content-Security-Policy"] = policy_for(request.path)
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
         headers["X-Request-Id"] = request_id()
         if "Cache-Control" not in headers and request.path.startswith("/api/"):

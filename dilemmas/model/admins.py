@@ -30,3 +30,21 @@ class AdminToken(Base):
     created_by: Mapped[str] = mapped_column(String(120))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ConsoleSession(Base):
+    """A signed-in browser of the office console: the cookie holds a random
+    id, this row (keyed by its HMAC) holds who it is. Deleted on sign-out and
+    when it has been idle too long."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("admin_tokens.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(2), default="nl")
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+
+    token: Mapped[AdminToken] = relationship(lazy="joined")

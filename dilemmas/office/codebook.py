@@ -24,12 +24,12 @@ def record_version(section: CodeSection, author: str, now: datetime) -> None:
     )
 
 
-def flag_for_review(session: Session, section: CodeSection) -> int:
-    """Dilemmas whose current revision refers to a changed section need a look."""
+def _referring(session: Session, section: CodeSection) -> list[int]:
+    """Dilemmas whose current revision refers to the section."""
     latest = (
         select(Revision.dilemma_id, func.max(Revision.number).label("number")).group_by(Revision.dilemma_id).subquery()
     )
-    affected = list(
+    return list(
         session.scalars(
             select(Revision.dilemma_id)
             .join(latest, and_(latest.c.dilemma_id == Revision.dilemma_id, latest.c.number == Revision.number))
@@ -37,6 +37,11 @@ def flag_for_review(session: Session, section: CodeSection) -> int:
             .where(revision_sections.c.section_id == section.id)
         )
     )
+
+
+def flag_for_review(session: Session, section: CodeSection) -> int:
+    """Dilemmas whose current revision refers to a changed section need a look."""
+    affected = _referring(session, section)
     for dilemma in session.scalars(select(Dilemma).where(Dilemma.id.in_(affected))):
         dilemma.needs_review = True
     return len(affected)
@@ -85,3 +90,16 @@ def edit_section(
     )
     session.commit()
     return section
+
+
+def editable_section(session: Session, actor: Actor, ref: str) -> tuple[CodeSection, list[Dilemma]]:
+    """A section of one of the actor's organisations, and the dilemmas a new
+    version of it would flag for review (those in reach, newest first)."""
+    section = session.scalar(select(CodeSection).where(CodeSection.ref == ref))
+    if section is None or not actor.sees(section.organisation_id):
+        raise NotFound(f"Artikel '{ref}' bestaat niet of valt buiten je bereik.")
+    ids = _referring(session, section)
+    found = session.scalars(
+        select(Dilemma).where(Dilemma.id.in_(ids), Dilemma.organisation_id.in_(actor.scope)).order_by(Dilemma.id.desc())
+    )
+    return section, list(found)

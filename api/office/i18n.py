@@ -1,0 +1,446 @@
+"""The console's words. Dutch is the source text (plain language, B1);
+English where the session chose it. A text without a translation shows in
+Dutch rather than not at all."""
+
+from __future__ import annotations
+
+LABELS = {
+    "status": {
+        "draft": "Concept",
+        "in_review": "Ter beoordeling",
+        "changes_requested": "Wijzigingen gevraagd",
+        "approved": "Goedgekeurd",
+        "scheduled": "Ingepland",
+        "published": "Gepubliceerd",
+        "archived": "Gearchiveerd",
+    },
+    "action": {
+        "submit": "Ter beoordeling aanbieden",
+        "approve": "Goedkeuren",
+        "request-changes": "Wijzigingen vragen",
+        "schedule": "Inplannen",
+        "unschedule": "Uit de planning halen",
+        "archive": "Archiveren",
+        "delete": "Verwijderen",
+        "sent": "Verstuurd",
+        "status": "Status aangepast",
+        "revoked": "Ingetrokken",
+    },
+    "alignment": {
+        "": "Niet aangegeven",
+        "aligned": "Past bij de code",
+        "grey": "Grijs gebied",
+        "conflicts": "Botst met de code",
+    },
+    "source": {
+        "own": "Eigen dilemma",
+        "automatic": "Automatisch uit de bank",
+        "inherited": "Overgenomen",
+        "gap": "Nog leeg",
+    },
+    "role": {
+        "author": "Auteur",
+        "reviewer": "Beoordelaar",
+        "publisher": "Publicist",
+        "analyst": "Analist",
+        "admin": "Beheerder",
+    },
+    "suggestion": {
+        "new": "Nieuw",
+        "in_progress": "In behandeling",
+        "used": "Gebruikt",
+        "declined": "Afgewezen",
+    },
+    "campaign": {
+        "scheduled": "Gepland",
+        "due": "Klaar om te versturen",
+        "sending": "Bezig met versturen",
+        "done": "Klaar",
+        "expired": "Verlopen",
+        "weekly": "Wekelijks",
+        "reminder": "Herinnering",
+        "adhoc": "Los bericht",
+    },
+    "audience": {"iedereen": "Iedereen", "leidinggevenden": "Leidinggevenden"},
+    "mode": {"alone": "Alleen", "colleague": "Met een collega", "team": "Als team"},
+    "field": {
+        "title": "Titel",
+        "situation": "Situatie",
+        "explanation": "Uitleg",
+        "category": "Categorie",
+        "audience": "Voor wie",
+        "code_refs": "Artikelen van de gedragscode",
+        "options": "Opties",
+    },
+}
+
+ENGLISH = {
+    # layout and navigation
+    "Integriteitsbureau": "Integrity office",
+    "Naar de inhoud": "Skip to content",
+    "Hoofdmenu": "Main menu",
+    "Deze week": "This week",
+    "Dilemma's": "Dilemmas",
+    "Kalender": "Calendar",
+    "Gedragscode": "Code of conduct",
+    "Suggesties": "Suggestions",
+    "Statistiek": "Statistics",
+    "Push": "Push",
+    "Tokens": "Tokens",
+    "Logboek": "Audit log",
+    "Afmelden": "Sign out",
+    "Aangemeld als": "Signed in as",
+    "Taal": "Language",
+    "Kies": "Choose",
+    # sign-in
+    "Aanmelden": "Sign in",
+    "Aanmelden bij het integriteitsbureau": "Sign in to the integrity office",
+    "Persoonlijk toegangstoken": "Personal access token",
+    "Het token begint met kpa_. Je krijgt het van de beheerder van Kompas.": (
+        "The token starts with kpa_. The Kompas administrator gives it to you."
+    ),
+    "Aanmelden met je organisatie-account": "Sign in with your organisation account",
+    "of": "or",
+    "Je sessie is verlopen. Meld je opnieuw aan.": "Your session has expired. Please sign in again.",
+    "Je bent afgemeld.": "You are signed out.",
+    "Vul je persoonlijke toegangstoken in.": "Enter your personal access token.",
+    "Dit token kennen we niet, of het is verlopen of ingetrokken.": (
+        "We do not know this token, or it has expired or been revoked."
+    ),
+    "Er is een probleem": "There is a problem",
+    "Fout": "Error",
+    # dilemmas
+    "Nieuw dilemma": "New dilemma",
+    "Filteren": "Filter",
+    "Status": "Status",
+    "Categorie": "Category",
+    "Organisatie": "Organisation",
+    "Alle": "All",
+    "Van week": "From week",
+    "Tot en met week": "To week",
+    "Moet opnieuw bekeken worden": "Needs review",
+    "Titel": "Title",
+    "Week": "Week",
+    "Revisie": "Revision",
+    "Geen dilemma's gevonden.": "No dilemmas found.",
+    "Vorige": "Previous",
+    "Volgende": "Next",
+    "Opslaan": "Save",
+    "Situatie": "Situation",
+    "Uitleg": "Explanation",
+    "Voor wie": "Audience",
+    "Optie": "Option",
+    "Tekst": "Text",
+    "Hoe past deze optie bij de code?": "How does this option fit the code?",
+    "Terugkoppeling": "Feedback",
+    "Artikelen van de gedragscode": "Sections of the code of conduct",
+    "Voorbeeld op een telefoon": "Preview on a phone",
+    "Revisies": "Revisions",
+    "Wat er veranderde": "What changed",
+    "Eerste versie.": "First version.",
+    "Niets aan de tekst veranderd.": "No change to the text.",
+    "Wat kun je nu doen?": "What can you do now?",
+    "Bewerken": "Edit",
+    "Verwijderen": "Delete",
+    "Toelichting voor de auteur": "Comment for the author",
+    "Je schreef deze revisie zelf; iemand anders moet goedkeuren.": (
+        "You wrote this revision yourself; someone else must approve it."
+    ),
+    "Plan in week": "Schedule in week",
+    "Opgeslagen.": "Saved.",
+    "Gedaan": "Done",
+    # statistics
+    "Deelname per week": "Participation per week",
+    "Bewustzijn per hoofdstuk": "Awareness per chapter",
+    "Grijze gebieden": "Grey zones",
+    "Download CSV": "Download CSV",
+    "Antwoorden": "Answers",
+    "Deelname": "Participation",
+    "Hoofdstuk": "Chapter",
+    "Manier": "Mode",
+    "Alleen": "Alone",
+    "Met een collega": "With a colleague",
+    "Als team": "As a team",
+    # refused
+    "Niet gelukt": "That did not work",
+    "Terug": "Back",
+}
+
+
+def translate(text: str, locale: str) -> str:
+    if locale == "en":
+        return ENGLISH.get(text, text)
+    return text
+
+
+ENGLISH.update(
+    {
+        "Aandeel antwoorden dat past bij de code, hoofdstuk {c}": "Share of answers that fit the code, chapter {c}",
+        "Aanmelden met een organisatie-account is niet ingesteld.": (
+            "Signing in with an organisation account is not set up."
+        ),
+        "Aantal": "Count",
+        "Actie": "Action",
+        "Alle cijfers van dit dilemma": "All figures of this dilemma",
+        "Alle cijfers zijn anoniem. Een cijfer over te weinig antwoorden tonen we niet: dan staat er 'onderdrukt' "
+        "met de reden, nooit een 0.": "All figures are anonymous. A figure about too few answers is not shown: it "
+        "says 'suppressed' with the reason, never 0.",
+        "Alleen analisten en beheerders zien de antwoorden.": "Only analysts and administrators see the answers.",
+        "Annuleren": "Cancel",
+        "Antwoorden per optie": "Answers per option",
+        "Antwoorden per week": "Answers per week",
+        "Antwoorden per week (de laatste 16 weken met een dilemma)": (
+            "Answers per week (the last 16 weeks with a dilemma)"
+        ),
+        "Antwoorden tot nu toe": "Answers so far",
+        "Artikel": "Section",
+        "Beantwoord": "Answered",
+        "Campagnes": "Campaigns",
+        "Cijfer": "Rating",
+        "Cijfers": "Figures",
+        "De cijfers achter de grafiek": "The figures behind the chart",
+        "De code zoals": "The code as",
+        "De dilemma's hieronder zijn gemarkeerd om opnieuw te bekijken.": "The dilemmas below are flagged for review.",
+        "De week is voorbij.": "The week is over.",
+        "De week loopt nog: kleine groepen tonen we pas als de week voorbij is.": (
+            "The week is still open: small groups are shown only when it is over."
+        ),
+        "Details": "Details",
+        "Deze pagina bestaat niet.": "This page does not exist.",
+        "Deze week staat er geen dilemma klaar.": "There is no dilemma this week.",
+        "Dilemma": "Dilemma",
+        "Dilemma bewerken": "Edit dilemma",
+        "Dilemma dat de app opent (nummer, niet verplicht)": "Dilemma the app opens (number, optional)",
+        "Dilemma's die medewerkers makkelijk vonden": "Dilemmas employees found easy",
+        "Dilemma's die naar dit artikel verwijzen": "Dilemmas that refer to this section",
+        "Dit formulier is verlopen of komt niet van deze site. Er is niets veranderd. Laad de pagina opnieuw en "
+        "probeer het nog eens.": "This form has expired or does not come from this site. Nothing was changed. "
+        "Reload the page and try again.",
+        "Door (begin van de naam)": "By (start of the name)",
+        "Een nieuwe versie zet deze dilemma's op 'moet opnieuw bekeken worden'.": (
+            "A new version flags these dilemmas for review."
+        ),
+        "Een of meer gegevens zijn niet in orde:": "One or more values are not right:",
+        "Elke handeling van het integriteitsbureau, nieuwste eerst. Alleen te lezen.": (
+            "Every action of the integrity office, newest first. Read-only."
+        ),
+        "Er zijn geen goedgekeurde dilemma's om in te plannen.": "There are no approved dilemmas to schedule.",
+        "Gaten in de komende weken": "Gaps in the coming weeks",
+        "Geen": "None",
+        "Geen gaten: elke week heeft een dilemma.": "No gaps: every week has a dilemma.",
+        "Geen suggesties.": "No suggestions.",
+        "Geldig (dagen)": "Valid (days)",
+        "Geldig tot": "Valid until",
+        "Gemaakt door": "Made by",
+        "Gemiddeld": "Mean",
+        "Gemiddeld 2 of lager op een schaal van 1 tot 5: misschien was het geen echt dilemma.": (
+            "A mean of 2 or less on a scale of 1 to 5: perhaps it was not a real dilemma."
+        ),
+        "Handeling": "Action",
+        "Het aandeel antwoorden op opties die bij de gedragscode passen, per hoofdstuk en week, en de trend per "
+        "kwartaal.": "The share of answers on options that fit the code of conduct, per chapter and week, and the "
+        "trend per quarter.",
+        "Hoe moeilijk (1 = makkelijk, 5 = heel moeilijk)": "How hard (1 = easy, 5 = very hard)",
+        "Hoe moeilijk vonden medewerkers het?": "How hard did employees find it?",
+        "Hoe verdeeld antwoorden medewerkers per hoofdstuk? 0 betekent: iedereen kiest hetzelfde. 1 betekent: de "
+        "antwoorden zijn gelijk verdeeld over de vier opties.": "How divided are the answers per chapter? 0 means "
+        "everyone chooses the same; 1 means the answers are spread evenly over the four options.",
+        "Hoe werd er geantwoord?": "How did people answer?",
+        "Hoogstens": "At most",
+        "Intrekken": "Revoke",
+        "Jaren": "Years",
+        "Je bent aangemeld": "You are signed in",
+        "Je bent niet (meer) aangemeld. Er is niets veranderd.": (
+            "You are not signed in (any more). Nothing was changed."
+        ),
+        "Je kunt kiezen uit de goedgekeurde dilemma's van": "You can choose from the approved dilemmas of",
+        "Je organisatie-account heeft geen rol in Kompas. Vraag de beheerder om je toe te voegen.": (
+            "Your organisation account has no role in Kompas. Ask the administrator to add you."
+        ),
+        "Je organisatie-account kon je niet aanmelden. Probeer het opnieuw.": (
+            "Your organisation account could not sign you in. Please try again."
+        ),
+        "Je rol geeft geen toegang tot deze pagina of actie.": "Your role does not give access to this page or action.",
+        "Je sessie is verlopen. Er is niets veranderd.": "Your session has expired. Nothing was changed.",
+        "Kies de artikelen waar dit dilemma over gaat (hoogstens 10).": (
+            "Choose the sections this dilemma is about (at most 10)."
+        ),
+        "Kopieer het nu: het wordt maar één keer getoond.": "Copy it now: it is shown only once.",
+        "Kort en concreet, hoogstens 80 tekens.": "Short and concrete, at most 80 characters.",
+        "Laatst gewijzigd": "Last changed",
+        "Los bericht versturen": "Send a one-off message",
+        "Maak er een concept van": "Turn into a draft",
+        "Medewerkers sturen anoniem ideeën voor dilemma's in.": "Employees send in ideas for dilemmas anonymously.",
+        "Meest verdeeld": "Most divided",
+        "Met jouw rol is er bij deze status niets te doen.": "With your role there is nothing to do in this state.",
+        "Mislukt": "Failed",
+        "Moeilijkheid": "Difficulty",
+        "Naam": "Name",
+        "Naar": "To",
+        "Naar deze week": "To this week",
+        "Naar het concept": "To the draft",
+        "Naar het dilemma": "To the dilemma",
+        "Nieuw token maken": "Make a new token",
+        "Nieuw token voor": "New token for",
+        "Nieuwe versie opslaan": "Save a new version",
+        "Nog geen antwoorden.": "No answers yet.",
+        "Nog geen campagnes.": "No campaigns yet.",
+        "Nog geen hoofdstuk met genoeg antwoorden om te tonen.": "No chapter with enough answers to show yet.",
+        "Nog geen weken met een dilemma in deze periode.": "No weeks with a dilemma in this period yet.",
+        "Nog geen weken met een dilemma.": "No weeks with a dilemma yet.",
+        "Nog niet te zien": "Not shown yet",
+        "Nog niet verstuurd.": "Not sent yet.",
+        "Nu versturen": "Send now",
+        "Onderdelen van de statistiek": "Parts of the statistics",
+        "Opgeslagen als versie": "Saved as version",
+        "Opnieuw aanmelden": "Sign in again",
+        "Opslaan maakt een nieuwe revisie. Een goedgekeurd dilemma gaat dan opnieuw naar een beoordelaar.": (
+            "Saving makes a new revision. An approved dilemma then goes back to a reviewer."
+        ),
+        "Opties": "Options",
+        "Past bij de code": "Fits the code",
+        "Past bij de code?": "Fits the code?",
+        "Per manier": "Per mode",
+        "Periode": "Period",
+        "Plan een dilemma": "Schedule a dilemma",
+        "Plan week": "Schedule week",
+        "Rol": "Role",
+        "Soort": "Kind",
+        "Status opslaan": "Save status",
+        "Suggestie": "Suggestion",
+        "Tabel (schuift opzij op een smal scherm)": "Table (scrolls sideways on a narrow screen)",
+        "tabel": "table",
+        "Tekst van deze versie": "Text of this version",
+        "Token maken": "Make token",
+        "Tokens in je organisaties": "Tokens in your organisations",
+        "Tokens opgeruimd": "Tokens retired",
+        "Tonen": "Show",
+        "Totaal": "Total",
+        "Trend per kwartaal": "Trend per quarter",
+        "Verdeeldheid": "Division",
+        "Verdeeldheid per hoofdstuk": "Division per chapter",
+        "Verdeeldheid per hoofdstuk (0 = iedereen eens, 1 = helemaal verdeeld)": (
+            "Division per chapter (0 = everyone agrees, 1 = evenly split)"
+        ),
+        "Verder naar de console": "Continue to the console",
+        "Versie": "Version",
+        "Versies": "Versions",
+        "Verstuurd": "Sent",
+        "Voorbeeld": "Preview",
+        "Voorbeeld bekijken": "Show preview",
+        "Voortgang": "Progress",
+        "Voortgang van de push": "Progress of the push",
+        "Wanneer": "When",
+        "Wat": "What",
+        "Wat gebeurt er? Schrijf in de jij-vorm, hoogstens 900 tekens.": (
+            "What happens? Write in the second person, at most 900 characters."
+        ),
+        "Wat zegt de gedragscode? Dit ziet de medewerker na het antwoorden.": (
+            "What does the code of conduct say? The employee sees this after answering."
+        ),
+        "Wekelijkse push": "Weekly push",
+        "Weken van": "Weeks of",
+        "Welk dilemma komt in week": "Which dilemma goes in week",
+        "Wie": "Who",
+        "Zo ziet het bericht eruit. Klopt het? Kies 'Nu versturen'.": (
+            "This is how the message looks. Is it right? Choose 'Send now'."
+        ),
+        "beoordelingen": "ratings",
+        "bewustzijn": "awareness",
+        "bewustzijn per hoofdstuk": "awareness per chapter",
+        "de week loopt nog en er zijn nog te weinig antwoorden om ze live te tonen.": (
+            "the week is still open and there are too few answers to show them live."
+        ),
+        "deelname per week": "participation per week",
+        "dilemma's": "dilemmas",
+        "door": "by",
+        "en onderdelen": "and its parts",
+        "geen getoonde antwoorden": "no answers shown",
+        "gemiddeld": "mean",
+        "grijze gebieden": "grey zones",
+        "hem leest: eerst de code van het Rijk, dan de aanvulling van de eigen organisatie.": (
+            "reads it: first the central government's code, then the organisation's own supplement."
+        ),
+        "hoofdstuk": "chapter",
+        "ingetrokken": "revoked",
+        "ja": "yes",
+        "nee": "no",
+        "nieuw:": "added:",
+        "nu": "now",
+        "onderdrukt": "suppressed",
+        "onderdrukt: de week loopt nog (minder dan {n} antwoorden)": (
+            "suppressed: the week is open (fewer than {n} answers)"
+        ),
+        "onderdrukt: te weinig antwoorden (minder dan {n})": "suppressed: too few answers (fewer than {n})",
+        "onderdrukt: te weinig getoonde weken": "suppressed: too few weeks shown",
+        "procentpunt": "percentage points",
+        "regels": "lines",
+        "suggesties": "suggestions",
+        "te weinig antwoorden om iets te tonen zonder iemand herkenbaar te maken.": (
+            "too few answers to show anything without making someone recognisable."
+        ),
+        "tekens.": "characters.",
+        "uit": "from",
+        "van": "of",
+        "verlopen": "expired",
+        "verstuurd": "sent",
+        "wat de medewerker na het kiezen leest; niet verplicht": "what the employee reads after choosing; optional",
+        "weg:": "removed:",
+    }
+)
+# The labels of states, roles, kinds and fields.
+ENGLISH.update(
+    {
+        "Concept": "Draft",
+        "Ter beoordeling": "In review",
+        "Wijzigingen gevraagd": "Changes requested",
+        "Goedgekeurd": "Approved",
+        "Ingepland": "Scheduled",
+        "Gepubliceerd": "Published",
+        "Gearchiveerd": "Archived",
+        "Ter beoordeling aanbieden": "Submit for review",
+        "Goedkeuren": "Approve",
+        "Wijzigingen vragen": "Request changes",
+        "Inplannen": "Schedule",
+        "Uit de planning halen": "Unschedule",
+        "Archiveren": "Archive",
+        "Verwijderen": "Delete",
+        "Verstuurd": "Sent",
+        "Status aangepast": "Status changed",
+        "Ingetrokken": "Revoked",
+        "Niet aangegeven": "Not stated",
+        "Past bij de code": "Fits the code",
+        "Grijs gebied": "Grey zone",
+        "Botst met de code": "Conflicts with the code",
+        "Eigen dilemma": "Own dilemma",
+        "Automatisch uit de bank": "Automatic from the bank",
+        "Overgenomen": "Inherited",
+        "Nog leeg": "Still empty",
+        "Auteur": "Author",
+        "Beoordelaar": "Reviewer",
+        "Publicist": "Publisher",
+        "Analist": "Analyst",
+        "Beheerder": "Administrator",
+        "Nieuw": "New",
+        "In behandeling": "In progress",
+        "Gebruikt": "Used",
+        "Afgewezen": "Declined",
+        "Gepland": "Planned",
+        "Klaar om te versturen": "Ready to send",
+        "Bezig met versturen": "Sending",
+        "Klaar": "Done",
+        "Verlopen": "Expired",
+        "Wekelijks": "Weekly",
+        "Herinnering": "Reminder",
+        "Los bericht": "One-off message",
+        "Iedereen": "Everyone",
+        "Leidinggevenden": "Managers",
+        "Titel": "Title",
+        "Situatie": "Situation",
+        "Uitleg": "Explanation",
+        "Categorie": "Category",
+        "Voor wie": "Audience",
+        "Artikelen van de gedragscode": "Sections of the code of conduct",
+        "Opties": "Options",
+    }
+)
