@@ -3,6 +3,7 @@ HTTP client that never raises on a status code."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -38,7 +39,9 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None,
         with error:
             raw = error.read()
             return error.code, error.headers, json.loads(raw) if raw else None
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, http.client.HTTPException):
+        # HTTPException: a server killed while it sent the body (IncompleteRead)
+        # acknowledged nothing, as a refused connection does.
         return 0, {}, None
 
 
