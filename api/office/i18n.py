@@ -368,8 +368,8 @@ ENGLISH.update(
         "nieuw:": "added:",
         "nu": "now",
         "onderdrukt": "suppressed",
-        "onderdrukt: de week loopt nog (minder dan {n} antwoorden)": (
-            "suppressed: the week is open (fewer than {n} answers)"
+        "onderdrukt: de week loopt nog; cijfers verschijnen na afloop van de week": (
+            "suppressed: the week is open; figures appear when it has ended"
         ),
         "onderdrukt: te weinig antwoorden (minder dan {n})": "suppressed: too few answers (fewer than {n})",
         "onderdrukt: te weinig getoonde weken": "suppressed: too few weeks shown",

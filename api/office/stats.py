@@ -40,7 +40,7 @@ def _context():
 def reason_text(reason: str | None) -> str:
     thresholds = current_app.config["THRESHOLDS"]
     if reason == "week_open":
-        return t("onderdrukt: de week loopt nog (minder dan {n} antwoorden)").format(n=thresholds.live_min)
+        return t("onderdrukt: de week loopt nog; cijfers verschijnen na afloop van de week")
     return t("onderdrukt: te weinig antwoorden (minder dan {n})").format(n=thresholds.min_group)
 
 
