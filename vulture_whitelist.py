@@ -71,3 +71,8 @@ logged_at  # unused variable (push/log.py:33)
 subscribed_at  # unused variable (push/topics.py:40)
 my_answer  # unused variable (scoring/results.py:58)
 percent  # unused variable (scoring/spreads.py:65)
+# Issue 19: the meeting's step and method fields (schemas; templates read them).
+prompt  # unused variable (api/meeting_screen.py, api/sessions.py, dilemmas/reads/deliberation.py)
+method_name  # unused variable (api/sessions.py, dilemmas/reads/deliberation.py)
+remaining_seconds  # unused variable (dilemmas/reads/deliberation.py; api/templates/meeting/live.html)
+teams_of  # used only by tests/integration/test_session_races.py

@@ -20,6 +20,7 @@ from api import (
     idempotency,
     installations,
     limits,
+    meeting_screen,
     ops,
     organisation,
     security,
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         suggestions,
         teams,
         sessions,
+        meeting_screen,
         admin,
         admin_dilemmas,
         admin_content,
@@ -95,4 +97,5 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
+    app.register_blueprint(meeting_screen.web)
     errors.document_errors(api)

@@ -70,7 +70,8 @@ def test_the_whole_state_machine_from_open_to_closed(db, this_week):
         teams.join(db, colleague, team.invite_code)
 
     opened = meetings.create(db, lead, team.id, this_week.id, NOW)
-    assert (opened.state, opened.round, opened.participants, opened.votes) == ("open", 1, 0, 0)  # the lead takes part from their first vote
+    # the lead takes part from their first vote
+    assert (opened.state, opened.round, opened.participants, opened.votes) == ("open", 1, 0, 0)
     assert opened.allowed == ("vote", "reveal", "close") and opened.role == "lead"
     assert len(opened.join_code) == 6 and opened.join_code.isdigit()
     assert opened.expires_at == NOW + timedelta(hours=4)
