@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from dilemmas.model.deliberation import (
     ScreenCode,
 )
 from dilemmas.model.meetings import Meeting
+from dilemmas.model.organisations import Organisation
 from dilemmas.model.teams import Team
 from dilemmas.reads.content import DilemmaContent, content_of
 from dilemmas.reads.deliberation import walk
@@ -221,19 +223,26 @@ class LookBack:
     team_id: int
     team_name: str
     organisation_id: int
+    timezone: str
     agreements: tuple[str, ...]
 
 
-def due_look_backs(session: Session, today: date) -> list[LookBack]:
-    """Outcomes whose day to look back has come and whose team has not been
-    reminded yet."""
+def due_look_backs(session: Session, now: datetime) -> list[LookBack]:
+    """Outcomes whose day to look back has come in their organisation's
+    time zone, and whose team has not been reminded yet."""
     rows = session.execute(
-        select(Outcome, Team.name, Team.organisation_id)
+        select(Outcome, Team.name, Team.organisation_id, Organisation.timezone)
         .join(Team, Team.id == Outcome.team_id)
-        .where(Outcome.look_back_on <= today, Outcome.reminded.is_(False))
+        .join(Organisation, Organisation.id == Team.organisation_id)
+        # A day ahead of UTC at most: the exact day is checked per time zone.
+        .where(Outcome.look_back_on <= (now + timedelta(days=1)).date(), Outcome.reminded.is_(False))
         .order_by(Outcome.session_id)
     ).all()
-    return [LookBack(o.session_id, o.team_id, name, org, tuple(o.agreements)) for o, name, org in rows]
+    return [
+        LookBack(o.session_id, o.team_id, name, org, zone, tuple(o.agreements))
+        for o, name, org, zone in rows
+        if o.look_back_on <= now.astimezone(ZoneInfo(zone)).date()
+    ]
 
 
 def mark_reminded(session: Session, meeting_id: int) -> bool:

@@ -5,7 +5,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-28 23:44:30
 
-Only new tables. None of them holds an installation id or a voter key.
+Only new tables (push_campaign_teams: a look-back goes to one team). None of them holds an installation id or a voter key.
 Note for merging: another branch may also claim 0009; renumber then.
 """
 from alembic import op
@@ -70,7 +70,22 @@ def upgrade() -> None:
 
 
 
+    op.create_table('push_campaign_teams',
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['push_campaigns.id'], name=op.f('fk_push_campaign_teams_campaign_id_push_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_push_campaign_teams_team_id_teams'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id', name=op.f('pk_push_campaign_teams'))
+    )
+    with op.batch_alter_table('push_campaign_teams', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_campaign_teams_team_id'), ['team_id'], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('push_campaign_teams', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_campaign_teams_team_id'))
+
+    op.drop_table('push_campaign_teams')
     with op.batch_alter_table('meeting_screen_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_screen_codes_session_id'))
 

@@ -109,3 +109,27 @@ def test_the_outcome_is_the_teams(room):
         "agreements": ["We melden elk geschenk bij de teamleider."],
         "look_back_on": "2027-01-11",
     }
+
+
+def test_on_the_look_back_day_only_the_teams_phones_get_the_agreements_once(app, client, session, room):
+    from sqlalchemy import select
+
+    from push.log import LoggedMessage
+    from tests.api.test_admin_push import send_due
+
+    lead, colleagues, opened = room
+    outsider = register(client)
+    for index, phone in enumerate([lead, *colleagues, outsider]):
+        phone.put("/installations/me/push-token", json={"token": f"device-token-{index:04d}", "platform": "ios"})
+    agreement = "We melden elk geschenk bij de teamleider."
+    lead.put(f"/sessions/{opened['id']}/outcome", json={"agreements": [agreement], "look_back_on": "2027-01-11"})
+    set_now(app, "2027-01-10T23:30:00+01:00")
+    send_due(app)
+    assert session.scalars(select(LoggedMessage).where(LoggedMessage.kind == "lookback")).all() == []
+    session.rollback()
+    set_now(app, "2027-01-11T00:30:00+01:00")  # the day has come in Amsterdam (still the 10th in UTC)
+    send_due(app)
+    send_due(app)
+    sent = session.scalars(select(LoggedMessage).where(LoggedMessage.kind == "lookback")).all()
+    assert len(sent) == 3  # the lead and two colleagues; not the outsider; once
+    assert {m.body for m in sent} == {agreement} and all(m.target is None for m in sent)
