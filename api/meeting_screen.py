@@ -12,6 +12,7 @@ when nothing changed (bench/ compares it with plain polling)."""
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import asdict
 from datetime import datetime
 
@@ -22,6 +23,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.http import http_date
 
 from api.auth import INSTALLATION_SECURITY, current_caller
 from api.context import request_time, server_secret
@@ -42,6 +44,11 @@ web = WebBlueprint(
 )
 
 COOKIE = "kompas_screen"
+# Only our own script, styles and images; nothing inline, no frames.
+SCREEN_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 POLL_SECONDS = 2
 
 
@@ -198,6 +205,13 @@ def _outcome(outcome: deliberation.OutcomeView) -> dict:
 # The presenter screen -------------------------------------------------------
 
 
+@web.after_request
+def screen_policy(response: Response) -> Response:
+    """The presenter screen's pages load their own script and styles."""
+    response.headers["Content-Security-Policy"] = SCREEN_POLICY
+    return response
+
+
 def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(server_secret(), salt="kompas meeting screen")
 
@@ -276,7 +290,9 @@ def screen():
     view = _view_or_none()
     if view is None:
         return _start("Open het scherm met een nieuwe code van de telefoon van de teamleider.", 403)
-    html = render_template("meeting/screen.html", poll_seconds=POLL_SECONDS, **_live_context(view))
+    html = render_template(
+        "meeting/screen.html", poll_seconds=POLL_SECONDS, server_now=http_date(request_time()), **_live_context(view)
+    )
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -292,6 +308,8 @@ def live():
     response = Response(render_template("meeting/live.html", **_live_context(view)), mimetype="text/html")
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.headers["Cache-Control"] = "private, no-cache"
+    # The server's clock (frozen with KOMPAS_NOW), for the step's countdown.
+    response.headers["X-Kompas-Now"] = http_date(request_time())
     return response.make_conditional(request)
 
 
@@ -301,7 +319,11 @@ def qr():
     view = _view_or_none()
     if view is None or view.meeting.join_code is None:
         return Response("", 404)
-    svg = segno.make(view.meeting.join_code, error="m").svg_inline(scale=10, border=4, dark="#000", light="#fff")
-    response = Response(svg, mimetype="image/svg+xml")
+    out = io.BytesIO()
+    # A full QR code (never a Micro QR, which phones' cameras rarely read),
+    # sized by the page: no width or height, only a viewBox.
+    code = segno.make_qr(view.meeting.join_code, error="m")
+    code.save(out, kind="svg", omitsize=True, border=4, dark="#000", light="#fff")
+    response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

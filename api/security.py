@@ -51,7 +51,8 @@ def init_app(app: Flask) -> None:
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
-        headers["Content-Security-Policy"] = DOCS_POLICY if request.path.startswith("/docs") else API_POLICY
+        # A page may bring its own, stricter than the docs' (the presenter screen).
+        headers.setdefault("Content-Security-Policy", DOCS_POLICY if request.path.startswith("/docs") else API_POLICY)
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
         headers["X-Request-Id"] = request_id()
         if "Cache-Control" not in headers and request.path.startswith("/api/"):

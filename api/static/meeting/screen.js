@@ -9,7 +9,8 @@
   var url = main.getAttribute("data-live");
   var every = 1000 * Number(main.getAttribute("data-poll") || 2);
   var etag = null;
-  var offset = 0; // server time minus this computer's time
+  // Server time minus this computer's time (the server's clock may be frozen).
+  var offset = Date.parse(main.getAttribute("data-now")) - Date.now() || 0;
 
   function countdown() {
     var step = live.querySelector(".step");
@@ -22,7 +23,7 @@
   function poll() {
     var headers = etag ? { "If-None-Match": etag } : {};
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      var date = response.headers.get("Date");
+      var date = response.headers.get("X-Kompas-Now") || response.headers.get("Date");
       if (date) { offset = Date.parse(date) - Date.now(); }
       if (response.status === 200) {
         etag = response.headers.get("ETag");
