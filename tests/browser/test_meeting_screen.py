@@ -91,7 +91,9 @@ LEGIBILITY = """() => {
     if (el.closest("dialog:not([open]), .skip, [hidden], script, style")) continue;
     const box = el.getBoundingClientRect(); if (box.width === 0 || box.height === 0) continue;
     const style = getComputedStyle(el); const fg = lum(style.color), bg = lum(background(el));
-    out.push({ text: node.textContent.trim().slice(0, 40), size: parseFloat(style.fontSize),
+    // SVG text is scaled with its drawing: measure the glyphs' height.
+    const size = el instanceof SVGElement ? box.height / 1.2 : parseFloat(style.fontSize);
+    out.push({ text: node.textContent.trim().slice(0, 40), size: size,
                contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) }); }
   return out; }"""
 
