@@ -19,21 +19,25 @@ from datetime import datetime
 import marshmallow as ma
 import segno
 from flask import Blueprint as WebBlueprint
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import http_date
 
-from api.auth import INSTALLATION_SECURITY, current_caller
+from api import limits
+from api.admin import FORBIDDEN, UNAUTHORIZED
+from api.auth import ADMIN_SECURITY, INSTALLATION_SECURITY, current_actor, current_caller
 from api.context import request_time, server_secret
 from api.db import db_session
 from api.fields import Prose
+from api.limits import limiter
 from api.sessions import LEAD_ONLY, NOT_FOUND, SessionOut, present
 from dilemmas.employee import deliberation
 from dilemmas.errors import NotFound
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import AGREEMENT_MAX, VALUE_MAX
+from scoring.meetings import by_chapter
 from scoring.spreads import option_counts
 
 blp = Blueprint(
@@ -192,6 +196,38 @@ class OutcomeResource(MethodView):
             session, installation, session_id, body["values"], body["agreements"], body["look_back_on"], now
         )
         return _outcome(outcome)
+
+
+class ThemeOut(ma.Schema):
+    ref = ma.fields.String(metadata={"description": "A section of the code of conduct"})
+    title = ma.fields.String()
+    agreements = ma.fields.Integer(metadata={"description": "Agreements made on dilemmas about this section"})
+
+
+class ChapterMeetingsOut(ma.Schema):
+    chapter = ma.fields.String()
+    title = ma.fields.String()
+    sessions = ma.fields.Integer(metadata={"description": "Sessions held (at least one round revealed)"})
+    mean_shift = ma.fields.Float(allow_none=True, metadata={"description": "Mean number of voters who changed"})
+    themes = ma.fields.List(
+        ma.fields.Nested(ThemeOut),
+        metadata={"description": "Only from teams of at least ANONYMITY_MIN_GROUP members"},
+    )
+
+
+@blp.route("/admin/stats/meetings")
+class MeetingStatistics(MethodView):
+    decorators = [limiter.limit(limits.ADMIN, key_func=limits.per_token)]
+
+    @blp.doc(security=ADMIN_SECURITY)
+    @blp.response(200, ChapterMeetingsOut(many=True))
+    @blp.alt_response(401, description=UNAUTHORIZED)
+    @blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")
+    def get(self):
+        """The teams' meetings per chapter of the code of conduct, in the
+        caller's organisations: sessions held, the mean shift between the
+        rounds, and the themes of the agreements (never a team or a text)."""
+        return by_chapter(db_session(), current_actor(), current_app.config["THRESHOLDS"])
 
 
 def _outcome(outcome: deliberation.OutcomeView) -> dict:

@@ -133,3 +133,45 @@ def test_on_the_look_back_day_only_the_teams_phones_get_the_agreements_once(app,
     sent = session.scalars(select(LoggedMessage).where(LoggedMessage.kind == "lookback")).all()
     assert len(sent) == 3  # the lead and two colleagues; not the outsider; once
     assert {m.body for m in sent} == {agreement} and all(m.target is None for m in sent)
+
+
+def _held(lead, phones, dilemma_id, team_id, agreements):
+    opened = lead.post(f"/teams/{team_id}/sessions", json={"dilemma_id": dilemma_id}).get_json()
+    for phone in phones:
+        join(phone, opened["join_code"])
+    for phone, option in zip([lead, *phones], "AABBB", strict=False):
+        phone.put(f"/sessions/{opened['id']}/vote", json={"option": option})
+    assert lead.post(f"/sessions/{opened['id']}/reveal").status_code == 200
+    lead.post(f"/sessions/{opened['id']}/revote")
+    for phone in [lead, *phones]:
+        phone.put(f"/sessions/{opened['id']}/vote", json={"option": "B"})
+    lead.post(f"/sessions/{opened['id']}/reveal")
+    lead.put(f"/sessions/{opened['id']}/outcome", json={"agreements": agreements})
+    return opened["id"]
+
+
+def test_the_office_sees_sessions_shift_and_themes_per_chapter_only_of_big_teams(client, session, room):
+    from tests.factories import office
+
+    small_lead, small_members, small = room  # three members: below the minimum of five
+    dilemma_id = small["dilemma_id"]
+    for phone, option in zip([small_lead, *small_members], "AAB", strict=True):
+        phone.put(f"/sessions/{small['id']}/vote", json={"option": option})
+    small_lead.post(f"/sessions/{small['id']}/reveal")
+    small_lead.put(f"/sessions/{small['id']}/outcome", json={"agreements": ["Een", "Twee", "Drie"]})
+    lead = register(client)
+    members = [register(client) for _ in range(4)]
+    big = team(lead, members, name="Team Zuid")
+    _held(lead, members, dilemma_id, big["id"], ["We vragen het eerst na."])
+
+    analyst = office(client, session, "analyst")
+    rows = analyst.get("/stats/meetings").get_json()
+    assert rows, rows
+    for row in rows:
+        assert row["sessions"] == 2
+        assert row["mean_shift"] == 2.0  # only the big team voted twice: A, A -> B
+        assert all(theme["agreements"] == 1 for theme in row["themes"])  # the small team's three are not there
+    assert any(row["themes"] for row in rows)
+    assert "Een" not in str(rows) and "We vragen" not in str(rows)
+    assert_problem(client.get("/api/v1/admin/stats/meetings"), 401)
+    assert_problem(small_lead.get("/admin/stats/meetings"), 401)
