@@ -87,3 +87,9 @@ _.base_exceptions  # the limits library's Storage interface (api/limits.py)
 _.incr  # (api/limits.py)
 _.check  # (api/limits.py)
 _.reset  # (api/limits.py)
+# Issue 19: the meeting's step and method fields (schemas; templates read them).
+prompt  # unused variable (api/meeting_screen.py, api/sessions.py, dilemmas/reads/deliberation.py)
+method_name  # unused variable (api/sessions.py, dilemmas/reads/deliberation.py)
+remaining_seconds  # unused variable (dilemmas/reads/deliberation.py; api/templates/meeting/live.html)
+teams_of  # used only by tests/integration/test_session_races.py
+mean_shift  # unused variable (api/meeting_screen.py: a schema field)

@@ -25,6 +25,7 @@ from api import (
     metrics,
     office,
     openapi,
+    meeting_screen,
     ops,
     organisation,
     security,
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         suggestions,
         teams,
         sessions,
+        meeting_screen,
         admin,
         admin_dilemmas,
         admin_content,
@@ -115,5 +117,6 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
     office.init_app(app)
+    app.register_blueprint(meeting_screen.web)
     errors.document_errors(api)
     openapi.complete(api)

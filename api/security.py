@@ -71,7 +71,8 @@ def init_app(app: Flask) -> None:
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
-        headers["Content-Security-Policy"] = policy_for(request.path)
+        # A page may bring its own, stricter policy (the presenter screen).
+        headers.setdefault("Content-Security-Policy", policy_for(request.path))
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
         headers["X-Request-Id"] = request_id()
         if "Cache-Control" not in headers and request.path.startswith("/api/"):

@@ -55,6 +55,21 @@ class ConsensusOut(ma.Schema):
     note = ma.fields.String(allow_none=True)
 
 
+class StepOut(ma.Schema):
+    method = ma.fields.String()
+    method_name = ma.fields.String()
+    number = ma.fields.Integer(metadata={"description": "1 for the first step"})
+    count = ma.fields.Integer(metadata={"description": "Number of steps of the method"})
+    title = ma.fields.String()
+    prompt = ma.fields.String(metadata={"description": "What the lead asks the room (Dutch)"})
+    minutes = ma.fields.Integer()
+    started_at = ma.fields.DateTime()
+    ends_at = ma.fields.DateTime(
+        metadata={"description": "When the step's time is up; count down against the response's Date header"}
+    )
+    auto = ma.fields.Boolean(metadata={"description": "The timer moves on to the next step by itself"})
+
+
 class SessionOut(ma.Schema):
     id = ma.fields.Integer()
     team_id = ma.fields.Integer()
@@ -81,6 +96,16 @@ class SessionOut(ma.Schema):
     role = ma.fields.String(metadata={"description": "lead | participant"})
     my_vote = ma.fields.String(allow_none=True, metadata={"description": "The caller's own vote in this round"})
     allowed = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller can do next"})
+    step = ma.fields.Nested(
+        StepOut,
+        allow_none=True,
+        metadata={"description": "The current step of the method the session follows, or null"},
+    )
+
+
+def present(view: MeetingView) -> dict:
+    """A session's view as SessionOut dumps it."""
+    return _present(view)
 
 
 def _present(view: MeetingView) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.table import read, render
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("burst", "reads", "fanout")
+BENCHES = ("burst", "reads", "fanout", "meeting")
 
 
 def main() -> int:

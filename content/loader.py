@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.methods import load_methods, method_problems, read_methods
 from dilemmas.errors import Conflict
 from dilemmas.model.code import CodeChapter, CodeSection
 from dilemmas.model.content import (
@@ -82,6 +83,7 @@ class Bank:
     categories: list[dict[str, Any]] = field(default_factory=list)
     codes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     dilemmas: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    methods: list[tuple[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def relative(self, path: Path) -> str:
@@ -121,6 +123,8 @@ def read(root: Path | None = None) -> Bank:
             bank.dilemmas.append((bank.relative(path), data))
         elif data is not None:
             bank.problems.append(Problem(bank.relative(path), "-", "must be a mapping"))
+    bank.methods, unreadable = read_methods(root)
+    bank.problems.extend(Problem(*problem) for problem in unreadable)
     return bank
 
 
@@ -156,6 +160,8 @@ def _must_problems(file: str, where: str, musts: Any) -> list[Problem]:
 def structural_problems(bank: Bank) -> list[Problem]:
     """Everything that would make loading wrong or impossible."""
     problems = list(bank.problems)
+    for file, data in bank.methods:
+        problems.extend(Problem(*problem) for problem in method_problems(file, data))
     org_slugs: dict[str, str | None] = {}
     for i, org in enumerate(bank.organisations):
         where = f"organisations[{i}]"
@@ -314,6 +320,7 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
     if problems:
         raise ValueError("content has problems:\n" + "\n".join(map(str, problems)))
     report = LoadReport()
+    load_methods(session, bank.methods)
 
     organisations = {o.slug: o for o in session.scalars(select(Organisation))}
     pending = list(bank.organisations)

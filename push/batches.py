@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from push import tokens, topics
-from push.campaigns import Batch, Campaign, wants
+from push.campaigns import Batch, Campaign, in_team, team_of, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver
 from push.messages import Outgoing, compose, data_for
 from push.transports import Transport
@@ -204,6 +204,7 @@ class CampaignInfo:
     texts: dict
     due_at: datetime
     expires_at: datetime
+    team_id: int | None = None
 
     @classmethod
     def of(cls, session: Session, campaign: Campaign) -> CampaignInfo:
@@ -219,6 +220,7 @@ class CampaignInfo:
             dict(campaign.texts),
             campaign.due_at,
             campaign.expires_at,
+            team_of(session, campaign.id),
         )
 
 
@@ -231,6 +233,7 @@ def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim) -> l
         select(Installation.id, Installation.locale, PushToken.token, PushToken.kind)
         .join(PushToken, PushToken.installation_id == Installation.id)
         .where(Installation.organisation_id == campaign.organisation_id, wants(campaign.kind))
+        .where(in_team(campaign.team_id))
         .order_by(Installation.id)
     )
     if claim.after_key is not None:

@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, func, select, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, func, select, text, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dilemmas.errors import Invalid, UnknownReference
 from dilemmas.model.content import Dilemma, Revision
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.teams import Membership
 from dilemmas.office import audit
 from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.organisations import subtree_ids
@@ -102,6 +103,27 @@ class Batch(Base):
     failed: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
 
+class CampaignTeam(Base):
+    """A campaign for the devices of one team only (a meeting's look-back)."""
+
+    __tablename__ = "push_campaign_teams"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("push_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+
+def team_of(session: Session, campaign_id: int) -> int | None:
+    """The team a campaign is for, or None for a campaign of everyone."""
+    return session.scalar(select(CampaignTeam.team_id).where(CampaignTeam.campaign_id == campaign_id))
+
+
+def in_team(team_id: int | None):
+    """A filter on installations: members of the team (or everyone)."""
+    if team_id is None:
+        return true()
+    return Installation.id.in_(select(Membership.installation_id).where(Membership.team_id == team_id))
+
+
 # A batch is a range of installation ids within one organisation: with this
 # index the database reads just that range, not the whole organisation, for
 # each batch.
@@ -113,12 +135,13 @@ def wants(kind: str):
     return Installation.notify_reminders.is_(True) if kind == "reminder" else Installation.notify_weekly.is_(True)
 
 
-def audience(organisation_id: int, kind: str):
-    """Installations of the organisation with a push token that want ``kind``."""
+def audience(organisation_id: int, kind: str, team_id: int | None = None):
+    """Installations of the organisation (or of one team in it) with a push
+    token that want ``kind``."""
     return (
         select(Installation.id)
         .join(PushToken, PushToken.installation_id == Installation.id)
-        .where(Installation.organisation_id == organisation_id, wants(kind))
+        .where(Installation.organisation_id == organisation_id, wants(kind), in_team(team_id))
     )
 
 
@@ -139,7 +162,8 @@ def plan(session: Session, campaign: Campaign, batch_size: int) -> None:
         for number, locale in enumerate(LOCALES):
             session.add(Batch(campaign_id=campaign.id, number=number, locale=locale))
         return
-    ids = list(session.scalars(audience(campaign.organisation_id, campaign.kind).order_by(Installation.id)))
+    team_id = team_of(session, campaign.id)
+    ids = list(session.scalars(audience(campaign.organisation_id, campaign.kind, team_id).order_by(Installation.id)))
     campaign.planned = len(ids)
     count = max(1, math.ceil(len(ids) / batch_size))
     after = None

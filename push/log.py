@@ -22,6 +22,9 @@ from dilemmas.storage.base import Base
 from push.messages import Outgoing, Result, fingerprint
 
 log = logging.getLogger("kompas.push")
+# Kinds whose devices the log never names: who gets a reminder, or a team's
+# look-back, says who has not answered or who is in a team.
+UNTARGETED = ("reminder", "lookback")
 
 
 class LoggedMessage(Base):
@@ -45,7 +48,7 @@ class LoggedMessage(Base):
 
 
 def recorded_target(message: Outgoing) -> str | None:
-    if message.kind == "reminder":
+    if message.kind in UNTARGETED:
         return None
     return message.target if message.target_kind == "topic" else fingerprint(message.target)
 
@@ -82,7 +85,7 @@ class LogTransport:
             session.execute(insert(LoggedMessage), rows)
             session.commit()
         for message in messages:
-            log.info("push (log transport) %s", message.describe(with_target=message.kind != "reminder"))
+            log.info("push (log transport) %s", message.describe(with_target=message.kind not in UNTARGETED))
         return [Result(ok=True, message_id="logged") for _ in messages]
 
     def subscribe(self, topic: str, tokens: Sequence[str]) -> list[Result]:

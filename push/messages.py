@@ -33,6 +33,7 @@ COLLAPSE_KEYS = {
     "weekly": "kompas-weekly",
     "reminder": "kompas-reminder",
     "adhoc": "kompas-adhoc",
+    "lookback": "kompas-lookback",
     "test": "kompas-test",
 }
 

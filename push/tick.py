@@ -25,7 +25,7 @@ from dilemmas import idempotency
 from dilemmas.employee import answers
 from dilemmas.model.organisations import Organisation
 from dilemmas.office.calendar import begin_week
-from push import batches, campaigns, tokens, topics
+from push import batches, campaigns, lookbacks, tokens, topics
 from push.batches import CampaignInfo
 from push.campaigns import Campaign
 from push.delivery import RetryPolicy
@@ -69,6 +69,8 @@ def run_due(
             f"campaign {campaign.id}: {campaign.kind} for {_slug(session, campaign)} ({campaign.week}), "
             f"{campaign.planned} device(s), strategy {campaign.strategy}"
         )
+    for campaign in lookbacks.ensure_look_backs(session, now, settings):
+        yield f"campaign {campaign.id}: look-back of a team's agreements, {campaign.planned} device(s)"
     report = topics.reconcile(session, transport, settings, now)
     if report.subscribed or report.unsubscribed or report.retired or report.failed:
         yield (

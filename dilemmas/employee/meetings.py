@@ -49,6 +49,7 @@ from dilemmas.model.meetings import (
     Vote,
 )
 from dilemmas.model.teams import LEAD, Team
+from dilemmas.reads.deliberation import StepView, step_of
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
 from dilemmas.storage.order import rewrite_in_key_order
@@ -93,6 +94,7 @@ class MeetingView:
     role: str
     my_vote: str | None
     allowed: tuple[str, ...]
+    step: StepView | None = None
 
 
 def effective_state(row: Meeting, now: datetime) -> str:
@@ -153,6 +155,16 @@ def _access(session: Session, installation: Respondent, session_id: int, lock: s
     return Access(row, key, lead)
 
 
+def lead_access(session: Session, installation: Respondent, session_id: int, now: datetime) -> Access:
+    """The session for its lead, locked for a change; Forbidden for anyone
+    else who takes part, Conflict once it is closed."""
+    access = _access(session, installation, session_id, lock="update")
+    _require_lead(access)
+    if effective_state(access.row, now) == CLOSED:
+        raise _refuse("change", CLOSED, ())
+    return access
+
+
 def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
     return session.get(TeamAnswer, (row.team_id, row.dilemma_id), populate_existing=True)
 
@@ -208,6 +220,7 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
         role=LEAD if access.lead else "participant",
         my_vote=mine,
         allowed=allowed,
+        step=step_of(session, row.id, now) if state != CLOSED else None,
     )
 
 

@@ -11,6 +11,7 @@ from dilemmas.model import (  # noqa: F401  # noqa: F401
     audit,
     code,
     content,
+    deliberation,
     generation,
     idempotency,
     installations,

@@ -1,0 +1,256 @@
+"""Guided deliberation in a meeting, its presenter screen and its outcome.
+
+- The lead picks a method (content/methods/*.yaml) and moves from step to
+  step; with ``auto`` the timer moves on by itself (``reads.deliberation``).
+- The presenter screen opens one meeting with a one-time code that the
+  lead's phone asks for; the web layer turns it into a read-only cookie.
+  The screen sees what every phone sees, without a vote of its own.
+- The outcome is the team's: values and interests per option, agreements,
+  a day to look back. Nothing in it names or links a participant."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dilemmas.employee import meetings, teams
+from dilemmas.errors import Conflict, Invalid, NotFound
+from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.deliberation import (
+    AGREEMENT_MAX,
+    VALUE_MAX,
+    Deliberation,
+    Method,
+    Outcome,
+    OutcomeValue,
+    ScreenCode,
+)
+from dilemmas.model.meetings import Meeting
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.teams import Team
+from dilemmas.reads.content import DilemmaContent, content_of
+from dilemmas.reads.deliberation import walk
+
+if TYPE_CHECKING:
+    from dilemmas.model.installations import Respondent
+
+SCREEN_CODE_LIFETIME = timedelta(minutes=5)
+MAX_VALUES = 8
+MAX_AGREEMENTS = 5
+LOOK_BACK_WITHIN = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class MethodSummary:
+    slug: str
+    name: str
+    steps: tuple[dict, ...]
+
+
+def methods(session: Session) -> list[MethodSummary]:
+    """Every method a meeting can follow."""
+    return [
+        MethodSummary(m.slug, m.name, tuple(m.steps)) for m in session.scalars(select(Method).order_by(Method.slug))
+    ]
+
+
+def follow(
+    session: Session, installation: Respondent, meeting_id: int, method_slug: str, auto: bool, now: datetime
+) -> meetings.MeetingView:
+    """Let the meeting follow a method from its first step (lead). Choosing
+    again starts over."""
+    access = meetings.lead_access(session, installation, meeting_id, now)
+    if session.get(Method, method_slug) is None:
+        raise Invalid("Onbekende methode.", {"method": ["Kies een methode uit de lijst."]})
+    row = session.get(Deliberation, meeting_id)
+    if row is None:
+        row = Deliberation(session_id=meeting_id)
+        session.add(row)
+    row.method_slug, row.step, row.step_started_at, row.auto = method_slug, 0, now, auto
+    session.commit()
+    return meetings.view_of(session, access, now)
+
+
+def move(
+    session: Session, installation: Respondent, meeting_id: int, by: int, now: datetime, auto: bool | None = None
+) -> meetings.MeetingView:
+    """Go ``by`` steps forward (or back), starting that step's timer (lead).
+    ``auto`` switches the timer's moving on or off."""
+    access = meetings.lead_access(session, installation, meeting_id, now)
+    row = session.get(Deliberation, meeting_id)
+    if row is None:
+        raise Conflict("Deze sessie volgt geen methode; kies eerst een methode.")
+    minutes = [s["minutes"] for s in session.get(Method, row.method_slug).steps]
+    current, _ = walk(minutes, row.step, row.step_started_at, row.auto, now)
+    row.step = max(0, min(current + by, len(minutes) - 1))
+    row.step_started_at = now
+    if auto is not None:
+        row.auto = auto
+    session.commit()
+    return meetings.view_of(session, access, now)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(b"kompas screen\x00" + code.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ScreenGrant:
+    code: str
+    expires_at: datetime
+
+
+def grant_screen(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> ScreenGrant:
+    """A one-time code that opens the presenter screen of this meeting, valid
+    five minutes (lead)."""
+    meetings.lead_access(session, installation, meeting_id, now)
+    code = secrets.token_urlsafe(12)
+    session.add(ScreenCode(code_hash=_hash(code), session_id=meeting_id, expires_at=now + SCREEN_CODE_LIFETIME))
+    session.commit()
+    return ScreenGrant(code, now + SCREEN_CODE_LIFETIME)
+
+
+@dataclass(frozen=True)
+class ScreenPass:
+    meeting_id: int
+    expires_at: datetime
+
+
+def redeem_screen(session: Session, code: str, now: datetime) -> ScreenPass:
+    """Use a screen code once: the meeting it opens and until when (the end
+    of the meeting). NotFound for an unknown, used or expired code."""
+    row = session.get(ScreenCode, _hash(code or ""), with_for_update=True)
+    meeting = session.get(Meeting, row.session_id) if row is not None else None
+    if row is None or row.used or now >= row.expires_at or meetings.effective_state(meeting, now) == "closed":
+        raise NotFound("Deze code werkt niet (meer). Vraag op de telefoon een nieuwe code.")
+    used = session.execute(
+        update(ScreenCode).where(ScreenCode.code_hash == row.code_hash, ScreenCode.used.is_(False)).values(used=True)
+    ).rowcount
+    session.commit()
+    if used != 1:
+        raise NotFound("Deze code werkt niet (meer). Vraag op de telefoon een nieuwe code.")
+    return ScreenPass(meeting.id, meeting.expires_at)
+
+
+@dataclass(frozen=True)
+class ScreenView:
+    """What the room sees: the meeting as any phone sees it, the dilemma and
+    the outcome so far."""
+
+    meeting: meetings.MeetingView
+    dilemma: DilemmaContent
+    outcome: OutcomeView | None
+
+
+def screen(session: Session, meeting_id: int, now: datetime) -> ScreenView:
+    """The presenter screen of a meeting (for the holder of its screen pass)."""
+    row = session.get(Meeting, meeting_id, populate_existing=True)
+    if row is None:
+        raise NotFound("Deze sessie bestaat niet.")
+    # The screen votes never: a key no phone can have.
+    view = meetings.view_of(session, meetings.Access(row, "", lead=False), now)
+    return ScreenView(view, content_of(session, row.dilemma_id), outcome_of(session, meeting_id))
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    values: dict[str, tuple[str, ...]]
+    agreements: tuple[str, ...]
+    look_back_on: date | None
+
+
+def outcome_of(session: Session, meeting_id: int) -> OutcomeView | None:
+    row = session.get(Outcome, meeting_id, populate_existing=True)
+    if row is None:
+        return None
+    values: dict[str, list[str]] = {}
+    for value in session.scalars(
+        select(OutcomeValue)
+        .where(OutcomeValue.session_id == meeting_id)
+        .order_by(OutcomeValue.option, OutcomeValue.position)
+    ):
+        values.setdefault(value.option, []).append(value.text)
+    return OutcomeView({k: tuple(v) for k, v in values.items()}, tuple(row.agreements), row.look_back_on)
+
+
+def _texts(items: list[str], field: str, maximum: int, count: int) -> list[str]:
+    if len(items) > count:
+        raise Invalid("Te veel regels.", {field: [f"Hoogstens {count}."]})
+    return [t for t in (teams.plain_text(i, field, maximum) for i in items) if t]
+
+
+def record_outcome(
+    session: Session,
+    installation: Respondent,
+    meeting_id: int,
+    values: dict[str, list[str]],
+    agreements: list[str],
+    look_back_on: date | None,
+    now: datetime,
+) -> OutcomeView:
+    """Write what the team takes from the meeting (lead; replaces what was
+    written before): values and interests per option, agreements, and a day
+    to look back on them, on which the team's phones get the agreements."""
+    access = meetings.lead_access(session, installation, meeting_id, now)
+    unknown = set(values) - set(OPTION_KEYS)
+    if unknown:
+        raise Invalid("Onbekende optie.", {"values": [f"Kies opties uit {', '.join(OPTION_KEYS)}."]})
+    cleaned = {option: _texts(texts, "values", VALUE_MAX, MAX_VALUES) for option, texts in values.items()}
+    agreements = _texts(agreements, "agreements", AGREEMENT_MAX, MAX_AGREEMENTS)
+    if look_back_on is not None and not now.date() < look_back_on <= (now + LOOK_BACK_WITHIN).date():
+        raise Invalid("Kies een datum in de toekomst, binnen een jaar.", {"look_back_on": ["Ongeldige datum."]})
+    row = session.get(Outcome, meeting_id) or Outcome(session_id=meeting_id, team_id=access.row.team_id)
+    row.agreements, row.look_back_on, row.reminded = agreements, look_back_on, False
+    session.add(row)
+    session.execute(OutcomeValue.__table__.delete().where(OutcomeValue.session_id == meeting_id))
+    for option, texts in sorted(cleaned.items()):
+        for position, text in enumerate(texts):
+            session.add(OutcomeValue(session_id=meeting_id, option=option, position=position, text=text))
+    session.commit()
+    return outcome_of(session, meeting_id)
+
+
+@dataclass(frozen=True)
+class LookBack:
+    meeting_id: int
+    team_id: int
+    team_name: str
+    organisation_id: int
+    timezone: str
+    agreements: tuple[str, ...]
+
+
+def due_look_backs(session: Session, now: datetime) -> list[LookBack]:
+    """Outcomes whose day to look back has come in their organisation's
+    time zone, and whose team has not been reminded yet."""
+    rows = session.execute(
+        select(Outcome, Team.name, Team.organisation_id, Organisation.timezone)
+        .join(Team, Team.id == Outcome.team_id)
+        .join(Organisation, Organisation.id == Team.organisation_id)
+        # A day ahead of UTC at most: the exact day is checked per time zone.
+        .where(Outcome.look_back_on <= (now + timedelta(days=1)).date(), Outcome.reminded.is_(False))
+        .order_by(Outcome.session_id)
+    ).all()
+    return [
+        LookBack(o.session_id, o.team_id, name, org, zone, tuple(o.agreements))
+        for o, name, org, zone in rows
+        if o.look_back_on <= now.astimezone(ZoneInfo(zone)).date()
+    ]
+
+
+def mark_reminded(session: Session, meeting_id: int) -> bool:
+    """Mark a look-back as sent; False when another process was first.
+    Does not commit: the caller commits with the push it plans."""
+    return (
+        session.execute(
+            update(Outcome).where(Outcome.session_id == meeting_id, Outcome.reminded.is_(False)).values(reminded=True)
+        ).rowcount
+        == 1
+    )

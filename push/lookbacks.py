@@ -1,0 +1,58 @@
+"""A meeting's look-back: on the day the team chose, the team's phones get
+the agreements they made, as a campaign of kind ``lookback`` for the
+devices of that team only (``CampaignTeam``), sent like any other campaign.
+Exactly once: the outcome is marked reminded in the same transaction that
+creates the campaign."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from dilemmas.employee.deliberation import due_look_backs, mark_reminded
+from dilemmas.weeks import week_of
+from push.campaigns import BODY_MAX, TITLE_MAX, Campaign, CampaignTeam, plan
+from push.messages import LOCALES
+from push.settings import PushSettings
+
+KIND = "lookback"
+LIFETIME = timedelta(hours=24)
+TITLES = {"nl": "Terugblik: jullie afspraken", "en": "Looking back: your agreements"}
+
+
+def _texts(team_name: str, agreements: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    body = " · ".join(agreements) or "Bespreek hoe het ging met wat jullie afspraken."
+    if len(body) > BODY_MAX:
+        body = body[: BODY_MAX - 1] + "…"
+    return {locale: {"title": f"{TITLES[locale]} ({team_name})"[:TITLE_MAX], "body": body} for locale in LOCALES}
+
+
+def ensure_look_backs(session: Session, now: datetime, settings: PushSettings) -> list[Campaign]:
+    """Create the look-back campaigns whose day has come; return those this
+    call created. Commits once per campaign."""
+    created = []
+    for due in due_look_backs(session, now):
+        if not mark_reminded(session, due.meeting_id):
+            session.rollback()
+            continue
+        campaign = Campaign(
+            kind=KIND,
+            organisation_id=due.organisation_id,
+            dilemma_id=None,
+            week=str(week_of(now, due.timezone)),
+            strategy="tokens",
+            texts=_texts(due.team_name, due.agreements),
+            created_by="system",
+            created_at=now,
+            due_at=now,
+            expires_at=now + LIFETIME,
+        )
+        session.add(campaign)
+        session.flush()
+        session.add(CampaignTeam(campaign_id=campaign.id, team_id=due.team_id))
+        session.flush()
+        plan(session, campaign, settings.batch_size)
+        session.commit()
+        created.append(campaign)
+    return created
