@@ -217,7 +217,7 @@ class ChapterMeetingsOut(ma.Schema):
 
 @blp.route("/admin/stats/meetings")
 class MeetingStatistics(MethodView):
-    decorators = [limiter.limit(limits.ADMIN, key_func=limits.per_token)]
+    decorators = [limiter.limit(limits.ADMIN, key_func=limits.per_caller)]
 
     @blp.doc(security=ADMIN_SECURITY)
     @blp.response(200, ChapterMeetingsOut(many=True))

@@ -102,6 +102,7 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
         "role",
         "my_vote",
         "allowed",
+        "step",  # the deliberation's step, if the meeting follows a method
     }
 
     assert lead.post(f"/sessions/{sid}/revote").get_json()["state"] == "revoting"
