@@ -55,6 +55,12 @@ OPERATION_IDS = {
     ("post", "/api/v1/sessions/{session_id}/reveal"): "revealSession",
     ("post", "/api/v1/sessions/{session_id}/revote"): "revoteSession",
     ("put", "/api/v1/sessions/{session_id}/consensus"): "recordConsensus",
+    ("get", "/api/v1/methods"): "listMethods",
+    ("put", "/api/v1/sessions/{session_id}/deliberation"): "followMethod",
+    ("post", "/api/v1/sessions/{session_id}/deliberation/move"): "moveStep",
+    ("post", "/api/v1/sessions/{session_id}/screen"): "openPresenterScreen",
+    ("put", "/api/v1/sessions/{session_id}/outcome"): "recordOutcome",
+    ("get", "/api/v1/admin/stats/meetings"): "getMeetingStatistics",
     ("post", "/api/v1/sessions/{session_id}/close"): "closeSession",
     ("get", "/api/v1/admin/me"): "getAdminMe",
     ("get", "/api/v1/admin/tokens"): "listAdminTokens",
@@ -203,8 +209,9 @@ def nullable_reference(prop: dict) -> None:
     any_of = prop.get("anyOf")
     if not any_of or len(any_of) != 2:
         return
-    null, ref = any_of
-    if null == {"type": "object", "nullable": True} and set(ref) == {"$ref"}:
+    null = {"type": "object", "nullable": True}
+    ref = any_of[1] if any_of[0] == null else any_of[0]
+    if null in any_of and set(ref) == {"$ref"}:
         del prop["anyOf"]
         prop["allOf"] = [ref]
         prop["nullable"] = True
