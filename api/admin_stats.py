@@ -234,9 +234,7 @@ def awareness_figures(result: dict) -> list[dict]:
     for chapter in result["chapters"]:
         subject = f"chapter {chapter['chapter']}"
         for week in chapter["weeks"]:
-            out.append(
-                figure(subject, week["week"], week["dilemma_id"], "answers", week["answers"], week["reason"])
-            )
+            out.append(figure(subject, week["week"], week["dilemma_id"], "answers", week["answers"], week["reason"]))
             out.append(
                 figure(
                     subject,
@@ -247,9 +245,7 @@ def awareness_figures(result: dict) -> list[dict]:
                     week["reason"],
                 )
             )
-        out.append(
-            figure(subject, None, None, "trend_per_quarter", chapter["trend_per_quarter"], "too_few_answers")
-        )
+        out.append(figure(subject, None, None, "trend_per_quarter", chapter["trend_per_quarter"], "too_few_answers"))
     return out
 
 

@@ -91,10 +91,18 @@ class ScreenCodeOut(ma.Schema):
     expires_at = ma.fields.DateTime()
 
 
+def _named_values() -> ma.fields.List:
+    return ma.fields.List(Prose(validate=ma.validate.Length(max=VALUE_MAX)), validate=ma.validate.Length(max=8))
+
+
+# Per option a list of its own: the contract names the four keys, so that a
+# client (and a fuzzer) never sends a key the API refuses.
+OptionValuesIn = ma.Schema.from_dict({key: _named_values() for key in OPTION_KEYS}, name="OptionValuesIn")
+
+
 class OutcomeIn(ma.Schema):
-    values = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(OPTION_KEYS)),
-        values=ma.fields.List(Prose(validate=ma.validate.Length(max=VALUE_MAX)), validate=ma.validate.Length(max=8)),
+    values = ma.fields.Nested(
+        OptionValuesIn,
         load_default=dict,
         metadata={"description": "Per option, the values and interests the room named (no names of people)"},
     )
@@ -136,7 +144,7 @@ class Follow(MethodView):
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(403, description=LEAD_ONLY)
     @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed")
+    @blp.alt_response(409, description="The session is closed, or the method is unknown (errors name the field)")
     def put(self, body, session_id):
         """Let the session follow a method, from its first step (lead). Every
         phone then shows the current step (``step`` in the session)."""

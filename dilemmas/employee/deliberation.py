@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dilemmas.employee import meetings, teams
-from dilemmas.errors import Conflict, Invalid, NotFound
+from dilemmas.errors import Conflict, Invalid, NotFound, UnknownReference
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import (
     AGREEMENT_MAX,
@@ -68,7 +68,7 @@ def follow(
     again starts over."""
     access = meetings.lead_access(session, installation, meeting_id, now)
     if session.get(Method, method_slug) is None:
-        raise Invalid("Onbekende methode.", {"method": ["Kies een methode uit de lijst."]})
+        raise UnknownReference("Onbekende methode.", {"method": ["Kies een methode uit de lijst."]})
     row = session.get(Deliberation, meeting_id)
     if row is None:
         row = Deliberation(session_id=meeting_id)

@@ -62,7 +62,7 @@ def test_only_the_lead_leads_and_bad_input_is_a_problem(room):
     assert_problem(colleagues[0].put(f"/sessions/{sid}/deliberation", json={"method": "dilemmamethode"}), 403)
     assert_problem(colleagues[0].post(f"/sessions/{sid}/screen"), 403)
     assert_problem(colleagues[0].put(f"/sessions/{sid}/outcome", json={"agreements": ["x"]}), 403)
-    assert_problem(lead.put(f"/sessions/{sid}/deliberation", json={"method": "geen-methode"}), 422)
+    assert_problem(lead.put(f"/sessions/{sid}/deliberation", json={"method": "geen-methode"}), 409)
     assert_problem(lead.put(f"/sessions/{sid}/deliberation", json={"method": 7}), 422)
     assert_problem(lead.post(f"/sessions/{sid}/deliberation/move", json={"by": 1}), 409)
     assert_problem(lead.post(f"/sessions/{sid}/deliberation/move", json={"by": "x"}), 422)
