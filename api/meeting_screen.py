@@ -188,12 +188,12 @@ class ScreenCodeView(MethodView):
 @blp.route("/sessions/<int:session_id>/outcome")
 class OutcomeResource(MethodView):
     @blp.doc(security=INSTALLATION_SECURITY)
-    @blp.arguments(OutcomeIn)
+    @blp.arguments(OutcomeIn, required=False)
     @blp.response(200, OutcomeOut)
     @blp.alt_response(401, description="Missing or unknown token")
     @blp.alt_response(403, description=LEAD_ONLY)
     @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed")
+    @blp.alt_response(409, description="The session is closed, or the look-back day is not within the coming year")
     def put(self, body, session_id):
         """Write what the team takes from the session (lead; replaces the
         earlier text): values and interests per option, agreements, and a day

@@ -205,7 +205,9 @@ def record_outcome(
     cleaned = {option: _texts(texts, "values", VALUE_MAX, MAX_VALUES) for option, texts in values.items()}
     agreements = _texts(agreements, "agreements", AGREEMENT_MAX, MAX_AGREEMENTS)
     if look_back_on is not None and not now.date() < look_back_on <= (now + LOOK_BACK_WITHIN).date():
-        raise Invalid("Kies een datum in de toekomst, binnen een jaar.", {"look_back_on": ["Ongeldige datum."]})
+        # A well-formed date that the calendar of now refuses: a conflict
+        # with the present, like a week that has begun.
+        raise Conflict("Kies een datum in de toekomst, binnen een jaar.", field="look_back_on")
     row = session.get(Outcome, meeting_id) or Outcome(session_id=meeting_id, team_id=access.row.team_id)
     row.agreements, row.look_back_on, row.reminded = agreements, look_back_on, False
     session.add(row)

@@ -67,7 +67,7 @@ def test_only_the_lead_leads_and_bad_input_is_a_problem(room):
     assert_problem(lead.post(f"/sessions/{sid}/deliberation/move", json={"by": 1}), 409)
     assert_problem(lead.post(f"/sessions/{sid}/deliberation/move", json={"by": "x"}), 422)
     assert_problem(lead.put(f"/sessions/{sid}/outcome", json={"values": {"Z": ["x"]}}), 422)
-    assert_problem(lead.put(f"/sessions/{sid}/outcome", json={"look_back_on": "2020-01-01"}), 422)
+    assert_problem(lead.put(f"/sessions/{sid}/outcome", json={"look_back_on": "2020-01-01"}), 409)
     assert_problem(lead.put(f"/sessions/{sid}/outcome", json={"agreements": ["x" * 301]}), 422)
     assert_problem(lead.put("/sessions/999999/outcome", json={}), 404)
 
