@@ -1,1 +1,1 @@
-"""The HTTP layer of Kompas: the only package that imports Flask."""
+"""The web layer: one room per audience (employee, office, console, screen, cli) over platform."""

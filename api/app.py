@@ -7,36 +7,25 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from api import (
-    admin,
-    admin_content,
-    admin_dilemmas,
-    admin_push,
-    admin_stats,
-    auth,
-    bodies,
-    code,
-    db,
+from api import console
+from api.employee import (
+    code_of_conduct,
+    deliberation,
     dilemmas,
-    errors,
-    idempotency,
     installations,
-    limits,
-    meeting_screen,
-    metrics,
-    office,
-    openapi,
-    ops,
+    meetings,
     organisation,
-    security,
-    sessions,
     suggestions,
     teams,
 )
-from api import config as configuration
-from api.auth import SECURITY_SCHEMES
-from api.converters import BoundedInteger, schema_of
-from api.ops import DOCS_STATIC
+from api.office import access, content, push, statistics
+from api.office import dilemmas as office_dilemmas
+from api.platform import auth, bodies, db, errors, idempotency, limits, metrics, openapi, ops, security
+from api.platform import settings as configuration
+from api.platform.auth import SECURITY_SCHEMES
+from api.platform.converters import BoundedInteger, schema_of
+from api.platform.ops import DOCS_STATIC
+from api.screen import pages as screen
 
 API_DESCRIPTION = """Kompas puts one integrity dilemma in front of every employee each week.
 All errors are application/problem+json (RFC 9457)."""
@@ -102,21 +91,21 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     for module in (
         installations,
         dilemmas,
-        code,
+        code_of_conduct,
         organisation,
         suggestions,
         teams,
-        sessions,
-        meeting_screen,
-        admin,
-        admin_dilemmas,
-        admin_content,
-        admin_stats,
-        admin_push,
+        meetings,
+        deliberation,
+        access,
+        office_dilemmas,
+        content,
+        statistics,
+        push,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
-    office.init_app(app)
-    app.register_blueprint(meeting_screen.web)
+    console.init_app(app)
+    app.register_blueprint(screen.web)
     errors.document_errors(api)
     openapi.complete(api)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from api.config import parse_now
+from api.platform.settings import parse_now
 from content import loader
 from dilemmas.storage import migrate
 from dilemmas.storage.database import make_engine, make_sessionmaker

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.employee import answers, installations, teams
 from dilemmas.storage.database import make_engine, make_sessionmaker
 from scoring import statistics

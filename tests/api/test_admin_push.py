@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from api.config import push_settings
+from api.platform.settings import push_settings
 from dilemmas.model.audit import AuditEntry
 from push.tick import run_due
 from push.transports import open_transport

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from api.config import ConfigError, load, oidc_roles
+from api.platform.settings import ConfigError, load, oidc_roles
 from dilemmas.model.admins import AdminToken, ConsoleSession
 from dilemmas.model.audit import AuditEntry
 from dilemmas.office import console

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from tests.api.test_errors import assert_problem
 from tests.api.test_sessions import join
 from tests.conftest import set_now

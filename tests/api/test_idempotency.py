@@ -3,7 +3,7 @@ only for an authenticated caller, never across callers."""
 
 from sqlalchemy import func, select
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas import idempotency
 from dilemmas.model.idempotency import IdempotencyKey
 from dilemmas.model.installations import Installation

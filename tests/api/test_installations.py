@@ -73,7 +73,7 @@ def test_secret_is_what_keys_the_token(make_app, client):
 
 
 def test_answers_and_admin_requests_are_limited_per_token(make_app, session):
-    from api import limits
+    from api.platform import limits
     from tests.factories import bank, office, schedule
 
     app = make_app(RATELIMIT_ENABLED="true")

@@ -12,7 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from api.openapi import OPERATION_IDS
+from api.platform.openapi import OPERATION_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / ".tools" / "spectral" / "node_modules" / ".bin" / "spectral"

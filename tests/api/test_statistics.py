@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.employee import answers, installations
 from dilemmas.model.content import Dilemma
 from dilemmas.model.organisations import Organisation

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.office import admin_tokens
 from dilemmas.reads.organisations import by_slug
 from tests.conftest import DEFAULT_NOW, SECRET, watching

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.employee import answers, installations
 from dilemmas.errors import Conflict
 from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, SCOPE_TEAM, Answer, Tally

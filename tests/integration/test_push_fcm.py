@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from push.delivery import RetryPolicy, deliver, send_test
 from push.fcm import FcmTransport
 from push.messages import compose, texts_for

@@ -6,7 +6,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.employee import answers, installations, meetings, teams
 from dilemmas.employee.meeting_joins import join
 from dilemmas.errors import Conflict

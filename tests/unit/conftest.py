@@ -4,7 +4,7 @@ content, and a frozen clock."""
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.storage.database import make_engine, make_sessionmaker
 from tests.conftest import DEFAULT_NOW
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from content import loader
 from dilemmas.model.code import CodeSection
 from dilemmas.model.content import Dilemma, Revision

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.bodies import MAX_DEPTH, NotJson, decode
+from api.platform.bodies import MAX_DEPTH, NotJson, decode
 
 valid_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
 scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | valid_text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.config import ConfigError, load
+from api.platform.settings import ConfigError, load
 
 BASE = {"KOMPAS_SECRET_KEY": "k" * 40}
 

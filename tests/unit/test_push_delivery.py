@@ -3,7 +3,7 @@ real FCM transport is tested against the fake server in tests/integration)."""
 
 import random
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from push.delivery import RetryPolicy, deliver
 from push.messages import Result, compose, texts_for
 

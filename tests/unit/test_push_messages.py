@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.weeks import Week
 from push.messages import COLLAPSE_KEYS, compose, data_for, fingerprint, texts_for, ttl_seconds
 from push.settings import moment_in_week

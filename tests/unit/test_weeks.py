@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.weeks import Week, is_closed, week_of, weeks_in_year
 
 AMS = "Europe/Amsterdam"

@@ -1,0 +1,65 @@
+"""The integrity office's console under /office/: server-rendered pages
+(Jinja2) over the same services as the admin API. Works without
+JavaScript; a little vanilla JavaScript adds the editor's live preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request
+
+from api.console import administration as more
+from api.console import dilemmas as pages
+from api.console import forms, signin
+from api.console import statistics as stats
+from api.console.i18n import LABELS
+from api.console.pages import CsrfRefused, actor, csrf_token, load_session, locale, page, t
+from api.platform import limits
+from api.platform.limits import limiter
+from dilemmas.errors import DomainError, Forbidden, NotFound, Unauthorized
+
+
+def init_app(app: Flask) -> None:
+    blp = Blueprint("office", __name__, url_prefix="/office")
+    blp.before_request(load_session)
+    limiter.limit(limits.ADMIN, key_func=limits.per_console_session)(blp)
+    for module in (signin, pages, stats, more):
+        module.register(blp)
+    blp.register_error_handler(CsrfRefused, _csrf_refused)
+    blp.register_error_handler(forms.FormInvalid, _form_invalid)
+    blp.register_error_handler(DomainError, _domain_error)
+    blp.context_processor(_template_context)
+    app.register_blueprint(blp)
+    signin.init_oidc(app)
+
+
+def _template_context() -> dict:
+    office = g.get("office")
+    return {
+        "t": t,
+        "label": lambda kind, value: t(LABELS.get(kind, {}).get(value, value)),
+        "csrf_token": csrf_token,
+        "lang": locale(),
+        "who": office.actor if office is not None else None,
+        "current_path": request.full_path.rstrip("?"),
+        "endpoint": request.endpoint,
+    }
+
+
+def _csrf_refused(_error: CsrfRefused):
+    return page("office/refused.html", 400, reason="csrf")
+
+
+def _form_invalid(error: forms.FormInvalid):
+    return page("office/refused.html", 422, reason="invalid", errors=error.errors)
+
+
+def _domain_error(error: DomainError):
+    if isinstance(error, Forbidden):
+        return page("office/refused.html", 403, reason="forbidden", detail=error.detail)
+    if isinstance(error, NotFound):
+        return page("office/refused.html", 404, reason="not_found", detail=error.detail)
+    if isinstance(error, Unauthorized):
+        return page("office/refused.html", 401, reason="signed_out", detail=error.detail)
+    return page("office/refused.html", 409, reason="conflict", detail=error.detail)
+
+
+__all__ = ["actor", "init_app"]

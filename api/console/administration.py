@@ -1,0 +1,229 @@
+"""The console's other pages: the code book, the suggestions inbox, push
+campaigns and the ad hoc push, tokens and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request, url_for
+
+from api.console import forms
+from api.console.pages import actor, form_dict, page
+from api.office.schemas import AdhocIn, AuditQuery, SectionIn, SuggestionPatch, TokenIn
+from api.platform.context import request_time, server_secret
+from api.platform.db import db_session
+from api.platform.settings import push_settings
+from dilemmas.errors import DomainError, Forbidden
+from dilemmas.model.admins import ROLES
+from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
+from dilemmas.office import admin_tokens, codebook, suggestions
+from dilemmas.office.audit import audit_trail
+from dilemmas.office.scope import organisations_in_scope
+from dilemmas.reads import code
+from push import campaigns
+from push.campaigns import BODY_MAX, TITLE_MAX
+
+PAGE_SIZE = 25
+
+
+def register(blp: Blueprint) -> None:
+    blp.add_url_rule("/code", "code_book", code_book)
+    blp.add_url_rule("/code/<ref>", "code_section", code_section, methods=["GET", "POST"])
+    blp.add_url_rule("/suggestions", "suggestions", suggestion_inbox)
+    blp.add_url_rule("/suggestions/<int:suggestion_id>", "suggestion_status", suggestion_status, methods=["POST"])
+    blp.add_url_rule("/suggestions/<int:suggestion_id>/draft", "suggestion_draft", suggestion_draft, methods=["POST"])
+    blp.add_url_rule("/push", "push", push, methods=["GET", "POST"])
+    blp.add_url_rule("/tokens", "tokens", tokens, methods=["GET", "POST"])
+    blp.add_url_rule("/tokens/<int:token_id>/revoke", "revoke_token", revoke_token, methods=["POST"])
+    blp.add_url_rule("/audit", "audit", audit)
+
+
+# ------------------------------------------------------------ code book
+
+
+def code_book():
+    """The code of conduct as the person's organisation reads it."""
+    session, who = db_session(), actor()
+    return page("office/code_book.html", chapters=code.chapters_for(session, who.organisation))
+
+
+def code_section(ref: str):
+    """One section with its versions; editing it (author role) makes a new
+    version and flags the dilemmas that refer to it, listed beside the form."""
+    session, who = db_session(), actor()
+    section, flagged = codebook.editable_section(session, who, ref)
+    errors, values = {}, {"title": section.title, "text": section.text}
+    if request.method == "POST":
+        form = form_dict()
+        values = {"title": form.get("title", ""), "text": form.get("text", "")}
+        try:
+            body = forms.load(SectionIn(), values)
+            codebook.edit_section(session, who, request_time(), ref, **body)
+            return redirect(url_for("office.code_section", ref=ref, saved=1), 303)
+        except forms.FormInvalid as invalid:
+            errors = invalid.errors
+        except Forbidden:
+            raise
+        except DomainError as error:
+            session.rollback()
+            errors = forms.domain_errors(error)
+        section, flagged = codebook.editable_section(session, who, ref)
+    return page(
+        "office/code_section.html",
+        422 if errors else 200,
+        section=section,
+        flagged=flagged,
+        values=values,
+        errors=errors,
+        can_edit=who.can("author"),
+        saved=request.args.get("saved") == "1",
+    )
+
+
+# ------------------------------------------------------------ suggestions
+
+
+def suggestion_inbox():
+    """The inbox of anonymous suggestions, newest first, with a status filter."""
+    session, who = db_session(), actor()
+    status = request.args.get("status") or None
+    if status not in (None, *SUGGESTION_STATUSES):
+        status = None
+    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = suggestions.inbox(session, who, page_number, PAGE_SIZE, status=status)
+    return page(
+        "office/suggestions.html",
+        rows=rows,
+        total=total,
+        status=status,
+        statuses=SUGGESTION_STATUSES,
+        page_number=page_number,
+        page_size=PAGE_SIZE,
+        can_draft=who.can("author"),
+        done=request.args.get("done"),
+    )
+
+
+def suggestion_status(suggestion_id: int):
+    """Triage: set a suggestion's status."""
+    body = forms.load(SuggestionPatch(), {"status": request.form.get("status", "")})
+    suggestions.set_status(db_session(), actor(), request_time(), suggestion_id, body["status"])
+    return redirect(url_for("office.suggestions", status=request.form.get("filter") or None, done="status"), 303)
+
+
+def suggestion_draft(suggestion_id: int):
+    """Turn a suggestion into a draft dilemma (author role), then edit it."""
+    dilemma = suggestions.draft_from(db_session(), actor(), request_time(), suggestion_id)
+    return redirect(url_for("office.edit_dilemma", dilemma_id=dilemma.id), 303)
+
+
+# ------------------------------------------------------------ push
+
+
+def push():
+    """Campaigns with their progress; an ad hoc push with a preview (publisher role)."""
+    session, who, now = db_session(), actor(), request_time()
+    errors, values, preview = {}, {}, None
+    if request.method == "POST":
+        form = form_dict()
+        values = {key: form.get(key, "") for key in ("title", "body", "dilemma_id", "organisation")}
+        body = {"kind": "adhoc", "title": values["title"], "body": values["body"]}
+        if values["dilemma_id"]:
+            body["dilemma_id"] = values["dilemma_id"]
+        if values["organisation"]:
+            body["organisation"] = values["organisation"]
+        try:
+            loaded = forms.load(AdhocIn(), body)
+            if form.get("step") == "preview":
+                preview = loaded
+            else:
+                campaigns.adhoc_push(
+                    session,
+                    now,
+                    push_settings(current_app.config),
+                    who,
+                    loaded["title"],
+                    loaded["body"],
+                    loaded.get("dilemma_id"),
+                    loaded.get("organisation"),
+                )
+                return redirect(url_for("office.push", done="sent"), 303)
+        except forms.FormInvalid as invalid:
+            errors = invalid.errors
+        except Forbidden:
+            raise
+        except DomainError as error:
+            session.rollback()
+            errors = forms.domain_errors(error)
+    return page(
+        "office/push.html",
+        422 if errors else 200,
+        campaigns=campaigns.list_campaigns(session, now, who.scope, limit=50),
+        can_push=who.can("publisher"),
+        organisations=organisations_in_scope(session, who),
+        errors=errors,
+        values=values,
+        preview=preview,
+        title_max=TITLE_MAX,
+        body_max=BODY_MAX,
+        done=request.args.get("done"),
+    )
+
+
+# ------------------------------------------------------------ tokens and audit
+
+
+def tokens():
+    """Tokens in reach (admin role); minting one shows it once."""
+    session, who = db_session(), actor()
+    errors, values, minted = {}, {"days": "90"}, None
+    if request.method == "POST":
+        form = form_dict()
+        values = {key: form.get(key, "") for key in ("name", "role", "organisation", "days")}
+        try:
+            body = forms.load(TokenIn(), {k: v for k, v in values.items() if v})
+            token, plain = admin_tokens.issue(
+                session,
+                server_secret(),
+                request_time(),
+                who,
+                body["name"],
+                body["role"],
+                body.get("organisation"),
+                body["days"],
+            )
+            minted = {"name": token.name, "role": token.role, "token": plain}
+            values = {"days": "90"}
+        except forms.FormInvalid as invalid:
+            errors = invalid.errors
+        except Forbidden:
+            raise
+        except DomainError as error:
+            session.rollback()
+            errors = forms.domain_errors(error)
+    return page(
+        "office/tokens.html",
+        422 if errors else (201 if minted else 200),
+        tokens=admin_tokens.tokens_in_scope(session, who),
+        organisations=organisations_in_scope(session, who),
+        roles=ROLES,
+        errors=errors,
+        values=values,
+        minted=minted,
+        now=request_time(),
+        done=request.args.get("done"),
+    )
+
+
+def revoke_token(token_id: int):
+    """Revoke a token at once (admin role)."""
+    admin_tokens.revoke(db_session(), actor(), token_id, request_time())
+    return redirect(url_for("office.tokens", done="revoked"), 303)
+
+
+def audit():
+    """Every admin action in reach, newest first (admin role)."""
+    session, who = db_session(), actor()
+    raw = {key: value for key, value in request.args.items() if value and key in ("action", "actor")}
+    query = forms.load(AuditQuery(), raw)
+    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = audit_trail(session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor"))
+    return page("office/audit.html", rows=rows, total=total, filters=raw, page_number=page_number, page_size=PAGE_SIZE)

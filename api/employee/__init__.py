@@ -1,0 +1,2 @@
+"""The phone's JSON API under /api/v1: installations, dilemmas and answers,
+the code of conduct, teams, meetings and their deliberation, suggestions."""

@@ -1,0 +1,260 @@
+"""The dilemma of the week, the archive, answering and the results."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.platform import limits
+from api.platform.auth import INSTALLATION_SECURITY, current_caller
+from api.platform.caching import conditional
+from api.platform.context import request_time
+from api.platform.db import db_session, ensure_week_begun, read_only
+from api.platform.fields import Line, WholeNumber
+from api.platform.limits import limiter
+from dilemmas.employee import answers
+from dilemmas.errors import NotFound
+from dilemmas.model.answers import Answer
+from dilemmas.model.content import AUDIENCES, OPTION_KEYS
+from dilemmas.reads.content import DilemmaContent, content_of, with_content
+from dilemmas.reads.placements import Placement, current_placement, visible_placement, visible_placements
+from scoring.results import results_for
+
+blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
+blp.before_request(ensure_week_begun)
+
+
+class CodeRef(ma.Schema):
+    ref = ma.fields.String()
+    title = ma.fields.String()
+
+
+class OptionOut(ma.Schema):
+    key = ma.fields.String()
+    text = ma.fields.String()
+
+
+class DilemmaOut(ma.Schema):
+    id = ma.fields.Integer()
+    week = ma.fields.String(metadata={"example": "2026-W49"})
+    closed = ma.fields.Boolean(metadata={"description": "The week is over: answers can no longer change"})
+    title = ma.fields.String()
+    situation = ma.fields.String()
+    category = ma.fields.String()
+    category_name = ma.fields.String()
+    audience = ma.fields.String()
+    code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
+    options = ma.fields.List(ma.fields.Nested(OptionOut))
+    my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
+
+
+class ArchiveItem(ma.Schema):
+    id = ma.fields.Integer()
+    week = ma.fields.String()
+    closed = ma.fields.Boolean()
+    title = ma.fields.String()
+    category = ma.fields.String()
+    audience = ma.fields.String()
+    answered = ma.fields.Boolean()
+
+
+class ArchiveQuery(ma.Schema):
+    category = Line(validate=ma.validate.Length(max=64))
+    audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
+    answered = ma.fields.Boolean()
+
+
+class AnswerIn(ma.Schema):
+    option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
+    mode = ma.fields.String(load_default="alone", validate=ma.validate.OneOf(("alone", "colleague")))
+    difficulty = WholeNumber(validate=ma.validate.Range(1, 5), allow_none=True)
+
+
+class OptionCountOut(ma.Schema):
+    key = ma.fields.String()
+    count = ma.fields.Integer()
+    percent = ma.fields.Integer()
+
+
+class ScopeOut(ma.Schema):
+    scope = ma.fields.String(metadata={"description": "all | organisation"})
+    name = ma.fields.String()
+    total = ma.fields.Integer(allow_none=True)
+    suppressed = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
+    options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
+
+
+class CodeTextOut(ma.Schema):
+    ref = ma.fields.String()
+    title = ma.fields.String()
+    text = ma.fields.String()
+
+
+class ResultsOut(ma.Schema):
+    dilemma_id = ma.fields.Integer()
+    week = ma.fields.String()
+    closed = ma.fields.Boolean()
+    my_answer = ma.fields.String(allow_none=True)
+    mode = ma.fields.String(allow_none=True)
+    difficulty = ma.fields.Integer(allow_none=True)
+    scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
+    code = ma.fields.List(ma.fields.Nested(CodeTextOut))
+    explanation = ma.fields.String()
+    alignment = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+    feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+
+
+def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
+    """A ``DilemmaOut``, built directly: this is the busiest response."""
+    revision = dilemma.current
+    return {
+        "id": dilemma.id,
+        "week": str(placement.week),
+        "closed": placement.closed(request_time()),
+        "title": revision.title,
+        "situation": revision.situation,
+        "category": dilemma.category.slug,
+        "category_name": dilemma.category.name,
+        "audience": dilemma.audience,
+        "code_refs": [{"ref": s.ref, "title": s.title} for s in revision.sections],
+        "options": [{"key": o.key, "text": o.text} for o in revision.options],
+        "my_answer": answer.option if answer else None,
+    }
+
+
+def _one(placement: Placement) -> dict:
+    session, caller = db_session(), current_caller()
+    dilemma = content_of(session, placement.dilemma_id)
+    mine = answers.answers_of(session, caller, [dilemma.id])
+    return _present(dilemma, placement, mine.get(dilemma.id))
+
+
+@blp.route("/current")
+class Current(MethodView):
+    @blp.doc(
+        security=INSTALLATION_SECURITY,
+        parameters=[
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "schema": {"type": "string"},
+                "description": "The ETag of the copy the app has",
+            }
+        ],
+    )
+    @blp.response(
+        200,
+        DilemmaOut,
+        headers={"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
+    )
+    @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="Nothing scheduled this week")
+    @read_only
+    def get(self):
+        """This week's dilemma for the caller's organisation (else its parent's).
+
+        Carries an ETag and ``Cache-Control: private, no-cache``: send the
+        ETag back in ``If-None-Match`` to get 304 while nothing changed (the
+        dilemma, its week being open, or your own answer)."""
+        caller = current_caller()
+        placement = current_placement(db_session(), caller.organisation_id, request_time())
+        if placement is None:
+            raise NotFound("Er is deze week geen dilemma.")
+        return conditional(current_app.json.response(_one(placement)))
+
+
+@blp.route("")
+class Archive(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(ArchiveQuery, location="query")
+    @blp.response(200, ArchiveItem(many=True))
+    @blp.paginate()
+    @blp.alt_response(401, description="Missing or unknown token")
+    @read_only
+    def get(self, query, pagination_parameters):
+        """Published dilemmas visible to the caller, newest week first."""
+        session, caller = db_session(), current_caller()
+        now = request_time()
+        placements = visible_placements(session, caller.organisation_id, now)
+        dilemmas = with_content(session, [p.dilemma_id for p in placements])
+        mine = answers.answers_of(session, caller, list(dilemmas))
+        items = []
+        for placement in placements:
+            dilemma = dilemmas[placement.dilemma_id]
+            if query.get("category") and dilemma.category.slug != query["category"]:
+                continue
+            if query.get("audience") and dilemma.audience != query["audience"]:
+                continue
+            answered = dilemma.id in mine
+            if "answered" in query and answered != query["answered"]:
+                continue
+            items.append(
+                {
+                    "id": dilemma.id,
+                    "week": str(placement.week),
+                    "closed": placement.closed(now),
+                    "title": dilemma.current.title,
+                    "category": dilemma.category.slug,
+                    "audience": dilemma.audience,
+                    "answered": answered,
+                }
+            )
+        pagination_parameters.item_count = len(items)
+        start = pagination_parameters.first_item
+        return items[start : start + pagination_parameters.page_size]
+
+
+@blp.route("/<int:dilemma_id>")
+class One(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, DilemmaOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @read_only
+    def get(self, dilemma_id):
+        """One dilemma of the archive (or this week's)."""
+        caller = current_caller()
+        return _one(visible_placement(db_session(), caller.organisation_id, dilemma_id, request_time()))
+
+
+@blp.route("/<int:dilemma_id>/answer")
+class AnswerView(MethodView):
+    decorators = [limiter.limit(limits.ANSWERS, key_func=limits.per_caller)]
+
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(AnswerIn)
+    @blp.response(200, ResultsOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @blp.alt_response(409, description="The week has closed; the answer can no longer change")
+    @blp.alt_response(429, description="Too many answers from this installation")
+    def put(self, body, dilemma_id):
+        """Answer a dilemma, or change the answer while its week is open."""
+        session, caller, now = db_session(), current_caller(), request_time()
+        submitted = answers.submit(session, caller, dilemma_id, now=now, **body)
+        return results_for(session, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted)
+
+
+@blp.route("/<int:dilemma_id>/results")
+class ResultsView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, ResultsOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
+    @blp.alt_response(409, description="Answer first while the week is open")
+    @read_only
+    def get(self, dilemma_id):
+        """How colleagues answered, what the code says, and the explanation."""
+        caller = current_caller()
+        return results_for(
+            db_session(),
+            caller,
+            dilemma_id,
+            request_time(),
+            current_app.config["THRESHOLDS"],
+        )

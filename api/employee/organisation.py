@@ -1,0 +1,65 @@
+"""The caller's organisation and the dilemma categories."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.db import db_session
+from dilemmas.reads import content
+
+blp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Organisation and categories")
+
+
+class Contact(ma.Schema):
+    name = ma.fields.String()
+    phone = ma.fields.String()
+    email = ma.fields.String()
+    description = ma.fields.String()
+
+
+class Link(ma.Schema):
+    title = ma.fields.String()
+    url = ma.fields.String()
+
+
+class OrganisationOut(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    parent = ma.fields.Function(
+        lambda o: o.parent.slug if o.parent else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "The parent organisation's slug; null for the root"},
+    )
+    timezone = ma.fields.String()
+    contacts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(Contact))
+    links = ma.fields.List(ma.fields.Nested(Link))
+
+
+class CategoryOut(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    name_en = ma.fields.String(allow_none=True)
+
+
+@blp.route("/organisation")
+class OrganisationView(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, OrganisationOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    def get(self):
+        """Name, confidential adviser, reporting desk and links."""
+        return current_installation().organisation
+
+
+@blp.route("/categories")
+class Categories(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, CategoryOut(many=True))
+    @blp.alt_response(401, description="Missing or unknown token")
+    def get(self):
+        """The categories dilemmas are filed under."""
+        current_installation()
+        return content.categories(db_session())

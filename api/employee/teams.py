@@ -1,0 +1,146 @@
+"""Teams: create, join with an invite code, leave, and the lead's tools."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.context import request_time
+from api.platform.db import db_session
+from api.platform.fields import Line
+from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
+from dilemmas.employee import teams
+from dilemmas.model.teams import NAME_MAX
+from dilemmas.storage.base import INT_MAX
+
+blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams that answer together")
+
+
+class TeamIn(ma.Schema):
+    name = Line(required=True, validate=ma.validate.Length(min=1, max=NAME_MAX))
+
+
+class TeamJoinIn(ma.Schema):
+    invite_code = Line(required=True, validate=ma.validate.Length(min=4, max=32))
+
+
+class TeamOut(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    member_count = ma.fields.Integer()
+    role = ma.fields.String(metadata={"description": "lead | member"})
+    handle = ma.fields.Integer(
+        metadata={"description": "Your number in the team, shown to the lead as 'member N' (for handing over)"}
+    )
+    invite_code = ma.fields.String(
+        allow_none=True, metadata={"description": "For the lead only; null for members", "example": "K7QM-3XPA-9TWZ"}
+    )
+
+
+class MemberOut(ma.Schema):
+    handle = ma.fields.Integer(metadata={"description": "Shown as 'member N'; says nothing about who it is"})
+    role = ma.fields.String()
+    you = ma.fields.Boolean()
+
+
+class HandOverIn(ma.Schema):
+    handle = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+
+
+@blp.route("")
+class Teams(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(TeamIn)
+    @blp.response(201, TeamOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(409, description="Already in the maximum number of teams")
+    def post(self, body):
+        """Create a team; the caller is its lead and gets the invite code."""
+        return teams.create(db_session(), current_installation(), body["name"], request_time())
+
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, TeamOut(many=True))
+    @blp.alt_response(401, description="Missing or unknown token")
+    def get(self):
+        """The caller's teams."""
+        return teams.mine(db_session(), current_installation())
+
+
+@blp.route("/join")
+class Join(MethodView):
+    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(TeamJoinIn)
+    @blp.response(200, TeamOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="No team with this code in the caller's organisation")
+    @blp.alt_response(409, description="Already in the maximum number of teams")
+    @blp.alt_response(429, description="Too many wrong codes from this address")
+    def post(self, body):
+        """Join a team with its invite code; joining again changes nothing."""
+        return teams.join(db_session(), current_installation(), body["invite_code"])
+
+
+@blp.route("/<int:team_id>")
+class One(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, TeamOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="Not a team of the caller")
+    def get(self, team_id):
+        """A team's name, size and the caller's role; never who the members are."""
+        return teams.detail(db_session(), current_installation(), team_id)
+
+
+@blp.route("/<int:team_id>/membership")
+class MyMembership(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(204)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(404, description="Not a team of the caller")
+    def delete(self, team_id):
+        """Leave the team. A leaving lead passes the role to the longest-standing
+        member; the last one to leave deletes the team."""
+        teams.leave(db_session(), current_installation(), team_id)
+
+
+@blp.route("/<int:team_id>/invite-code")
+class InviteCode(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, TeamOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description="Only the lead")
+    @blp.alt_response(404, description="Not a team of the caller")
+    def post(self, team_id):
+        """Replace the invite code (lead): the old code stops working."""
+        return teams.rotate_invite_code(db_session(), current_installation(), team_id)
+
+
+@blp.route("/<int:team_id>/members")
+class Members(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.response(200, MemberOut(many=True))
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description="Only the lead")
+    @blp.alt_response(404, description="Not a team of the caller")
+    def get(self, team_id):
+        """The members as opaque handles ('member 1..n'), for the lead to
+        hand the role over; a member reads their own handle in the team."""
+        return teams.members(db_session(), current_installation(), team_id)
+
+
+@blp.route("/<int:team_id>/lead")
+class Lead(MethodView):
+    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.arguments(HandOverIn)
+    @blp.response(200, TeamOut)
+    @blp.alt_response(401, description="Missing or unknown token")
+    @blp.alt_response(403, description="Only the lead")
+    @blp.alt_response(404, description="Not a team of the caller")
+    def put(self, body, team_id):
+        """Hand the lead role to the member with this handle; the caller
+        becomes a member."""
+        return teams.hand_over(db_session(), current_installation(), team_id, body["handle"])

@@ -1,0 +1,89 @@
+"""The integrity office's view of push campaigns, and the ad hoc push."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.office.access import FORBIDDEN, UNAUTHORIZED
+from api.office.schemas import AdhocIn
+from api.platform import limits
+from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.context import request_time
+from api.platform.db import db_session
+from api.platform.limits import limiter
+from api.platform.settings import push_settings
+from push import campaigns
+
+blp = Blueprint("admin_push", __name__, url_prefix="/api/v1/admin/push", description="Integrity office: push")
+limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
+
+KINDS = ("weekly", "reminder", "adhoc")
+
+
+class CampaignQuery(ma.Schema):
+    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
+
+
+
+
+class CampaignOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    organisation = ma.fields.String()
+    dilemma_id = ma.fields.Integer(allow_none=True)
+    week = ma.fields.String()
+    strategy = ma.fields.String(metadata={"description": "tokens | topic"})
+    state = ma.fields.String(metadata={"description": "scheduled | due | sending | done | expired"})
+    created_by = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    due_at = ma.fields.DateTime()
+    expires_at = ma.fields.DateTime()
+    finished_at = ma.fields.DateTime(allow_none=True)
+    batches = ma.fields.Integer()
+    batches_done = ma.fields.Integer()
+    planned = ma.fields.Integer()
+    targeted = ma.fields.Integer()
+    sent = ma.fields.Integer()
+    retired_tokens = ma.fields.Integer()
+    failed = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @blp.doc(security=ADMIN_SECURITY)
+    @blp.arguments(CampaignQuery, location="query")
+    @blp.response(200, CampaignOut(many=True))
+    @blp.alt_response(401, description=UNAUTHORIZED)
+    def get(self, query):
+        """Campaigns of the token's organisations, newest first, with their
+        counts: devices targeted, sent, tokens retired, failures by reason."""
+        actor = current_actor()
+        return campaigns.list_campaigns(db_session(), request_time(), actor.scope, **query)
+
+    @blp.doc(security=ADMIN_SECURITY)
+    @blp.arguments(AdhocIn)
+    @blp.response(202, CampaignOut(many=True))
+    @blp.alt_response(401, description=UNAUTHORIZED)
+    @blp.alt_response(403, description=FORBIDDEN + " (publisher or admin)")
+    @blp.alt_response(404, description="The organisation is unknown or out of reach, or the dilemma not visible to it")
+    @blp.alt_response(409, description="The dilemma does not exist")
+    def post(self, body):
+        """An ad hoc push to an organisation (default: the token's) and those
+        below it; the push worker sends it (202)."""
+        session, now = db_session(), request_time()
+        created = campaigns.adhoc_push(
+            session,
+            now,
+            push_settings(current_app.config),
+            current_actor(),
+            body["title"],
+            body["body"],
+            body.get("dilemma_id"),
+            body.get("organisation"),
+        )
+        listed = campaigns.list_campaigns(session, now, [c.organisation_id for c in created], kind="adhoc")
+        return [c for c in listed if c.id in {campaign.id for campaign in created}]

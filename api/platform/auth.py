@@ -1,0 +1,113 @@
+"""Bearer tokens: installation tokens for the app, personal access tokens
+(with a role and an organisation) for the integrity office."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, g, request
+
+from api.platform.context import request_time, server_secret
+from api.platform.db import db_session, memo
+from dilemmas.employee import installations
+from dilemmas.employee.installations import Caller
+from dilemmas.errors import Unauthorized
+from dilemmas.model.installations import Installation
+from dilemmas.office import admin_tokens
+from dilemmas.office.scope import Actor
+
+INSTALLATION_SECURITY = [{"installation": []}]
+ADMIN_SECURITY = [{"admin": []}]
+SECURITY_SCHEMES = {
+    "installation": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The token returned once by POST /api/v1/installations.",
+    },
+    "admin": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal access token (kpa_...) from `kompas admin create-token` or POST /admin/tokens.",
+    },
+}
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Stuur je token mee als 'Authorization: Bearer TOKEN'.")
+    return token.strip()
+
+
+def current_caller() -> Caller:
+    """Who the request's bearer token belongs to (401 otherwise). Binds the
+    process's memo of the content tables to the generation read with it."""
+    if "caller" not in g:
+        session = db_session()
+        g.caller = installations.authenticate(session, server_secret(), bearer_token())
+        memo().bind(session, g.caller.generation)
+    return g.caller
+
+
+def current_installation() -> Installation:
+    """The caller's installation itself, for the requests that change it."""
+    if "installation" not in g:
+        g.installation = installations.installation_of(db_session(), current_caller())
+    return g.installation
+
+
+def current_actor() -> Actor:
+    """The integrity-office person behind the request's admin token (401
+    otherwise: also for an installation token)."""
+    if "actor" not in g:
+        g.actor = admin_tokens.authenticate(db_session(), server_secret(), bearer_token(), request_time())
+    return g.actor
+
+
+def _operation():
+    """The function that serves this request's method (the MethodView's
+    ``get``, ``post``...), as flask-smorest decorated it."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    method = request.method.lower()
+    return getattr(view_class, method, None) or (getattr(view_class, "get", None) if method == "head" else None)
+
+
+def declared_security(operation) -> str | None:
+    """The security scheme the OpenAPI document declares for an operation
+    (``installation``, ``admin``), or None for a public one."""
+    security = getattr(operation, "_apidoc", {}).get("manual_doc", {}).get("security") or []
+    return next(iter(security[0]), None) if security else None
+
+
+def authenticate_first() -> None:
+    """Authenticate before anything else looks at the request: a request
+    without a valid token is 401 before it can be rate-limited (429) or its
+    body or query refused (400, 415, 422), so neither tells an outsider
+    anything. The transaction of the check ends here, so that the hooks
+    after it (the start of the week, SQLite's single writer) never wait
+    for it."""
+    operation = _operation()
+    scheme = declared_security(operation)
+    if scheme is None:
+        return
+    if getattr(operation, "read_only", False):
+        g.read_only = True
+    if scheme == "installation":
+        current_caller()
+    else:
+        current_actor()
+    db_session().commit()
+
+
+def caller_key() -> str | None:
+    """A stable name for the authenticated caller, for rate limits: a hash
+    of the token it was authenticated with (never the raw header, so its
+    spelling does not matter), or None for a request without an
+    authenticated caller."""
+    if "caller" not in g and "actor" not in g:
+        return None
+    return hashlib.sha256(b"kompas caller\0" + bearer_token().encode()).hexdigest()

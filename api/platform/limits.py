@@ -1,0 +1,240 @@
+"""Rate limits (flask-limiter), configured here and nowhere else.
+
+| what | limit | per |
+|---|---|---|
+| registering an installation | 30 per hour | client address |
+| sending a suggestion | 10 per hour | installation |
+| answering | 60 per minute | installation |
+| any admin request | 600 per minute | admin token |
+| wrong team or session codes | 10 per minute, 30 per hour, 100 per day | client address |
+| any office console request | 600 per minute | console session |
+| signing in to the console | 20 per minute | client address |
+
+Limits count what an authenticated caller does by a hash of its token
+(never the raw header, whose spelling a client chooses), and what an
+unauthenticated one does by its client address: the address the trusted
+proxies (``KOMPAS_TRUSTED_PROXIES``) report, an IPv6 address by its /64
+(one subscriber's network), hashed with the server secret before it is
+stored. Authentication runs first, so a request without a valid token is a
+401, never a 429.
+
+Where the counts live (``RATELIMIT_STORAGE_URI``): ``database://`` (the
+default) keeps them in a table that every worker and every server shares
+and a restart keeps: the application's PostgreSQL database, or next to an
+SQLite database a file of its own (so that counting never waits for the
+application's write lock). ``redis://...`` keeps them in Redis, for the
+busiest deployments; ``memory://`` in each process, for one worker only
+(``kompas serve`` refuses it with more). ``RATELIMIT_ENABLED=false``
+switches them off (load tests, demos). A limited request gets 429
+problem+json with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import time
+
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter
+from limits.storage import Storage
+from sqlalchemy import Engine, case, delete, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api.platform.auth import caller_key
+from api.platform.context import server_secret
+from api.platform.errors import problem
+from dilemmas.model.limits import RateLimitCounter
+from dilemmas.storage.conflicts import insert_for
+from dilemmas.storage.database import make_engine
+
+REGISTRATION = "30 per hour"
+SUGGESTIONS = "10 per hour"
+ANSWERS = "60 per minute"
+ADMIN = "600 per minute"
+# Signing in to the office console: guessing tokens, per client address.
+CONSOLE_SIGN_IN = "20 per minute"
+# Guessing team invite codes and session join codes, per client address:
+# only wrong codes count, and the wait grows from a minute to an hour to a
+# day as they add up. A meeting room behind one address mistypes far less.
+CODE_GUESSING_LIMITS = "10 per minute;30 per hour;100 per day"
+
+# Statuses whose Retry-After means something: the limiter's own header is
+# added to every response of a limited endpoint, and would tell a client
+# that got 200 or 401 to wait.
+WAIT_STATUSES = frozenset((409, 429, 503))
+
+
+def address_bucket(address: str | None) -> str:
+    """The client address a limit counts: an IPv4 address as it is, an
+    IPv6 address by its /64 (a subscriber gets a whole /64 and can use any
+    address in it), an IPv4-mapped IPv6 address as its IPv4 address."""
+    try:
+        parsed = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def per_address() -> str:
+    """The client's address bucket, hashed with the server secret so the
+    counters stored hold no address."""
+    bucket = address_bucket(request.remote_addr)
+    return "address:" + hmac.new(server_secret(), bucket.encode(), hashlib.sha256).hexdigest()
+
+
+def per_caller() -> str:
+    """The authenticated caller (installation or admin token), else the address."""
+    key = caller_key()
+    return f"caller:{key}" if key else per_address()
+
+
+def per_console_session() -> str:
+    """The office console's session cookie, hashed with the server secret,
+    else the address."""
+    cookie = request.cookies.get("kompas_office", "")
+    if not cookie:
+        return per_address()
+    return "console:" + hmac.new(server_secret(), cookie.encode(), hashlib.sha256).hexdigest()
+
+
+limiter = Limiter(key_func=per_address, headers_enabled=True)
+
+
+def failed_code(response: Response) -> bool:
+    """A join attempt with a wrong code (what the guessing limits count)."""
+    return response.status_code == 404
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in a table (``database://``): one atomic
+    INSERT ... ON CONFLICT DO UPDATE per hit, so every worker and server
+    that shares the database shares the counts, exactly."""
+
+    STORAGE_SCHEME = ["database"]
+    # Expired rows are deleted every this many hits of a process.
+    PURGE_EVERY = 500
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._hits = 0
+
+    @property
+    def base_exceptions(self):
+        return DBAPIError
+
+    @staticmethod
+    def _engine() -> Engine:
+        return current_app.extensions["kompas.limits_engine"]
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        engine = self._engine()
+        table = RateLimitCounter.__table__
+        expired = table.c.expires_at <= now
+        statement = (
+            insert_for(engine.dialect.name, table)
+            .values(key=key, count=amount, expires_at=now + expiry)
+            .on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={
+                    "count": case((expired, amount), else_=table.c.count + amount),
+                    "expires_at": case((expired, now + expiry), else_=table.c.expires_at),
+                },
+            )
+            .returning(table.c.count)
+        )
+        with engine.begin() as connection:
+            count = connection.execute(statement).scalar_one()
+            self._hits += 1
+            if self._hits % self.PURGE_EVERY == 0:
+                connection.execute(delete(table).where(expired))
+        return count
+
+    def _row(self, key: str):
+        table = RateLimitCounter.__table__
+        with self._engine().connect() as connection:
+            return connection.execute(
+                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > time.time())
+            ).first()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row.count if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return row.expires_at if row else time.time()
+
+    def check(self) -> bool:
+        with self._engine().connect() as connection:
+            connection.execute(select(1))
+        return True
+
+    def reset(self) -> int | None:
+        with self._engine().begin() as connection:
+            return connection.execute(delete(RateLimitCounter.__table__)).rowcount
+
+    def clear(self, key: str) -> None:
+        with self._engine().begin() as connection:
+            connection.execute(delete(RateLimitCounter.__table__).where(RateLimitCounter.__table__.c.key == key))
+
+
+def limits_engine(app: Flask) -> Engine:
+    """Where ``database://`` counts: PostgreSQL's own database, or for
+    SQLite a file beside the database (``kompas-limits.db`` for
+    ``kompas.db``), made on first use."""
+    engine = app.extensions["kompas.engine"]
+    if engine.dialect.name != "sqlite":
+        return engine
+    url = make_url(app.config["DATABASE_URL"])
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return engine
+    stem, dot, suffix = database.rpartition(".")
+    counters = make_engine(url.set(database=f"{stem}-limits.{suffix}" if dot else f"{database}-limits"))
+    RateLimitCounter.__table__.create(counters, checkfirst=True)
+    return counters
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``KOMPAS_TRUSTED_PROXIES`` load balancers, the client address
+    is the one they put in X-Forwarded-For (werkzeug's ProxyFix)."""
+    hops = app.config["KOMPAS_TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def init_app(app: Flask) -> None:
+    trust_proxies(app)
+    if app.config["RATELIMIT_ENABLED"] and app.config["RATELIMIT_STORAGE_URI"].startswith("database:"):
+        app.extensions["kompas.limits_engine"] = limits_engine(app)
+
+    @app.after_request
+    def retry_after_only_when_waiting(response: Response) -> Response:
+        # Registered before the limiter: after_request runs in reverse, so
+        # this sees the limiter's headers.
+        if response.status_code not in WAIT_STATUSES:
+            response.headers.pop("Retry-After", None)
+        return response
+
+    limiter.init_app(app)
+
+    @app.errorhandler(429)
+    def too_many(error):
+        retry_after = None
+        limit = getattr(error, "limit", None)
+        if limit is not None:
+            retry_after = str(limit.limit.get_expiry())
+        return problem(
+            429,
+            "Te veel verzoeken in korte tijd. Wacht even en probeer het opnieuw.",
+            headers={"Retry-After": retry_after} if retry_after else None,
+        )
