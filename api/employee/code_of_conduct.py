@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.auth import current_installation
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Line
@@ -61,9 +61,8 @@ class SearchHitOut(ma.Schema):
 
 @blp.route("")
 class Tree(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getCode", auth=INSTALLATION)
     @blp.response(200, CodeOut)
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """The caller's code: the root code, then the supplements."""
         session, installation = db_session(), current_installation()
@@ -85,10 +84,8 @@ class Tree(MethodView):
 
 @blp.route("/sections/<string:ref>")
 class Section(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getCodeSection", auth=INSTALLATION, errors={404: "No such section in the caller's code"})
     @blp.response(200, SectionDetailOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No such section in the caller's code")
     def get(self, ref):
         """One section and the published dilemmas that refer to it."""
         session, installation = db_session(), current_installation()
@@ -112,10 +109,9 @@ class Section(MethodView):
 
 @blp.route("/search")
 class Search(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("searchCode", auth=INSTALLATION)
     @blp.arguments(SearchQuery, location="query")
     @blp.response(200, SearchHitOut(many=True))
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self, query):
         """Keyword search over titles and texts; case and accents are folded."""
         session, installation = db_session(), current_installation()

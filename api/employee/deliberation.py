@@ -9,10 +9,10 @@ from dataclasses import asdict
 import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.employee.meetings import LEAD_ONLY, NOT_FOUND, SessionOut, present
-from api.platform.auth import INSTALLATION_SECURITY, current_caller
+from api.platform.auth import current_caller
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Prose
@@ -95,9 +95,8 @@ def _context():
 
 @blp.route("/methods")
 class Methods(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("listMethods", auth=INSTALLATION)
     @blp.response(200, MethodOut(many=True))
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """The methods a meeting can follow: steps with a prompt for the lead
         and minutes per step."""
@@ -107,13 +106,17 @@ class Methods(MethodView):
 
 @blp.route("/sessions/<int:session_id>/deliberation")
 class Follow(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "followMethod",
+        auth=INSTALLATION,
+        errors={
+            403: LEAD_ONLY,
+            404: NOT_FOUND,
+            409: "The session is closed, or the method is unknown (errors name the field)",
+        },
+    )
     @blp.arguments(FollowIn)
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed, or the method is unknown (errors name the field)")
     def put(self, body, session_id):
         """Let the session follow a method, from its first step (lead). Every
         phone then shows the current step (``step`` in the session)."""
@@ -123,13 +126,13 @@ class Follow(MethodView):
 
 @blp.route("/sessions/<int:session_id>/deliberation/move")
 class Move(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "moveStep",
+        auth=INSTALLATION,
+        errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: "The session is closed or follows no method"},
+    )
     @blp.arguments(MoveIn)
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed or follows no method")
     def post(self, body, session_id):
         """Go to the next step (or back), restarting the step's timer (lead)."""
         session, installation, now = _context()
@@ -138,12 +141,10 @@ class Move(MethodView):
 
 @blp.route("/sessions/<int:session_id>/screen")
 class ScreenCodeView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "openPresenterScreen", auth=INSTALLATION, errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: "The session is closed"}
+    )
     @blp.response(201, ScreenCodeOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed")
     def post(self, session_id):
         """A one-time code for the presenter screen of this session (lead).
         Typed at /meeting/ or opened as the returned URL, it gives that
@@ -156,13 +157,17 @@ class ScreenCodeView(MethodView):
 
 @blp.route("/sessions/<int:session_id>/outcome")
 class OutcomeResource(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "recordOutcome",
+        auth=INSTALLATION,
+        errors={
+            403: LEAD_ONLY,
+            404: NOT_FOUND,
+            409: "The session is closed, or the look-back day is not within the coming year",
+        },
+    )
     @blp.arguments(OutcomeIn, required=False)
     @blp.response(200, OutcomeOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The session is closed, or the look-back day is not within the coming year")
     def put(self, body, session_id):
         """Write what the team takes from the session (lead; replaces the
         earlier text): values and interests per option, agreements, and a day

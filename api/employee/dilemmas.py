@@ -5,10 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.platform import limits
-from api.platform.auth import INSTALLATION_SECURITY, current_caller
+from api.platform.auth import current_caller
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time
 from api.platform.db import db_session, ensure_week_begun, read_only
@@ -135,8 +135,8 @@ def _one(placement: Placement) -> dict:
 
 @blp.route("/current")
 class Current(MethodView):
+    @blp.operation("getCurrentDilemma", auth=INSTALLATION, errors={404: "Nothing scheduled this week"})
     @blp.doc(
-        security=INSTALLATION_SECURITY,
         parameters=[
             {
                 "in": "header",
@@ -152,8 +152,6 @@ class Current(MethodView):
         headers={"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
     )
     @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="Nothing scheduled this week")
     @read_only
     def get(self):
         """This week's dilemma for the caller's organisation (else its parent's).
@@ -170,11 +168,10 @@ class Current(MethodView):
 
 @blp.route("")
 class Archive(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("listDilemmas", auth=INSTALLATION)
     @blp.arguments(ArchiveQuery, location="query")
     @blp.response(200, ArchiveItem(many=True))
     @blp.paginate()
-    @blp.alt_response(401, description="Missing or unknown token")
     @read_only
     def get(self, query, pagination_parameters):
         """Published dilemmas visible to the caller, newest week first."""
@@ -211,10 +208,8 @@ class Archive(MethodView):
 
 @blp.route("/<int:dilemma_id>")
 class One(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getDilemma", auth=INSTALLATION, errors={404: "No such dilemma, or not visible to the caller"})
     @blp.response(200, DilemmaOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
     @read_only
     def get(self, dilemma_id):
         """One dilemma of the archive (or this week's)."""
@@ -226,13 +221,17 @@ class One(MethodView):
 class AnswerView(MethodView):
     decorators = [limiter.limit(limits.ANSWERS, key_func=limits.per_caller)]
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "answerDilemma",
+        auth=INSTALLATION,
+        errors={
+            404: "No such dilemma, or not visible to the caller",
+            409: "The week has closed; the answer can no longer change",
+            429: "Too many answers from this installation",
+        },
+    )
     @blp.arguments(AnswerIn)
     @blp.response(200, ResultsOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
-    @blp.alt_response(409, description="The week has closed; the answer can no longer change")
-    @blp.alt_response(429, description="Too many answers from this installation")
     def put(self, body, dilemma_id):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller, now = db_session(), current_caller(), request_time()
@@ -242,11 +241,12 @@ class AnswerView(MethodView):
 
 @blp.route("/<int:dilemma_id>/results")
 class ResultsView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "getResults",
+        auth=INSTALLATION,
+        errors={404: "No such dilemma, or not visible to the caller", 409: "Answer first while the week is open"},
+    )
     @blp.response(200, ResultsOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No such dilemma, or not visible to the caller")
-    @blp.alt_response(409, description="Answer first while the week is open")
     @read_only
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.platform import limits
-from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.auth import current_installation
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
 from api.platform.fields import Flag, Line
@@ -85,10 +85,13 @@ class PushTokenIn(ma.Schema):
 class Registrations(MethodView):
     decorators = [limiter.limit(limits.REGISTRATION, methods=["POST"])]
 
+    @blp.operation(
+        "registerInstallation",
+        auth=None,
+        errors={422: "An unknown enrolment code or invalid field", 429: "Too many registrations from this address"},
+    )
     @blp.arguments(RegistrationIn)
     @blp.response(201, RegistrationOut)
-    @blp.alt_response(422, description="An unknown enrolment code or invalid field")
-    @blp.alt_response(429, description="Too many registrations from this address")
     def post(self, body):
         """Register an installation; the token is returned only now."""
         registration = installations.register(db_session(), server_secret(), request_time(), **body)
@@ -101,26 +104,24 @@ class Registrations(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getMyInstallation", auth=INSTALLATION)
     @blp.response(200, InstallationOut)
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """This installation's settings."""
         return current_installation()
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "updateMyInstallation", auth=INSTALLATION, errors={422: "An unknown enrolment code or invalid field"}
+    )
     @blp.arguments(InstallationPatch, required=False)
     @blp.response(200, InstallationOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(422, description="An unknown enrolment code or invalid field")
     def patch(self, body):
         """Change the locale, notifications, or organisation (enrolment code)."""
         notifications = body.pop("notifications", {})
         return installations.update(db_session(), current_installation(), **body, **notifications)
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("eraseMyInstallation", auth=INSTALLATION)
     @blp.response(204)
-    @blp.alt_response(401, description="Missing or unknown token")
     def delete(self):
         """Erase this installation: its token, push token and the link to its
         answers. The answers stay counted, anonymously."""
@@ -129,17 +130,15 @@ class Me(MethodView):
 
 @blp.route("/me/push-token")
 class PushTokenView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("setPushToken", auth=INSTALLATION)
     @blp.arguments(PushTokenIn)
     @blp.response(204)
-    @blp.alt_response(401, description="Missing or unknown token")
     def put(self, body):
         """Register or refresh the device's push token (on every app open)."""
         installations.set_push_token(db_session(), current_installation(), request_time(), **body)
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("removePushToken", auth=INSTALLATION)
     @blp.response(204)
-    @blp.alt_response(401, description="Missing or unknown token")
     def delete(self):
         """Stop pushes to this device."""
         installations.remove_push_token(db_session(), current_installation())

@@ -8,10 +8,10 @@ from dataclasses import asdict
 import marshmallow as ma
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.employee.dilemmas import OptionCountOut
-from api.platform.auth import INSTALLATION_SECURITY, current_caller
+from api.platform.auth import current_caller
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time
 from api.platform.db import db_session
@@ -125,13 +125,17 @@ def _context():
 
 @blp.route("/teams/<int:team_id>/sessions")
 class TeamSessions(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "openSession",
+        auth=INSTALLATION,
+        errors={
+            403: LEAD_ONLY,
+            404: "Not a team of the caller, or a dilemma the team cannot see",
+            409: "The team already has an open session",
+        },
+    )
     @blp.arguments(SessionIn)
     @blp.response(201, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description="Not a team of the caller, or a dilemma the team cannot see")
-    @blp.alt_response(409, description="The team already has an open session")
     def post(self, body, team_id):
         """Open a live session on a dilemma (lead). Its 6-digit join code
         works for four hours or until the session is closed."""
@@ -143,12 +147,16 @@ class TeamSessions(MethodView):
 class Join(MethodView):
     decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "joinSession",
+        auth=INSTALLATION,
+        errors={
+            404: "No open session with this code in the caller's organisation",
+            429: "Too many wrong codes from this phone or address; see Retry-After",
+        },
+    )
     @blp.arguments(SessionJoinIn)
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No open session with this code in the caller's organisation")
-    @blp.alt_response(429, description="Too many wrong codes from this phone or address; see Retry-After")
     def post(self, body):
         """Join a session with its code. Wrong codes cost a growing delay."""
         session, installation, now = _context()
@@ -157,11 +165,9 @@ class Join(MethodView):
 
 @blp.route("/sessions/<int:session_id>")
 class One(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getSession", auth=INSTALLATION, errors={404: NOT_FOUND})
     @blp.response(200, SessionOut)
     @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description=NOT_FOUND)
     def get(self, session_id):
         """The session: state, counts, the revealed spread, shift, consensus.
         Poll with If-None-Match: an unchanged session is a 304 that costs
@@ -172,12 +178,9 @@ class One(MethodView):
 
 @blp.route("/sessions/<int:session_id>/vote")
 class VoteView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("voteInSession", auth=INSTALLATION, errors={404: NOT_FOUND, 409: REFUSED})
     @blp.arguments(VoteIn)
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description=REFUSED)
     def put(self, body, session_id):
         """Vote blind in the current round, or change the vote before the reveal."""
         session, installation, now = _context()
@@ -186,12 +189,12 @@ class VoteView(MethodView):
 
 @blp.route("/sessions/<int:session_id>/reveal")
 class Reveal(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "revealSession",
+        auth=INSTALLATION,
+        errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: REFUSED + "; or fewer votes than SESSION_MIN_REVEAL"},
+    )
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description=REFUSED + "; or fewer votes than SESSION_MIN_REVEAL")
     def post(self, session_id):
         """Show the round's spread to everyone in the session (lead)."""
         session, installation, now = _context()
@@ -201,12 +204,8 @@ class Reveal(MethodView):
 
 @blp.route("/sessions/<int:session_id>/revote")
 class Revote(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("revoteSession", auth=INSTALLATION, errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: REFUSED})
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description=REFUSED)
     def post(self, session_id):
         """Start the second blind round after the discussion (lead)."""
         session, installation, now = _context()
@@ -215,13 +214,17 @@ class Revote(MethodView):
 
 @blp.route("/sessions/<int:session_id>/consensus")
 class ConsensusView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "recordConsensus",
+        auth=INSTALLATION,
+        errors={
+            403: LEAD_ONLY,
+            404: NOT_FOUND,
+            409: REFUSED + "; or the team's answer to this dilemma is already recorded",
+        },
+    )
     @blp.arguments(ConsensusIn)
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description=REFUSED + "; or the team's answer to this dilemma is already recorded")
     def put(self, body, session_id):
         """Record the team's joint answer (lead, after a reveal); it counts
         once, for the team, with mode team."""
@@ -231,12 +234,8 @@ class ConsensusView(MethodView):
 
 @blp.route("/sessions/<int:session_id>/close")
 class Close(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("closeSession", auth=INSTALLATION, errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: REFUSED})
     @blp.response(200, SessionOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description=LEAD_ONLY)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description=REFUSED)
     def post(self, session_id):
         """Close the session (lead): no more joins or votes."""
         session, installation, now = _context()

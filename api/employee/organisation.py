@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.auth import current_installation
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.db import db_session
 from dilemmas.reads import content
 
@@ -46,9 +46,8 @@ class CategoryOut(ma.Schema):
 
 @blp.route("/organisation")
 class OrganisationView(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getOrganisation", auth=INSTALLATION)
     @blp.response(200, OrganisationOut)
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """Name, confidential adviser, reporting desk and links."""
         return current_installation().organisation
@@ -56,9 +55,8 @@ class OrganisationView(MethodView):
 
 @blp.route("/categories")
 class Categories(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("listCategories", auth=INSTALLATION)
     @blp.response(200, CategoryOut(many=True))
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """The categories dilemmas are filed under."""
         current_installation()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.platform import limits
-from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.auth import current_installation
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Line, Prose
@@ -31,11 +31,9 @@ class SuggestionReceipt(ma.Schema):
 class Suggest(MethodView):
     decorators = [limiter.limit(limits.SUGGESTIONS, methods=["POST"], key_func=limits.per_caller)]
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("suggestDilemma", auth=INSTALLATION, errors={429: "Too many suggestions from this installation"})
     @blp.arguments(SuggestionIn)
     @blp.response(201, SuggestionReceipt)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(429, description="Too many suggestions from this installation")
     def post(self, body):
         """Send the integrity office a situation that would make a good
         dilemma. Nothing about the sender is kept."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.platform.auth import INSTALLATION_SECURITY, current_installation
+from api.platform.auth import current_installation
+from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Line
@@ -51,18 +51,15 @@ class HandOverIn(ma.Schema):
 
 @blp.route("")
 class Teams(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("createTeam", auth=INSTALLATION, errors={409: "Already in the maximum number of teams"})
     @blp.arguments(TeamIn)
     @blp.response(201, TeamOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(409, description="Already in the maximum number of teams")
     def post(self, body):
         """Create a team; the caller is its lead and gets the invite code."""
         return teams.create(db_session(), current_installation(), body["name"], request_time())
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("listTeams", auth=INSTALLATION)
     @blp.response(200, TeamOut(many=True))
-    @blp.alt_response(401, description="Missing or unknown token")
     def get(self):
         """The caller's teams."""
         return teams.mine(db_session(), current_installation())
@@ -72,13 +69,17 @@ class Teams(MethodView):
 class Join(MethodView):
     decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
 
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "joinTeam",
+        auth=INSTALLATION,
+        errors={
+            404: "No team with this code in the caller's organisation",
+            409: "Already in the maximum number of teams",
+            429: "Too many wrong codes from this address",
+        },
+    )
     @blp.arguments(TeamJoinIn)
     @blp.response(200, TeamOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="No team with this code in the caller's organisation")
-    @blp.alt_response(409, description="Already in the maximum number of teams")
-    @blp.alt_response(429, description="Too many wrong codes from this address")
     def post(self, body):
         """Join a team with its invite code; joining again changes nothing."""
         return teams.join(db_session(), current_installation(), body["invite_code"])
@@ -86,10 +87,8 @@ class Join(MethodView):
 
 @blp.route("/<int:team_id>")
 class One(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("getTeam", auth=INSTALLATION, errors={404: "Not a team of the caller"})
     @blp.response(200, TeamOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="Not a team of the caller")
     def get(self, team_id):
         """A team's name, size and the caller's role; never who the members are."""
         return teams.detail(db_session(), current_installation(), team_id)
@@ -97,10 +96,8 @@ class One(MethodView):
 
 @blp.route("/<int:team_id>/membership")
 class MyMembership(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("leaveTeam", auth=INSTALLATION, errors={404: "Not a team of the caller"})
     @blp.response(204)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(404, description="Not a team of the caller")
     def delete(self, team_id):
         """Leave the team. A leaving lead passes the role to the longest-standing
         member; the last one to leave deletes the team."""
@@ -109,11 +106,10 @@ class MyMembership(MethodView):
 
 @blp.route("/<int:team_id>/invite-code")
 class InviteCode(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation(
+        "replaceInviteCode", auth=INSTALLATION, errors={403: "Only the lead", 404: "Not a team of the caller"}
+    )
     @blp.response(200, TeamOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description="Only the lead")
-    @blp.alt_response(404, description="Not a team of the caller")
     def post(self, team_id):
         """Replace the invite code (lead): the old code stops working."""
         return teams.rotate_invite_code(db_session(), current_installation(), team_id)
@@ -121,11 +117,8 @@ class InviteCode(MethodView):
 
 @blp.route("/<int:team_id>/members")
 class Members(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("listTeamMembers", auth=INSTALLATION, errors={403: "Only the lead", 404: "Not a team of the caller"})
     @blp.response(200, MemberOut(many=True))
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description="Only the lead")
-    @blp.alt_response(404, description="Not a team of the caller")
     def get(self, team_id):
         """The members as opaque handles ('member 1..n'), for the lead to
         hand the role over; a member reads their own handle in the team."""
@@ -134,12 +127,9 @@ class Members(MethodView):
 
 @blp.route("/<int:team_id>/lead")
 class Lead(MethodView):
-    @blp.doc(security=INSTALLATION_SECURITY)
+    @blp.operation("handOverLead", auth=INSTALLATION, errors={403: "Only the lead", 404: "Not a team of the caller"})
     @blp.arguments(HandOverIn)
     @blp.response(200, TeamOut)
-    @blp.alt_response(401, description="Missing or unknown token")
-    @blp.alt_response(403, description="Only the lead")
-    @blp.alt_response(404, description="Not a team of the caller")
     def put(self, body, team_id):
         """Hand the lead role to the member with this handle; the caller
         becomes a member."""

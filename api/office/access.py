@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.office.schemas import AuditQuery, TokenIn
 from api.platform import limits
-from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.auth import current_actor
+from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
 from api.platform.fields import Line
@@ -23,7 +23,6 @@ from dilemmas.typed_codes import format_code
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Integrity office: tokens and audit")
 limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
-UNAUTHORIZED = "Missing, unknown, expired or revoked admin token"
 FORBIDDEN = "The token's role does not allow this"
 
 
@@ -33,8 +32,6 @@ class MeOut(ma.Schema):
     organisation = ma.fields.String()
     scope = ma.fields.List(ma.fields.String(), metadata={"description": "Organisations this token reaches"})
     expires_at = ma.fields.DateTime()
-
-
 
 
 class TokenOut(ma.Schema):
@@ -61,8 +58,6 @@ class RotateIn(ma.Schema):
     organisation = Line(validate=ma.validate.Length(min=1, max=64))
 
 
-
-
 class AuditOut(ma.Schema):
     id = ma.fields.Integer()
     at = ma.fields.DateTime()
@@ -80,9 +75,8 @@ def present_token(token: AdminToken) -> dict:
 
 @blp.route("/me")
 class Me(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getAdminMe", auth=ADMIN)
     @blp.response(200, MeOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
     def get(self):
         """The person, role and organisations of this token."""
         actor = current_actor()
@@ -97,20 +91,17 @@ class Me(MethodView):
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listAdminTokens", auth=ADMIN, errors={403: FORBIDDEN})
     @blp.response(200, TokenOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
     def get(self):
         """Tokens of the organisations in reach (never their secrets). Admin role."""
         return [present_token(t) for t in admin_tokens.tokens_in_scope(db_session(), current_actor())]
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "createAdminToken", auth=ADMIN, errors={403: FORBIDDEN, 404: "The organisation is unknown or out of reach"}
+    )
     @blp.arguments(TokenIn)
     @blp.response(201, NewTokenOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="The organisation is unknown or out of reach")
     def post(self, body):
         """Mint a personal access token; the token is shown only now. Admin role."""
         token, plain = admin_tokens.issue(
@@ -128,11 +119,8 @@ class Tokens(MethodView):
 
 @blp.route("/tokens/<int:token_id>")
 class OneToken(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("revokeAdminToken", auth=ADMIN, errors={403: FORBIDDEN, 404: "No such token in reach"})
     @blp.response(204)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="No such token in reach")
     def delete(self, token_id):
         """Revoke a token at once. Admin role."""
         admin_tokens.revoke(db_session(), current_actor(), token_id, request_time())
@@ -140,21 +128,18 @@ class OneToken(MethodView):
 
 @blp.route("/enrolment-codes")
 class EnrolmentCodes(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listEnrolmentCodes", auth=ADMIN, errors={403: FORBIDDEN})
     @blp.response(200, EnrolmentCodeOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
     def get(self):
         """The active enrolment code of each organisation in reach. Admin role."""
         pairs = enrolment_codes(db_session(), current_actor())
         return [{"organisation": o.slug, "code": format_code(code) if code else None} for o, code in pairs]
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "rotateEnrolmentCode", auth=ADMIN, errors={403: FORBIDDEN, 404: "The organisation is unknown or out of reach"}
+    )
     @blp.arguments(RotateIn, required=False)
     @blp.response(201, EnrolmentCodeOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="The organisation is unknown or out of reach")
     def post(self, body):
         """Rotate an organisation's enrolment code: the old one stops working for
         new installations only. Admin role."""
@@ -166,12 +151,10 @@ class EnrolmentCodes(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listAudit", auth=ADMIN, errors={403: FORBIDDEN})
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditOut(many=True))
     @blp.paginate()
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
     def get(self, query, pagination_parameters):
         """Every admin action in reach, newest first; read-only. Admin role."""
         rows, total = audit_trail(

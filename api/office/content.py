@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.office.access import FORBIDDEN, UNAUTHORIZED
+from api.office.access import FORBIDDEN
 from api.office.dilemmas import AdminDilemmaOut, present
 from api.office.schemas import SectionIn, SuggestionPatch
 from api.platform import limits
-from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.auth import current_actor
+from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Line
@@ -51,8 +51,6 @@ class AdminChapterOut(ma.Schema):
     sections = ma.fields.List(ma.fields.Nested(AdminSectionSummary))
 
 
-
-
 class SuggestionOut(ma.Schema):
     id = ma.fields.Integer()
     text = ma.fields.String()
@@ -71,13 +69,10 @@ class SuggestionQuery(ma.Schema):
     category = Line(validate=ma.validate.Length(max=64))
 
 
-
-
 @blp.route("/code")
 class CodeTree(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getAdminCode", auth=ADMIN)
     @blp.response(200, AdminChapterOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
     def get(self):
         """The code as the token's organisation reads it (root first)."""
         return code.chapters_for(db_session(), current_actor().organisation)
@@ -85,20 +80,19 @@ class CodeTree(MethodView):
 
 @blp.route("/code/sections/<string:ref>")
 class CodeSectionView(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getAdminCodeSection", auth=ADMIN, errors={404: "No such section in reach"})
     @blp.response(200, AdminSectionOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(404, description="No such section in reach")
     def get(self, ref):
         """A section with every earlier version."""
         return code.section_for(db_session(), current_actor().organisation, ref)
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "updateCodeSection",
+        auth=ADMIN,
+        errors={403: FORBIDDEN, 404: "No such section in the token's own organisations"},
+    )
     @blp.arguments(SectionIn)
     @blp.response(200, AdminSectionOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="No such section in the token's own organisations")
     def put(self, body, ref):
         """A new version of a section (author role); dilemmas that refer to it
         are flagged `needs_review`."""
@@ -107,12 +101,10 @@ class CodeSectionView(MethodView):
 
 @blp.route("/suggestions")
 class Suggestions(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listSuggestions", auth=ADMIN, errors={403: FORBIDDEN})
     @blp.arguments(SuggestionQuery, location="query")
     @blp.response(200, SuggestionOut(many=True))
     @blp.paginate()
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
     def get(self, query, pagination_parameters):
         """The inbox of suggestions sent in by employees, newest first."""
         rows, total = suggestions.inbox(
@@ -124,12 +116,9 @@ class Suggestions(MethodView):
 
 @blp.route("/suggestions/<int:suggestion_id>")
 class OneSuggestion(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("updateSuggestion", auth=ADMIN, errors={403: FORBIDDEN, 404: "No such suggestion in reach"})
     @blp.arguments(SuggestionPatch)
     @blp.response(200, SuggestionOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="No such suggestion in reach")
     def patch(self, body, suggestion_id):
         """Set a suggestion's status: new, in_progress, used or declined."""
         return suggestions.set_status(db_session(), current_actor(), request_time(), suggestion_id, body["status"])
@@ -137,11 +126,8 @@ class OneSuggestion(MethodView):
 
 @blp.route("/suggestions/<int:suggestion_id>/draft")
 class DraftFromSuggestion(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("draftFromSuggestion", auth=ADMIN, errors={403: FORBIDDEN, 404: "No such suggestion in reach"})
     @blp.response(201, AdminDilemmaOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="No such suggestion in reach")
     def post(self, suggestion_id):
         """Turn a suggestion into a draft dilemma (author role)."""
         return present(suggestions.draft_from(db_session(), current_actor(), request_time(), suggestion_id))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.office.access import FORBIDDEN, UNAUTHORIZED
+from api.office.access import FORBIDDEN
 from api.office.schemas import DilemmaIn, DilemmaPatch, ListQuery, RequestChangesIn, ScheduleIn, WeekField
 from api.platform import limits
-from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.auth import current_actor
+from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Prose
@@ -27,20 +27,6 @@ limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
 NOT_FOUND = "No such dilemma in the token's organisations"
 CONFLICT = "Not allowed in the dilemma's current state (the allowed actions are named)"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 class AdminOptionOut(ma.Schema):
@@ -78,14 +64,8 @@ class AdminDilemmaOut(ma.Schema):
     )
 
 
-
-
 class CommentIn(ma.Schema):
     comment = Prose(validate=ma.validate.Length(max=2000))
-
-
-
-
 
 
 class RevisionOptionOut(ma.Schema):
@@ -147,12 +127,12 @@ def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
 
 @blp.route("/dilemmas")
 class Dilemmas(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "listAdminDilemmas", auth=ADMIN, errors={404: "The organisation filter names an organisation out of reach"}
+    )
     @blp.arguments(ListQuery, location="query")
     @blp.response(200, AdminDilemmaOut(many=True))
     @blp.paginate()
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(404, description="The organisation filter names an organisation out of reach")
     def get(self, query, pagination_parameters):
         """Dilemmas of the token's organisations, newest first, with filters."""
         found = listing.search(
@@ -162,12 +142,11 @@ class Dilemmas(MethodView):
         facts = listing.facts_of(db_session(), [d.id for d in found.items])
         return [present(d, facts[d.id]) for d in found.items]
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "createDilemma", auth=ADMIN, errors={403: FORBIDDEN, 404: "The organisation is unknown or out of reach"}
+    )
     @blp.arguments(DilemmaIn)
     @blp.response(201, AdminDilemmaOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description="The organisation is unknown or out of reach")
     def post(self, body):
         """Write a new draft (author role): exactly four distinct options, an
         existing category, existing code sections."""
@@ -176,75 +155,90 @@ class Dilemmas(MethodView):
 
 @blp.route("/dilemmas/<int:dilemma_id>")
 class OneDilemma(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getAdminDilemma", auth=ADMIN, errors={404: NOT_FOUND})
     @blp.response(200, AdminDilemmaOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(404, description=NOT_FOUND)
     def get(self, dilemma_id):
         """One dilemma with its current revision and the actions allowed now."""
         return present(authoring.get(db_session(), current_actor(), dilemma_id))
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "updateDilemma",
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: "Options of an answered dilemma, or a state that cannot be edited",
+        },
+    )
     @blp.arguments(DilemmaPatch, required=False)
     @blp.response(200, AdminDilemmaOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Options of an answered dilemma, or a state that cannot be edited")
     def patch(self, body, dilemma_id):
         """Change a dilemma (author role): a new revision; answers keep the
         revision they answered. An approved dilemma goes back to review."""
         return present(authoring.update(db_session(), current_actor(), request_time(), dilemma_id, body))
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "deleteDilemma",
+        auth=ADMIN,
+        errors={403: FORBIDDEN, 404: NOT_FOUND, 409: "Only an unanswered draft can be deleted"},
+    )
     @blp.response(204)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="Only an unanswered draft can be deleted")
     def delete(self, dilemma_id):
         """Delete an unanswered draft (author role); archive anything else."""
         authoring.remove(db_session(), current_actor(), request_time(), dilemma_id)
 
 
-def _transition_view(action: str, summary: str, schema: type[ma.Schema] = CommentIn):
+def _transition_view(action: str, operation_id: str, summary: str, schema: type[ma.Schema] = CommentIn):
     def post(self, body, dilemma_id):
         return present(
             authoring.transition(db_session(), current_actor(), request_time(), dilemma_id, action, body.get("comment"))
         )
 
     post.__doc__ = summary
-    post = blp.alt_response(409, description=CONFLICT)(post)
-    post = blp.alt_response(404, description=NOT_FOUND)(post)
-    post = blp.alt_response(403, description=FORBIDDEN + " (or four-eyes: you wrote this revision)")(post)
-    post = blp.alt_response(401, description=UNAUTHORIZED)(post)
     post = blp.response(200, AdminDilemmaOut)(post)
     post = blp.arguments(schema, required=schema is not CommentIn)(post)
-    post = blp.doc(security=ADMIN_SECURITY)(post)
+    post = blp.operation(
+        operation_id,
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN + " (or four-eyes: you wrote this revision)",
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )(post)
     view = type(f"Transition_{action.replace('-', '_')}", (MethodView,), {"post": post})
     blp.route(f"/dilemmas/<int:dilemma_id>/{action}")(view)
 
 
-_transition_view("submit", "Send a draft for review (author role).")
-_transition_view("approve", "Approve the revision in review (reviewer role; never the revision's author).")
+_transition_view("submit", "submitDilemma", "Send a draft for review (author role).")
+_transition_view(
+    "approve", "approveDilemma", "Approve the revision in review (reviewer role; never the revision's author)."
+)
 _transition_view(
     "request-changes",
+    "requestChanges",
     "Send the revision back with a comment (reviewer role; never the revision's author).",
     RequestChangesIn,
 )
-_transition_view("unschedule", "Take a scheduled dilemma off its week before the week starts (publisher role).")
-_transition_view("archive", "Withdraw a dilemma from the app and the bank (publisher role).")
+_transition_view(
+    "unschedule", "unscheduleDilemma", "Take a scheduled dilemma off its week before the week starts (publisher role)."
+)
+_transition_view("archive", "archiveDilemma", "Withdraw a dilemma from the app and the bank (publisher role).")
 
 
 @blp.route("/dilemmas/<int:dilemma_id>/schedule")
 class Schedule(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "scheduleDilemma",
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: "The week is taken or has started, or the dilemma is not approved",
+        },
+    )
     @blp.arguments(ScheduleIn)
     @blp.response(200, AdminDilemmaOut)
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN)
-    @blp.alt_response(404, description=NOT_FOUND)
-    @blp.alt_response(409, description="The week is taken or has started, or the dilemma is not approved")
     def post(self, body, dilemma_id):
         """Put an approved dilemma on a week that has not started (publisher
         role); it publishes itself when the week starts."""
@@ -253,10 +247,8 @@ class Schedule(MethodView):
 
 @blp.route("/dilemmas/<int:dilemma_id>/revisions")
 class Revisions(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listRevisions", auth=ADMIN, errors={404: NOT_FOUND})
     @blp.response(200, ChangeOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(404, description=NOT_FOUND)
     def get(self, dilemma_id):
         """Every revision, its author and time, and what changed."""
         return authoring.revision_history(db_session(), current_actor(), dilemma_id)
@@ -264,10 +256,9 @@ class Revisions(MethodView):
 
 @blp.route("/schedule")
 class ScheduleView(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getSchedule", auth=ADMIN)
     @blp.arguments(ScheduleQuery, location="query")
     @blp.response(200, WeekOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
     def get(self, query):
         """Each week (default: this one and the next 12) of each organisation in
         reach: its dilemma (own, automatic or inherited) or a gap."""

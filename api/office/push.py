@@ -5,12 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.office.access import FORBIDDEN, UNAUTHORIZED
+from api.office.access import FORBIDDEN
 from api.office.schemas import AdhocIn
 from api.platform import limits
-from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.auth import current_actor
+from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.limits import limiter
@@ -26,8 +26,6 @@ KINDS = ("weekly", "reminder", "adhoc")
 class CampaignQuery(ma.Schema):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
-
-
 
 
 class CampaignOut(ma.Schema):
@@ -54,23 +52,26 @@ class CampaignOut(ma.Schema):
 
 @blp.route("/campaigns")
 class Campaigns(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("listCampaigns", auth=ADMIN)
     @blp.arguments(CampaignQuery, location="query")
     @blp.response(200, CampaignOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
     def get(self, query):
         """Campaigns of the token's organisations, newest first, with their
         counts: devices targeted, sent, tokens retired, failures by reason."""
         actor = current_actor()
         return campaigns.list_campaigns(db_session(), request_time(), actor.scope, **query)
 
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation(
+        "createCampaign",
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN + " (publisher or admin)",
+            404: "The organisation is unknown or out of reach, or the dilemma not visible to it",
+            409: "The dilemma does not exist",
+        },
+    )
     @blp.arguments(AdhocIn)
     @blp.response(202, CampaignOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN + " (publisher or admin)")
-    @blp.alt_response(404, description="The organisation is unknown or out of reach, or the dilemma not visible to it")
-    @blp.alt_response(409, description="The dilemma does not exist")
     def post(self, body):
         """An ad hoc push to an organisation (default: the token's) and those
         below it; the push worker sends it (202)."""

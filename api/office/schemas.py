@@ -166,5 +166,3 @@ class RangeQuery(ma.Schema):
 
 class AwarenessQuery(RangeQuery):
     category = Line(validate=ma.validate.Length(min=1, max=64))
-
-

@@ -7,12 +7,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.office.access import FORBIDDEN, UNAUTHORIZED
+from api.office.access import FORBIDDEN
 from api.office.schemas import AwarenessQuery, RangeQuery
 from api.platform import limits
-from api.platform.auth import ADMIN_SECURITY, current_actor
+from api.platform.auth import current_actor
+from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.csv_files import CSV_CONTENT, as_csv, wants_csv
 from api.platform.db import db_session
@@ -136,37 +136,14 @@ class GreyZonesOut(ma.Schema):
     easy_dilemmas = ma.fields.List(ma.fields.Nested(EasyDilemmaOut))
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def context():
     return db_session(), current_actor(), request_time(), current_app.config["THRESHOLDS"]
 
 
-def doc(function):
-    function = blp.doc(security=ADMIN_SECURITY, responses={200: {"content": CSV_CONTENT}})(function)
-    function = blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")(function)
-    return blp.alt_response(401, description=UNAUTHORIZED)(function)
-
-
 @blp.route("/weeks")
 class Weeks(MethodView):
-    @doc
+    @blp.operation("getWeekStatistics", auth=ADMIN, errors={403: FORBIDDEN + " (analyst or admin)"})
+    @blp.doc(responses={200: {"content": CSV_CONTENT}})
     @blp.arguments(RangeQuery, location="query")
     @blp.response(200, WeekStatsOut(many=True))
     def get(self, query):
@@ -181,9 +158,16 @@ class Weeks(MethodView):
 
 @blp.route("/dilemmas/<int:dilemma_id>")
 class OneDilemma(MethodView):
-    @doc
+    @blp.operation(
+        "getDilemmaStatistics",
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN + " (analyst or admin)",
+            404: "No such dilemma among those the token's organisations saw",
+        },
+    )
+    @blp.doc(responses={200: {"content": CSV_CONTENT}})
     @blp.response(200, DilemmaStatsOut)
-    @blp.alt_response(404, description="No such dilemma among those the token's organisations saw")
     def get(self, dilemma_id):
         """Spreads per scope and per mode, and how hard people found it."""
         result = statistics.dilemma(db_session(), current_actor(), dilemma_id, *context()[2:])
@@ -194,7 +178,8 @@ class OneDilemma(MethodView):
 
 @blp.route("/awareness")
 class Awareness(MethodView):
-    @doc
+    @blp.operation("getAwareness", auth=ADMIN, errors={403: FORBIDDEN + " (analyst or admin)"})
+    @blp.doc(responses={200: {"content": CSV_CONTENT}})
     @blp.arguments(AwarenessQuery, location="query")
     @blp.response(200, AwarenessOut)
     def get(self, query):
@@ -208,7 +193,8 @@ class Awareness(MethodView):
 
 @blp.route("/grey-zones")
 class GreyZones(MethodView):
-    @doc
+    @blp.operation("getGreyZones", auth=ADMIN, errors={403: FORBIDDEN + " (analyst or admin)"})
+    @blp.doc(responses={200: {"content": CSV_CONTENT}})
     @blp.response(200, GreyZonesOut)
     def get(self):
         """Per chapter, how divided answers are (normalised entropy: 0 everyone
@@ -239,10 +225,8 @@ class ChapterMeetingsOut(ma.Schema):
 # Tagged with the meeting operations, where the document has always listed it.
 @blp.route("/meetings", tags=["meeting"])
 class MeetingStatistics(MethodView):
-    @blp.doc(security=ADMIN_SECURITY)
+    @blp.operation("getMeetingStatistics", auth=ADMIN, errors={403: FORBIDDEN + " (analyst or admin)"})
     @blp.response(200, ChapterMeetingsOut(many=True))
-    @blp.alt_response(401, description=UNAUTHORIZED)
-    @blp.alt_response(403, description=FORBIDDEN + " (analyst or admin)")
     def get(self):
         """The teams' meetings per chapter of the code of conduct, in the
         caller's organisations: sessions held, the mean shift between the

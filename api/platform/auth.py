@@ -7,6 +7,7 @@ import hashlib
 
 from flask import current_app, g, request
 
+from api.platform.blueprint import ADMIN, INSTALLATION, authentication
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session, memo
 from dilemmas.employee import installations
@@ -16,15 +17,13 @@ from dilemmas.model.installations import Installation
 from dilemmas.office import admin_tokens
 from dilemmas.office.scope import Actor
 
-INSTALLATION_SECURITY = [{"installation": []}]
-ADMIN_SECURITY = [{"admin": []}]
 SECURITY_SCHEMES = {
-    "installation": {
+    INSTALLATION: {
         "type": "http",
         "scheme": "bearer",
         "description": "The token returned once by POST /api/v1/installations.",
     },
-    "admin": {
+    ADMIN: {
         "type": "http",
         "scheme": "bearer",
         "description": "A personal access token (kpa_...) from `kompas admin create-token` or POST /admin/tokens.",
@@ -67,20 +66,13 @@ def current_actor() -> Actor:
 
 def _operation():
     """The function that serves this request's method (the MethodView's
-    ``get``, ``post``...), as flask-smorest decorated it."""
+    ``get``, ``post``...)."""
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
     if view_class is None:
         return view
     method = request.method.lower()
     return getattr(view_class, method, None) or (getattr(view_class, "get", None) if method == "head" else None)
-
-
-def declared_security(operation) -> str | None:
-    """The security scheme the OpenAPI document declares for an operation
-    (``installation``, ``admin``), or None for a public one."""
-    security = getattr(operation, "_apidoc", {}).get("manual_doc", {}).get("security") or []
-    return next(iter(security[0]), None) if security else None
 
 
 def authenticate_first() -> None:
@@ -91,12 +83,12 @@ def authenticate_first() -> None:
     after it (the start of the week, SQLite's single writer) never wait
     for it."""
     operation = _operation()
-    scheme = declared_security(operation)
+    scheme = authentication(operation)
     if scheme is None:
         return
     if getattr(operation, "read_only", False):
         g.read_only = True
-    if scheme == "installation":
+    if scheme == INSTALLATION:
         current_caller()
     else:
         current_actor()

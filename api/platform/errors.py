@@ -205,17 +205,18 @@ def register(app: Flask) -> None:
 
 
 def document_errors(api: Api) -> None:
-    """Make the spec say what the wire says: every error response is
-    application/problem+json with the Problem schema, and an operation with a
-    body can also answer 400 (malformed JSON) and 413 (too large)."""
+    """Make the spec say what the wire says: every shared error response is
+    application/problem+json with the Problem schema, among them 400
+    (malformed JSON) and 413 (too large), which every operation with a body
+    refers to (api.platform.blueprint)."""
     problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     components = api.spec.components
-    components.response("BAD_REQUEST", {"description": "The body is not valid JSON", "content": problem_content})
-    components.response(
-        "PAYLOAD_TOO_LARGE", {"description": "The body is larger than MAX_CONTENT_LENGTH", "content": problem_content}
-    )
-    for response in components.responses.values():
-        if "content" in response:
+    # flask-smorest registers a response for each status an operation refers
+    # to by name; these two say what they mean here.
+    components.responses["BAD_REQUEST"] = {"description": "The body is not valid JSON"}
+    components.responses["PAYLOAD_TOO_LARGE"] = {"description": "The body is larger than MAX_CONTENT_LENGTH"}
+    for name, response in components.responses.items():
+        if "content" in response or name in ("BAD_REQUEST", "PAYLOAD_TOO_LARGE"):
             response["content"] = problem_content
     # X-Pagination carries a JSON object as text; say so, so that clients
     # (and schemathesis) read it as the string it is.
@@ -223,14 +224,3 @@ def document_errors(api: Api) -> None:
         if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
             header["schema"] = {"type": "string"}
             header["description"] = "JSON text of a PaginationMetadata object"
-    for operations in api.spec._paths.values():
-        for operation in operations.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            responses = operation["responses"]
-            for status, response in responses.items():
-                if status[0] in "45" and "$ref" not in response:
-                    response["content"] = problem_content
-            if "requestBody" in operation:
-                responses.setdefault("400", {"$ref": "#/components/responses/BAD_REQUEST"})
-                responses.setdefault("413", {"$ref": "#/components/responses/PAYLOAD_TOO_LARGE"})

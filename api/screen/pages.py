@@ -42,6 +42,7 @@ SCREEN_POLICY = (
 )
 POLL_SECONDS = 2
 
+
 @web.after_request
 def screen_policy(response: Response) -> Response:
     """The presenter screen's pages load their own script and styles."""
