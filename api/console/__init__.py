@@ -13,8 +13,9 @@ from api.console import statistics as stats
 from api.console.i18n import LABELS
 from api.console.pages import CsrfRefused, actor, csrf_token, load_session, locale, page, t
 from api.platform import limits
+from api.platform.errors import status_of
 from api.platform.limits import limiter
-from dilemmas.errors import DomainError, Forbidden, NotFound, Unauthorized
+from dilemmas.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
@@ -52,14 +53,13 @@ def _form_invalid(error: forms.FormInvalid):
     return page("office/refused.html", 422, reason="invalid", errors=error.errors)
 
 
+# The page says more than the detail for these; any other refusal is its detail.
+REFUSALS = {401: "signed_out", 403: "forbidden", 404: "not_found"}
+
+
 def _domain_error(error: DomainError):
-    if isinstance(error, Forbidden):
-        return page("office/refused.html", 403, reason="forbidden", detail=error.detail)
-    if isinstance(error, NotFound):
-        return page("office/refused.html", 404, reason="not_found", detail=error.detail)
-    if isinstance(error, Unauthorized):
-        return page("office/refused.html", 401, reason="signed_out", detail=error.detail)
-    return page("office/refused.html", 409, reason="conflict", detail=error.detail)
+    status = status_of(error)
+    return page("office/refused.html", status, reason=REFUSALS.get(status, "conflict"), detail=t(error.detail))
 
 
 __all__ = ["actor", "init_app"]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 
 from api.console import forms
-from api.console.pages import actor, form_dict, page
+from api.console.pages import actor, form_dict, page, submission
 from api.office.schemas import AdhocIn, AuditQuery, SectionIn, SuggestionPatch, TokenIn
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
 from api.platform.settings import push_settings
-from dilemmas.errors import DomainError, Forbidden
 from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
@@ -54,17 +53,11 @@ def code_section(ref: str):
     if request.method == "POST":
         form = form_dict()
         values = {"title": form.get("title", ""), "text": form.get("text", "")}
-        try:
+        with submission() as outcome:
             body = forms.load(SectionIn(), values)
             codebook.edit_section(session, who, request_time(), ref, **body)
             return redirect(url_for("office.code_section", ref=ref, saved=1), 303)
-        except forms.FormInvalid as invalid:
-            errors = invalid.errors
-        except Forbidden:
-            raise
-        except DomainError as error:
-            session.rollback()
-            errors = forms.domain_errors(error)
+        errors = outcome.errors
         section, flagged = codebook.editable_section(session, who, ref)
     return page(
         "office/code_section.html",
@@ -130,7 +123,7 @@ def push():
             body["dilemma_id"] = values["dilemma_id"]
         if values["organisation"]:
             body["organisation"] = values["organisation"]
-        try:
+        with submission() as outcome:
             loaded = forms.load(AdhocIn(), body)
             if form.get("step") == "preview":
                 preview = loaded
@@ -146,13 +139,7 @@ def push():
                     loaded.get("organisation"),
                 )
                 return redirect(url_for("office.push", done="sent"), 303)
-        except forms.FormInvalid as invalid:
-            errors = invalid.errors
-        except Forbidden:
-            raise
-        except DomainError as error:
-            session.rollback()
-            errors = forms.domain_errors(error)
+        errors = outcome.errors
     return page(
         "office/push.html",
         422 if errors else 200,
@@ -178,7 +165,7 @@ def tokens():
     if request.method == "POST":
         form = form_dict()
         values = {key: form.get(key, "") for key in ("name", "role", "organisation", "days")}
-        try:
+        with submission() as outcome:
             body = forms.load(TokenIn(), {k: v for k, v in values.items() if v})
             token, plain = admin_tokens.issue(
                 session,
@@ -192,13 +179,7 @@ def tokens():
             )
             minted = {"name": token.name, "role": token.role, "token": plain}
             values = {"days": "90"}
-        except forms.FormInvalid as invalid:
-            errors = invalid.errors
-        except Forbidden:
-            raise
-        except DomainError as error:
-            session.rollback()
-            errors = forms.domain_errors(error)
+        errors = outcome.errors
     return page(
         "office/tokens.html",
         422 if errors else (201 if minted else 200),

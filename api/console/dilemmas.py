@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
 from api.console import forms
-from api.console.pages import actor, form_dict, page
+from api.console.pages import actor, form_dict, page, submission
 from api.office.schemas import ListQuery, RequestChangesIn
 from api.platform.context import request_time
 from api.platform.db import db_session
@@ -139,16 +139,11 @@ def new_dilemma():
         actor().require("author")
         return _editor({"audience": "iedereen", "code_refs": []}, {})
     form = form_dict()
-    try:
+    with submission() as outcome:
         body = forms.new_dilemma(form)
         created = authoring.create(db_session(), actor(), request_time(), body)
-    except forms.FormInvalid as invalid:
-        return _editor(forms.posted_values(form), invalid.errors, status=422)
-    except Forbidden:
-        raise
-    except DomainError as error:
-        return _editor(forms.posted_values(form), forms.domain_errors(error), status=422)
-    return redirect(url_for("office.dilemma", dilemma_id=created.id, saved=1), 303)
+        return redirect(url_for("office.dilemma", dilemma_id=created.id, saved=1), 303)
+    return _editor(forms.posted_values(form), outcome.errors, status=outcome.status)
 
 
 def edit_dilemma(dilemma_id: int):
@@ -159,18 +154,12 @@ def edit_dilemma(dilemma_id: int):
         who.require("author")
         return _editor(forms.as_form(dilemma), {}, dilemma)
     form = form_dict()
-    try:
+    with submission() as outcome:
         changes = forms.changed_dilemma(form)
         authoring.update(session, who, request_time(), dilemma_id, changes)
-    except forms.FormInvalid as invalid:
-        return _editor(forms.posted_values(form), invalid.errors, dilemma, status=422)
-    except Forbidden:
-        raise
-    except DomainError as error:
-        session.rollback()
-        dilemma = authoring.get(session, who, dilemma_id)
-        return _editor(forms.posted_values(form), forms.domain_errors(error), dilemma, status=422)
-    return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, saved=1), 303)
+        return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, saved=1), 303)
+    dilemma = authoring.get(session, who, dilemma_id)
+    return _editor(forms.posted_values(form), outcome.errors, dilemma, status=outcome.status)
 
 
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
@@ -271,13 +260,10 @@ def transition(dilemma_id: int, action: str):
             comment = forms.load(RequestChangesIn(), {"comment": comment or ""})["comment"]
         except forms.FormInvalid as invalid:
             return dilemma_page(dilemma_id, invalid.errors, 422)
-    try:
+    with submission() as outcome:
         authoring.transition(session, actor(), request_time(), dilemma_id, action, comment)
-    except Forbidden:
-        raise
-    except DomainError as error:
-        session.rollback()
-        return dilemma_page(dilemma_id, forms.domain_errors(error), 409)
+    if outcome.errors:
+        return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     back = request.form.get("back")
     if back == "calendar":
         return redirect(url_for("office.calendar", year=request.form.get("year"), done=action), 303)
@@ -287,17 +273,11 @@ def transition(dilemma_id: int, action: str):
 def schedule_dilemma(dilemma_id: int):
     """Put an approved dilemma on a week (publisher role)."""
     session = db_session()
-    try:
+    with submission() as outcome:
         week = forms.week(request.form.get("week", ""))
         schedule(session, actor(), request_time(), dilemma_id, week)
-    except forms.FormInvalid as invalid:
-        return dilemma_page(dilemma_id, invalid.errors, 422)
-    except Forbidden:
-        raise
-    except DomainError as error:
-        session.rollback()
-        errors = getattr(error, "errors", None) or {"week": [error.detail]}
-        return dilemma_page(dilemma_id, errors, 409)
+    if outcome.errors:
+        return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     if request.form.get("back") == "calendar":
         return redirect(url_for("office.calendar", year=request.form["week"][:4], done="schedule"), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="schedule"), 303)
@@ -306,13 +286,10 @@ def schedule_dilemma(dilemma_id: int):
 def delete_dilemma(dilemma_id: int):
     """Delete an unanswered draft (author role)."""
     session = db_session()
-    try:
+    with submission() as outcome:
         authoring.remove(session, actor(), request_time(), dilemma_id)
-    except Forbidden:
-        raise
-    except DomainError as error:
-        session.rollback()
-        return dilemma_page(dilemma_id, forms.domain_errors(error), 409)
+    if outcome.errors:
+        return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     return redirect(url_for("office.dilemmas", done="delete"), 303)
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 
+from api.console.forms import FormInvalid, domain_errors
 from api.console.i18n import translate
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session, ensure_week_begun
-from dilemmas.errors import Unauthorized
+from api.platform.errors import status_of
+from dilemmas.errors import DomainError, Unauthorized
 from dilemmas.office import console
 from dilemmas.office.scope import Actor
 
@@ -135,3 +139,37 @@ def page(template: str, status: int = 200, **context) -> Response:
 def form_dict() -> Mapping[str, str]:
     """The posted form with Windows line ends made plain."""
     return {key: value.replace("\r\n", "\n") for key, value in request.form.items()}
+
+
+@dataclass
+class Submission:
+    """What became of a form's submission: its messages by field and the
+    status the page answers with (the API's for the same refusal)."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    status: int = 200
+
+
+@contextmanager
+def submission() -> Iterator[Submission]:
+    """Run a form's submission, the console's one error chain. What the
+    person can mend in the form (the form's own validation, 422; a field or
+    state a service refuses, 422 or 409 as in the API) becomes messages
+    beside the fields in the person's language, and the transaction is
+    rolled back; everything else (401, 403, 404, 429) goes on to the
+    console's error page."""
+    outcome = Submission()
+    try:
+        yield outcome
+    except FormInvalid as invalid:
+        outcome.errors, outcome.status = _translated(invalid.errors), 422
+    except DomainError as error:
+        status = status_of(error)
+        if status not in (409, 422):
+            raise
+        db_session().rollback()
+        outcome.errors, outcome.status = _translated(domain_errors(error)), status
+
+
+def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [t(message) for message in messages] for name, messages in errors.items()}

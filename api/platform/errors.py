@@ -161,10 +161,15 @@ def http_problem(error: HTTPException) -> Response:
     return problem(status, detail, errors, headers)
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error, for the API and the console alike."""
+    return next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        status = next((code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind)), 400)
+        status = status_of(error)
         errors = getattr(error, "errors", None)
         headers = {}
         if status == 401:

@@ -42,7 +42,7 @@ def readyz():
 @blp.get("/docs/init.js")
 def docs_init():
     """Starts Swagger UI; a file, not inline script, for the strict CSP."""
-    return send_from_directory(Path(__file__).resolve().parent / "static", "docs-init.js", max_age=3600)
+    return send_from_directory(Path(__file__).resolve().parents[1] / "static", "docs-init.js", max_age=3600)
 
 
 @blp.get(f"{DOCS_STATIC}<path:filename>")

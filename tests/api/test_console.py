@@ -104,7 +104,7 @@ def test_a_draft_from_the_console_is_the_apis_draft(client, session):
     again = client.post(
         "/office/dilemmas/new", data={**form, "title": "Nog een", "option_B_text": form["option_A_text"]}
     )
-    assert again.status_code == 422 and "Twee opties zijn gelijk" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "Twee opties zijn gelijk" in again.get_data(as_text=True)
 
 
 def test_four_eyes_shows_instead_of_the_approve_button(client, session):
