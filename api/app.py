@@ -20,11 +20,11 @@ from api.employee import (
 )
 from api.office import access, content, push, statistics
 from api.office import dilemmas as office_dilemmas
-from api.platform import auth, bodies, db, errors, idempotency, limits, metrics, openapi, ops, security
-from api.platform import settings as configuration
+from api.platform import auth, bodies, db, errors, idempotency, limits, logs, metrics, openapi, ops, security
 from api.platform.auth import SECURITY_SCHEMES
 from api.platform.converters import BoundedInteger, schema_of
 from api.platform.ops import DOCS_STATIC
+from api.platform.settings import Settings, declarations
 from api.screen import pages as screen
 
 API_DESCRIPTION = """Kompas puts one integrity dilemma in front of every employee each week.
@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     errors.register(app)
     metrics.init_app(app)  # first: it times and counts every answer, the guards' too
     register_guards(app)
-    security.configure_logging(json_logs=app.config["KOMPAS_ENV"] == "production")
+    logs.configure_logging(json_logs=app.extensions["kompas.settings"].production)
     return app
 
 
@@ -62,7 +62,12 @@ def register_guards(app: Flask) -> None:
 
 
 def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
-    app.config.update(configuration.load(overrides=overrides))
+    """The settings from the environment, ``overrides`` (tests) in place of
+    environment values; other keys of ``overrides`` are Flask's own."""
+    overrides = dict(overrides or {})
+    settings = Settings.load(overrides=overrides)
+    app.extensions["kompas.settings"] = settings
+    app.config.update(settings.flask_config())
     app.config.update(
         API_TITLE="Kompas",
         API_VERSION="v1",
@@ -77,6 +82,8 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
         JSON_SORT_KEYS=False,
         RATELIMIT_HEADERS_ENABLED=True,
     )
+    declared = {declared.metadata["env"] for declared in declarations()} | {"INSTANCE_PATH"}
+    app.config.update({key: value for key, value in overrides.items() if key not in declared})
 
 
 def register_api(app: Flask) -> errors.ProblemApi:

@@ -4,7 +4,7 @@ weekly moments ("MON 09:00") in an organisation's time zone."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,23 +13,24 @@ from dilemmas.weeks import Week
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MOMENT = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):([0-5]\d)$")
 BATCH_SIZE = 500
-FANOUT_CONNECTIONS = 256
 
 
 @dataclass(frozen=True)
 class PushSettings:
-    """The push part of the configuration (DESIGN.md "Configuration")."""
+    """The push part of the settings, as plain values. The web layer's
+    settings (``api.platform.settings.Settings.push``) make it: the
+    defaults and their checks are declared there, once."""
 
     secret_key: bytes
-    transport: str = "log"
-    credentials: str | None = None
-    endpoint: str | None = None
-    weekly_moment: str = "MON 09:00"
-    reminder_moment: str = "THU 12:00"
-    token_max_age_days: int = 60
-    topic_organisations: frozenset[str] = field(default_factory=frozenset)
+    transport: str
+    credentials: str | None
+    endpoint: str | None
+    weekly_moment: str
+    reminder_moment: str
+    token_max_age_days: int
+    topic_organisations: frozenset[str]
+    fanout_connections: int
     batch_size: int = BATCH_SIZE
-    fanout_connections: int = FANOUT_CONNECTIONS
 
 
 def moment_in_week(week: Week, timezone: str, moment: str) -> datetime:

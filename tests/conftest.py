@@ -5,6 +5,7 @@ per run: an empty schema, and one with the bundled content loaded."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import shutil
@@ -241,7 +242,8 @@ def session(database_url):
 
 def set_now(app, moment: str | datetime) -> None:
     """Move the app's frozen clock."""
-    app.config["KOMPAS_NOW"] = parse_now(moment) if isinstance(moment, str) else moment
+    instant = parse_now(moment) if isinstance(moment, str) else moment
+    app.extensions["kompas.settings"] = dataclasses.replace(app.extensions["kompas.settings"], frozen_now=instant)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from api.platform.settings import Settings
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.tokens import hash_token
@@ -99,9 +101,9 @@ def add_devices(
 
 
 def settings(**overrides) -> PushSettings:
-    values = dict(secret_key=SECRET.encode())
-    values.update(overrides)
-    return PushSettings(**values)
+    """The push settings as a server with default settings has them."""
+    defaults = Settings.load({}, {"KOMPAS_SECRET_KEY": SECRET}).push()
+    return dataclasses.replace(defaults, **overrides)
 
 
 def batches_of(session, campaign_id: int) -> list[Batch]:

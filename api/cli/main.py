@@ -11,12 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import Flask
 from sqlalchemy.exc import StatementError
 
-from api.app import create_app
-from api.platform.settings import ConfigError, clock, push_settings
-from api.platform.settings import load as load_config
+from api.cli.bootstrap import Runtime, load_settings, runtime
 from content import loader, policy
 from dilemmas.errors import NotFound
 from dilemmas.model.admins import ROLES
@@ -33,28 +30,6 @@ from push.transports import open_transport
 log = logging.getLogger("kompas.cli")
 
 
-@contextmanager
-def _app():
-    """The configured app; its database connections close with the block."""
-    try:
-        app = create_app()
-    except ConfigError as error:
-        raise click.ClickException(f"configuration: {error}") from None
-    try:
-        yield app
-    finally:
-        app.extensions["kompas.engine"].dispose()
-
-
-@contextmanager
-def _session(app: Flask):
-    session = app.extensions["kompas.sessions"]()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Kompas: weekly integrity dilemmas."""
@@ -64,21 +39,21 @@ def main() -> None:
 def init() -> None:
     """Create or migrate the database and load the bundled content. Safe to
     run again."""
-    with _app() as app:
+    with runtime() as kompas:
         click.echo("Migrating the database to head ...")
-        migrate.upgrade(app.config["DATABASE_URL"])
-        _load(app, None)
+        migrate.upgrade(kompas.settings.database_url)
+        _load(kompas, None)
 
 
-def _load(app: Flask, path: Path | None) -> None:
+def _load(kompas: Runtime, path: Path | None) -> None:
     bank = loader.read(path)
     problems = loader.structural_problems(bank)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(problems)} problem(s) in the content; nothing was loaded")
-    with _session(app) as session:
-        report = loader.load(session, bank, clock(app.config))
+    with kompas.session() as session:
+        report = loader.load(session, bank, kompas.settings.now())
     click.echo(
         f"Content loaded: {report.created} new, {report.revised} revised, {report.unchanged} unchanged dilemmas; "
         f"{report.sections_changed} code sections changed."
@@ -109,41 +84,40 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from gunicorn.app.base import BaseApplication
 
     workers = workers or (os.cpu_count() or 1) + 1
-    try:
-        port = port or load_config()["KOMPAS_PORT"]
-    except ConfigError as error:
-        raise click.ClickException(f"configuration: {error}") from None
+    settings = load_settings()
+    port = port or settings.port
     # Before anything imports prometheus_client: it picks its storage then.
-    metrics_folder = _metrics_folder(port)
-    with _app() as app:
-        bind = f"{host or app.config['KOMPAS_HOST']}:{port}"
-        if workers > 1 and app.config["RATELIMIT_ENABLED"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
-            raise click.UsageError(
-                "RATELIMIT_STORAGE_URI=memory:// counts per process: with several workers every limit would "
-                "multiply. Use database:// (the default) or redis://..., or --workers 1."
-            )
+    metrics_folder = _metrics_folder(settings.metrics_folder, port)
+    from api.app import create_app
 
-        class Server(BaseApplication):
-            def load_config(self):
-                self.cfg.set("bind", bind)
-                self.cfg.set("workers", workers)
-                self.cfg.set("accesslog", "-")
-                self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
-                self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
-                self.cfg.set("child_exit", _worker_exited)
+    bind = f"{host or settings.host}:{port}"
+    if workers > 1 and settings.limits_enabled and settings.limit_storage == "memory://":
+        raise click.UsageError(
+            "RATELIMIT_STORAGE_URI=memory:// counts per process: with several workers every limit would "
+            "multiply. Use database:// (the default) or redis://..., or --workers 1."
+        )
 
-            def load(self):
-                return create_app()
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("worker_tmp_dir", "/dev/shm" if Path("/dev/shm").is_dir() else None)
+            self.cfg.set("child_exit", _worker_exited)
 
-        click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs; metrics in {metrics_folder})")
-        Server().run()
+        def load(self):
+            return create_app()
+
+    click.echo(f"Kompas listens on http://{bind} (docs: http://{bind}/docs; metrics in {metrics_folder})")
+    Server().run()
 
 
-def _metrics_folder(port: int) -> Path:
+def _metrics_folder(configured: str | None, port: int) -> Path:
     """PROMETHEUS_MULTIPROC_DIR for this server's workers (default
     instance/metrics-PORT), emptied: counts of an earlier run would be
     added to this one's."""
-    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path("instance") / f"metrics-{port}").resolve()
+    folder = Path(configured or Path("instance") / f"metrics-{port}").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()
@@ -168,8 +142,8 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Migrate to REVISION (default: head)."""
-    with _app() as app:
-        migrate.upgrade(app.config["DATABASE_URL"], revision)
+    with runtime() as kompas:
+        migrate.upgrade(kompas.settings.database_url, revision)
     click.echo(f"Database at {revision}.")
 
 
@@ -177,16 +151,16 @@ def upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Migrate back to REVISION (default: one step)."""
-    with _app() as app:
-        migrate.downgrade(app.config["DATABASE_URL"], revision)
+    with runtime() as kompas:
+        migrate.downgrade(kompas.settings.database_url, revision)
     click.echo(f"Database downgraded ({revision}).")
 
 
 @db.command()
 def current() -> None:
     """Print the database's migration and the newest one."""
-    with _app() as app:
-        click.echo(f"current: {migrate.current(app.extensions['kompas.engine']) or '(empty)'}")
+    with runtime() as kompas:
+        click.echo(f"current: {migrate.current(kompas.engine) or '(empty)'}")
         click.echo(f"head:    {migrate.head()}")
 
 
@@ -249,8 +223,8 @@ def fingerprint(sources: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 def load(path: Path | None) -> None:
     """Load the content at PATH (default: the bundled content); idempotent."""
-    with _app() as app:
-        _load(app, path)
+    with runtime() as kompas:
+        _load(kompas, path)
 
 
 @main.group()
@@ -262,12 +236,12 @@ def org() -> None:
 @click.argument("slug")
 def enrolment_code(slug: str) -> None:
     """Print the organisation's current enrolment code (create one if none)."""
-    with _app() as app, _session(app) as session:
+    with runtime() as kompas, kompas.session() as session:
         try:
             organisation = organisations.by_slug(session, slug)
         except NotFound as error:
             raise click.ClickException(error.detail) from None
-        click.echo(format_code(current_enrolment_code(session, organisation, clock(app.config))))
+        click.echo(format_code(current_enrolment_code(session, organisation, kompas.settings.now())))
 
 
 @main.group()
@@ -284,13 +258,20 @@ def admin() -> None:
 )
 def create_token(name: str, role: str, org_slug: str, days: int) -> None:
     """Mint a personal access token; it is printed once, as the last line."""
-    with _app() as app, _session(app) as session:
+    with runtime() as kompas, kompas.session() as session:
         try:
             organisation = organisations.by_slug(session, org_slug)
         except NotFound as error:
             raise click.ClickException(error.detail) from None
         token, plain = admin_tokens.mint(
-            session, app.config["SECRET_KEY"], clock(app.config), name, role, organisation, days, created_by="cli"
+            session,
+            kompas.settings.secret_key,
+            kompas.settings.now(),
+            name,
+            role,
+            organisation,
+            days,
+            created_by="cli",
         )
         click.echo(
             f"Token {token.id} for {name} ({role}, {organisation.slug}), valid until {token.expires_at:%Y-%m-%d}:"
@@ -304,11 +285,11 @@ def push() -> None:
 
 
 @contextmanager
-def _transport(app: Flask):
+def _transport(kompas: Runtime):
     """The configured transport, closed with the block."""
-    settings = push_settings(app.config)
+    settings = kompas.settings.push()
     try:
-        transport = open_transport(settings, app.extensions["kompas.sessions"])
+        transport = open_transport(settings, kompas.sessions)
     except (ValueError, OSError) as error:
         raise click.ClickException(f"push transport: {error}") from None
     try:
@@ -320,8 +301,8 @@ def _transport(app: Flask):
 @push.command()
 def tick() -> None:
     """Do whatever is due now and exit (for cron)."""
-    with _app() as app, _transport(app) as (settings, transport), _session(app) as session:
-        for line in push_tick.run_due(session, clock(app.config), settings, transport):
+    with runtime() as kompas, _transport(kompas) as (settings, transport), kompas.session() as session:
+        for line in push_tick.run_due(session, kompas.settings.now(), settings, transport):
             click.echo(line)
 
 
@@ -330,7 +311,7 @@ def tick() -> None:
 def worker(interval: float) -> None:
     """Tick in a loop until stopped. SIGTERM or Ctrl-C stop it cleanly: the
     batch being sent is finished first."""
-    with _app() as app, _transport(app) as (settings, transport):
+    with runtime() as kompas, _transport(kompas) as (settings, transport):
         stopping = []
 
         def stop(*_) -> None:
@@ -341,9 +322,9 @@ def worker(interval: float) -> None:
         click.echo(f"Push worker started (every {interval:g}s, transport {transport.name}).")
         while not stopping:
             try:
-                with _session(app) as session:
+                with kompas.session() as session:
                     for line in push_tick.run_due(
-                        session, clock(app.config), settings, transport, should_stop=lambda: bool(stopping)
+                        session, kompas.settings.now(), settings, transport, should_stop=lambda: bool(stopping)
                     ):
                         click.echo(line)
             except StatementError as error:  # the next tick tries again; a worker must not die of one
@@ -367,8 +348,8 @@ def worker(interval: float) -> None:
 def send_test(token: str, kind: str, locale: str) -> None:
     """Send a test message to one device TOKEN through the configured
     transport and say what FCM answered."""
-    with _app() as app, _transport(app) as (_settings, transport):
-        result = delivery.send_test(transport, token, clock(app.config), token_kind=kind, locale=locale)
+    with runtime() as kompas, _transport(kompas) as (_settings, transport):
+        result = delivery.send_test(transport, token, kompas.settings.now(), token_kind=kind, locale=locale)
     if not result.ok:
         retired = " (the token is dead: the app must register a new one)" if result.retire else ""
         raise click.ClickException(f"not sent: {result.code}{retired}")

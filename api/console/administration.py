@@ -3,14 +3,13 @@ campaigns and the ad hoc push, tokens and the audit log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from api.console import forms
 from api.console.pages import actor, form_dict, page, submission
 from api.office.schemas import AdhocIn, AuditQuery, SectionIn, SuggestionPatch, TokenIn
-from api.platform.context import request_time, server_secret
+from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session
-from api.platform.settings import push_settings
 from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
@@ -131,7 +130,7 @@ def push():
                 campaigns.adhoc_push(
                     session,
                     now,
-                    push_settings(current_app.config),
+                    settings().push(),
                     who,
                     loaded["title"],
                     loaded["body"],

@@ -7,12 +7,12 @@ from __future__ import annotations
 import difflib
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from api.console import forms
 from api.console.pages import actor, form_dict, page, submission
 from api.office.schemas import ListQuery, RequestChangesIn
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from dilemmas.errors import DomainError, Forbidden
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES
@@ -64,7 +64,7 @@ def this_week():
             continue
         try:
             spreads[row.dilemma.id] = statistics.dilemma(
-                session, who, row.dilemma.id, now, current_app.config["THRESHOLDS"]
+                session, who, row.dilemma.id, now, settings().thresholds
             )
         except Forbidden:
             spreads_refused = "role"

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 
 from api.console.forms import FormInvalid, domain_errors
 from api.console.i18n import translate
-from api.platform.context import request_time, server_secret
+from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session, ensure_week_begun
 from api.platform.errors import status_of
 from dilemmas.errors import DomainError, Unauthorized
@@ -36,7 +36,7 @@ class CsrfRefused(Exception):
 
 
 def idle_limit() -> timedelta:
-    return timedelta(minutes=current_app.config["KOMPAS_OFFICE_IDLE_MINUTES"])
+    return timedelta(minutes=settings().office_idle_minutes)
 
 
 def actor() -> Actor:
@@ -124,7 +124,7 @@ def set_session_cookie(response: Response, value: str) -> None:
         value,
         path=PATH,
         httponly=True,
-        secure=current_app.config["KOMPAS_ENV"] == "production",
+        secure=settings().production,
         samesite="Strict",
     )
 

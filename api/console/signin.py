@@ -18,7 +18,7 @@ from api.console.pages import (
     t,
 )
 from api.platform import limits
-from api.platform.context import request_time, server_secret
+from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session
 from api.platform.limits import limiter
 from dilemmas.errors import Unauthorized
@@ -38,7 +38,8 @@ def register(blp: Blueprint) -> None:
 
 def init_oidc(app: Flask) -> None:
     """Register the OpenID provider with Authlib when one is configured."""
-    issuer = app.config["KOMPAS_OIDC_ISSUER"]
+    configured = app.extensions["kompas.settings"]
+    issuer = configured.oidc_issuer
     if not issuer:
         return
     from authlib.integrations.flask_client import OAuth
@@ -47,8 +48,8 @@ def init_oidc(app: Flask) -> None:
     app.extensions[OIDC_CLIENT] = oauth.register(
         "organisation",
         server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
-        client_id=app.config["KOMPAS_OIDC_CLIENT_ID"],
-        client_secret=app.config["KOMPAS_OIDC_CLIENT_SECRET"],
+        client_id=configured.oidc_client_id,
+        client_secret=configured.oidc_client_secret,
         client_kwargs={"scope": "openid profile"},
     )
 
@@ -68,7 +69,7 @@ def _sign_in_page(status: int = 200, errors: dict | None = None, token_value: st
         csrf_token(),
         path=PATH,
         httponly=True,
-        secure=current_app.config["KOMPAS_ENV"] == "production",
+        secure=settings().production,
         samesite="Strict",
     )
     return response
@@ -116,9 +117,9 @@ def oidc_login():
 def role_from_claims(claims: dict) -> tuple[str, str] | None:
     """The first (role, organisation) of KOMPAS_OIDC_ROLES whose group the
     configured claim holds."""
-    held = claims.get(current_app.config["KOMPAS_OIDC_CLAIM"]) or []
+    held = claims.get(settings().oidc_claim) or []
     held = {held} if isinstance(held, str) else set(held)
-    for group, role, organisation in current_app.config["KOMPAS_OIDC_ROLES"]:
+    for group, role, organisation in settings().oidc_roles:
         if group in held:
             return role, organisation
     return None

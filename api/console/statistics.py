@@ -4,14 +4,14 @@ that the API gives with ``Accept: text/csv``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, request
 
 from api.console import forms
 from api.console.charts import Bar, bar_chart, line_chart
 from api.console.i18n import LABELS
 from api.console.pages import actor, page, t
 from api.office.schemas import AwarenessQuery, RangeQuery
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.csv_files import as_csv
 from api.platform.db import db_session
 from dilemmas.reads.content import categories
@@ -28,11 +28,11 @@ def register(blp: Blueprint) -> None:
 
 
 def _context():
-    return db_session(), actor(), request_time(), current_app.config["THRESHOLDS"]
+    return db_session(), actor(), request_time(), settings().thresholds
 
 
 def reason_text(reason: str | None) -> str:
-    thresholds = current_app.config["THRESHOLDS"]
+    thresholds = settings().thresholds
     if reason == "week_open":
         return t("onderdrukt: de week loopt nog; cijfers verschijnen na afloop van de week")
     return t("onderdrukt: te weinig antwoorden (minder dan {n})").format(n=thresholds.min_group)

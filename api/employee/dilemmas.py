@@ -10,7 +10,7 @@ from api.platform import limits
 from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.db import db_session, ensure_week_begun, read_only
 from api.platform.fields import Line, WholeNumber
 from api.platform.limits import limiter
@@ -236,7 +236,7 @@ class AnswerView(MethodView):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller, now = db_session(), current_caller(), request_time()
         submitted = answers.submit(session, caller, dilemma_id, now=now, **body)
-        return results_for(session, caller, dilemma_id, now, current_app.config["THRESHOLDS"], submitted=submitted)
+        return results_for(session, caller, dilemma_id, now, settings().thresholds, submitted=submitted)
 
 
 @blp.route("/<int:dilemma_id>/results")
@@ -256,5 +256,5 @@ class ResultsView(MethodView):
             caller,
             dilemma_id,
             request_time(),
-            current_app.config["THRESHOLDS"],
+            settings().thresholds,
         )

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import marshmallow as ma
-from flask import Response, current_app, jsonify
+from flask import Response, jsonify
 from flask.views import MethodView
 
 from api.employee.dilemmas import OptionCountOut
 from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from api.platform.fields import Prose
 from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
@@ -110,7 +110,7 @@ def present(view: MeetingView) -> dict:
 
 def _present(view: MeetingView) -> dict:
     spread = None if view.spread is None else [asdict(o) for o in option_counts(view.spread)]
-    allowed = revealable(view.allowed, view.votes, current_app.config["SESSION_MIN_REVEAL"])
+    allowed = revealable(view.allowed, view.votes, settings().meeting_min_reveal)
     return {**asdict(view), "spread": spread, "allowed": list(allowed)}
 
 
@@ -198,7 +198,7 @@ class Reveal(MethodView):
     def post(self, session_id):
         """Show the round's spread to everyone in the session (lead)."""
         session, installation, now = _context()
-        minimum = current_app.config["SESSION_MIN_REVEAL"]
+        minimum = settings().meeting_min_reveal
         return _present(meetings.reveal(session, installation, session_id, minimum, now))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 
 from api.office.access import FORBIDDEN
@@ -11,10 +10,9 @@ from api.office.schemas import AdhocIn
 from api.platform import limits
 from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from api.platform.limits import limiter
-from api.platform.settings import push_settings
 from push import campaigns
 
 blp = Blueprint("admin_push", __name__, url_prefix="/api/v1/admin/push", description="Integrity office: push")
@@ -79,7 +77,7 @@ class Campaigns(MethodView):
         created = campaigns.adhoc_push(
             session,
             now,
-            push_settings(current_app.config),
+            settings().push(),
             current_actor(),
             body["title"],
             body["body"],

@@ -5,7 +5,6 @@ suppressed ones included with their reason."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 
 from api.office.access import FORBIDDEN
@@ -13,7 +12,7 @@ from api.office.schemas import AwarenessQuery, RangeQuery
 from api.platform import limits
 from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.csv_files import CSV_CONTENT, as_csv, wants_csv
 from api.platform.db import db_session
 from api.platform.limits import limiter
@@ -137,7 +136,7 @@ class GreyZonesOut(ma.Schema):
 
 
 def context():
-    return db_session(), current_actor(), request_time(), current_app.config["THRESHOLDS"]
+    return db_session(), current_actor(), request_time(), settings().thresholds
 
 
 @blp.route("/weeks")
@@ -231,4 +230,4 @@ class MeetingStatistics(MethodView):
         """The teams' meetings per chapter of the code of conduct, in the
         caller's organisations: sessions held, the mean shift between the
         rounds, and the themes of the agreements (never a team or a text)."""
-        return by_chapter(db_session(), current_actor(), current_app.config["THRESHOLDS"])
+        return by_chapter(db_session(), current_actor(), settings().thresholds)

@@ -21,7 +21,7 @@ from dilemmas.storage.database import make_engine, make_sessionmaker
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.extensions["kompas.settings"].database_url)
     app.extensions["kompas.engine"] = engine
     app.extensions["kompas.sessions"] = make_sessionmaker(engine)
     app.extensions["kompas.reading_sessions"] = (

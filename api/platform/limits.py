@@ -194,7 +194,7 @@ def limits_engine(app: Flask) -> Engine:
     engine = app.extensions["kompas.engine"]
     if engine.dialect.name != "sqlite":
         return engine
-    url = make_url(app.config["DATABASE_URL"])
+    url = make_url(app.extensions["kompas.settings"].database_url)
     database = url.database or ""
     if database in ("", ":memory:"):
         return engine
@@ -207,14 +207,15 @@ def limits_engine(app: Flask) -> Engine:
 def trust_proxies(app: Flask) -> None:
     """Behind ``KOMPAS_TRUSTED_PROXIES`` load balancers, the client address
     is the one they put in X-Forwarded-For (werkzeug's ProxyFix)."""
-    hops = app.config["KOMPAS_TRUSTED_PROXIES"]
+    hops = app.extensions["kompas.settings"].trusted_proxies
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_app(app: Flask) -> None:
     trust_proxies(app)
-    if app.config["RATELIMIT_ENABLED"] and app.config["RATELIMIT_STORAGE_URI"].startswith("database:"):
+    settings = app.extensions["kompas.settings"]
+    if settings.limits_enabled and settings.limit_storage.startswith("database:"):
         app.extensions["kompas.limits_engine"] = limits_engine(app)
 
     @app.after_request

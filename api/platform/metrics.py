@@ -32,13 +32,12 @@ from collections import Counter as Tally
 from flask import Blueprint, Flask, Response, current_app, g, request
 from sqlalchemy import event, func, select
 
+from api.platform.context import settings
 from api.platform.errors import problem
-from api.platform.settings import ConfigError
 from dilemmas.reads.memo import Memo
 from push.campaigns import Batch, Campaign
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-LOOPBACK = "127.0.0.0/8,::1"
 ANSWER_RULE = "/api/v1/dilemmas/<int:dilemma_id>/answer"
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 # Most requests take a few milliseconds; an answer waits for a durable commit.
@@ -111,7 +110,6 @@ def instruments() -> Instruments:
 
 
 def init_app(app: Flask) -> None:
-    app.config["METRICS_ALLOW"] = _networks(app.config.get("KOMPAS_METRICS_ALLOW", LOOPBACK))
     measured = instruments()
     _watch_pool(app.extensions["kompas.engine"], measured)
     app.extensions["kompas.memo"] = CountingMemo(measured, app.extensions["kompas.memo"].size)
@@ -134,13 +132,6 @@ def init_app(app: Flask) -> None:
         return response
 
     app.register_blueprint(blp)
-
-
-def _networks(text: str) -> tuple:
-    try:
-        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
-    except ValueError as error:
-        raise ConfigError(f"KOMPAS_METRICS_ALLOW must list addresses or networks: {error}") from None
 
 
 def _watch_pool(engine, measured: Instruments) -> None:
@@ -242,7 +233,7 @@ class PushCollector:
 
 def allowed() -> Response | None:
     """None when the caller may read the metrics, else the refusal."""
-    token = current_app.config.get("KOMPAS_METRICS_TOKEN") or ""
+    token = settings().metrics_token
     presented = request.headers.get("Authorization", "")
     if token and presented:
         if hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
@@ -252,7 +243,7 @@ def allowed() -> Response | None:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
         address = None
-    if address is not None and any(address in network for network in current_app.config["METRICS_ALLOW"]):
+    if address is not None and any(address in network for network in settings().metrics_allow):
         return None
     return problem(403, "/metrics is alleen te lezen vanaf KOMPAS_METRICS_ALLOW of met KOMPAS_METRICS_TOKEN.")
 

@@ -3,7 +3,6 @@ structured request logs (never tokens, never answer options)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -36,24 +35,10 @@ ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, 
 log = logging.getLogger("kompas.requests")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log shippers."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
 
 
 def init_app(app: Flask) -> None:
-    origins = {o.strip() for o in app.config.get("CORS_ORIGINS", "").split(",") if o.strip()}
+    origins = app.extensions["kompas.settings"].cors_origins
 
     @app.before_request
     def start_clock():
@@ -110,15 +95,3 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def configure_logging(json_logs: bool) -> None:
-    """JSON lines in production, readable lines in development."""
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    handler = logging.StreamHandler()
-    if json_logs:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from api.platform.settings import push_settings
 from dilemmas.model.audit import AuditEntry
 from push.tick import run_due
 from push.transports import open_transport
@@ -10,12 +9,12 @@ from tests.factories import bank, office, register, schedule
 
 
 def send_due(app):
-    settings = push_settings(app.config)
+    settings = app.extensions["kompas.settings"].push()
     sessions = app.extensions["kompas.sessions"]
     transport = open_transport(settings, sessions)
     try:
         with sessions() as session:
-            list(run_due(session, app.config["KOMPAS_NOW"], settings, transport))
+            list(run_due(session, app.extensions["kompas.settings"].now(), settings, transport))
     finally:
         transport.close()
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from api.platform.settings import ConfigError, load, oidc_roles
+from api.platform.settings import ConfigError, Settings, oidc_roles
 from dilemmas.model.admins import AdminToken, ConsoleSession
 from dilemmas.model.audit import AuditEntry
 from dilemmas.office import console
@@ -141,7 +141,7 @@ def test_oidc_settings_are_checked_at_start():
     with pytest.raises(ConfigError, match="KOMPAS_OIDC_ROLES"):
         oidc_roles("a=chief@rijk")
     with pytest.raises(ConfigError, match="KOMPAS_OIDC_CLIENT_ID"):
-        load({"KOMPAS_OIDC_ISSUER": "https://sso.example.nl"}, {"KOMPAS_SECRET_KEY": SECRET})
+        Settings.load({"KOMPAS_OIDC_ISSUER": "https://sso.example.nl"}, {"KOMPAS_SECRET_KEY": SECRET})
 
 
 def test_an_adhoc_push_is_previewed_then_sent_through_the_apis_service(client, session):

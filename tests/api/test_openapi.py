@@ -13,7 +13,6 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / ".tools" / "spectral" / "node_modules" / ".bin" / "spectral"
 RULESET = ROOT / ".spectral.yaml"

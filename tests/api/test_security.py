@@ -3,7 +3,7 @@
 import json
 import logging
 
-from api.platform.security import JsonFormatter
+from api.platform.logs import JsonFormatter
 from tests.factories import bank, register, schedule
 
 

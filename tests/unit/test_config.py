@@ -2,21 +2,21 @@
 
 import pytest
 
-from api.platform.settings import ConfigError, load
+from api.platform.settings import ConfigError, Settings
 
 BASE = {"KOMPAS_SECRET_KEY": "k" * 40}
 
 
 def config(tmp_path, **environ):
-    return load({**BASE, **environ}, overrides={"INSTANCE_PATH": str(tmp_path)})
+    return Settings.load({**BASE, **environ}, overrides={"INSTANCE_PATH": str(tmp_path)})
 
 
 def test_defaults(tmp_path):
     values = config(tmp_path)
-    assert values["THRESHOLDS"].min_group == 5
-    assert values["DATABASE_URL"] == "sqlite:///instance/kompas.db"
-    assert values["MAX_CONTENT_LENGTH"] == 65536 and values["RATELIMIT_ENABLED"] is True
-    assert values["KOMPAS_NOW"] is None
+    assert values.thresholds.min_group == 5
+    assert values.database_url == "sqlite:///instance/kompas.db"
+    assert values.max_content_length == 65536 and values.limits_enabled is True
+    assert values.frozen_now is None
 
 
 @pytest.mark.parametrize(
@@ -42,8 +42,8 @@ def test_refusals_name_the_setting(tmp_path, environ, names):
 
 
 def test_frozen_clock_and_generated_secret(tmp_path):
-    values = load({"KOMPAS_NOW": "2026-12-07T09:01:00+01:00"}, overrides={"INSTANCE_PATH": str(tmp_path)})
-    assert values["KOMPAS_NOW"].isoformat() == "2026-12-07T08:01:00+00:00"
-    secret = values["SECRET_KEY"]
+    values = Settings.load({"KOMPAS_NOW": "2026-12-07T09:01:00+01:00"}, overrides={"INSTANCE_PATH": str(tmp_path)})
+    assert values.frozen_now.isoformat() == "2026-12-07T08:01:00+00:00" and values.now() == values.frozen_now
+    secret = values.secret_key
     assert len(secret) >= 32 and (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    assert load({}, overrides={"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"] == secret
+    assert Settings.load({}, overrides={"INSTANCE_PATH": str(tmp_path)}).secret_key == secret

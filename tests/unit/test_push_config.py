@@ -2,19 +2,19 @@
 
 import pytest
 
-from api.platform.settings import ConfigError, load
+from api.platform.settings import ConfigError, Settings
 
 BASE = {"KOMPAS_SECRET_KEY": "k" * 40}
 
 
 def config(tmp_path, **environ):
-    return load({**BASE, **environ}, overrides={"INSTANCE_PATH": str(tmp_path)})
+    return Settings.load({**BASE, **environ}, overrides={"INSTANCE_PATH": str(tmp_path)})
 
 
 def test_push_defaults(tmp_path):
-    values = config(tmp_path)
-    assert values["PUSH_TRANSPORT"] == "log" and values["FCM_ENDPOINT"] is None
-    assert values["PUSH_TOPIC_ORGANISATIONS"] == frozenset() and values["PUSH_FANOUT_CONNECTIONS"] == 256
+    push = config(tmp_path).push()
+    assert push.transport == "log" and push.endpoint is None and push.weekly_moment == "MON 09:00"
+    assert push.topic_organisations == frozenset() and push.fanout_connections == 256
     with pytest.raises(ConfigError, match="PUSH_FANOUT_CONNECTIONS"):
         config(tmp_path, PUSH_FANOUT_CONNECTIONS="0")
 
@@ -35,5 +35,5 @@ def test_fcm_needs_a_key_file_and_a_proper_endpoint(tmp_path):
         FCM_ENDPOINT="https://fcm-proxy.internal:8443/",
         PUSH_TOPIC_ORGANISATIONS=" douane, rijk ,",
     )
-    assert values["FCM_ENDPOINT"] == "https://fcm-proxy.internal:8443"
-    assert values["PUSH_TOPIC_ORGANISATIONS"] == frozenset({"douane", "rijk"})
+    assert values.push().endpoint == "https://fcm-proxy.internal:8443"
+    assert values.push().topic_organisations == frozenset({"douane", "rijk"})
