@@ -34,8 +34,8 @@ from sqlalchemy import event, func, select
 
 from api.config import ConfigError
 from api.errors import problem
+from dilemmas.model.push import Batch, Campaign
 from dilemmas.reads.memo import Memo
-from push.campaigns import Batch, Campaign
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LOOPBACK = "127.0.0.0/8,::1"
