@@ -1,4 +1,4 @@
-"""Configuration from environment variables (DESIGN.md "Configuration")."""
+"""Configuration from environment variables (the table in docs/operations.md)."""
 
 from __future__ import annotations
 

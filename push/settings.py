@@ -18,7 +18,7 @@ FANOUT_CONNECTIONS = 256
 
 @dataclass(frozen=True)
 class PushSettings:
-    """The push part of the configuration (DESIGN.md "Configuration")."""
+    """The push part of the configuration (the table in docs/operations.md)."""
 
     secret_key: bytes
     transport: str = "log"
