@@ -28,7 +28,7 @@ MARK = "<!-- walkthrough -->"
 MARKS = re.compile(r"^" + re.escape(MARK) + r"$", re.MULTILINE)
 BLOCK = re.compile(r"^" + re.escape(MARK) + r"\n```sh\n(.*?)```", re.DOTALL | re.MULTILINE)
 # What a newcomer could not find in the README before (issue 17): each must
-# be shown with its body in a block that runs.
+# be shown with its body in a block that runs, in the README or in docs/.
 MUST_SHOW = (
     "-X POST localhost:8000/api/v1/teams ",
     "/api/v1/teams/join",

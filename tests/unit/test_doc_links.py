@@ -11,9 +11,10 @@ reference that broke, with its document and line.
 
 from __future__ import annotations
 
+import os
 import re
-import subprocess
 import unicodedata
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -33,23 +34,28 @@ FILE_SUFFIXES = {".py", ".md", ".cfg", ".toml", ".ini", ".yaml", ".yml", ".txt",
 
 @cache
 def held() -> frozenset[str]:
-    """Every file the repository holds (tracked, or new and not ignored)
-    and every folder above one, as POSIX paths from the root."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+    """Every file and folder of the work tree that git would not ignore, as
+    POSIX paths from the root. Read from the disk rather than from git, so
+    that a new document counts before it is added, and the test needs no
+    git at all; the root's .gitignore names what is made at run time."""
+    ignored = [line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()]
+    ignored = [pattern for pattern in ignored if pattern and not pattern.startswith("#")] + [".git"]
+
+    def ignore(name: str, is_dir: bool) -> bool:
+        return any(fnmatch(name, pattern.rstrip("/")) for pattern in ignored if is_dir or not pattern.endswith("/"))
+
     paths = set()
-    for name in listed:
-        if not (ROOT / name).exists():  # deleted in the work tree, not yet in the index
-            continue
-        path = PurePosixPath(name)
-        paths.add(str(path))
-        paths.update(str(parent) for parent in path.parents if str(parent) != ".")
-    return frozenset(paths)
+    for folder, folders, files in os.walk(ROOT):
+        # A tool's cache marks itself (CACHEDIR.TAG) and ignores itself with a
+        # .gitignore of its own (import-linter's, pytest's, ruff's).
+        folders[:] = [
+            name
+            for name in folders
+            if not ignore(name, is_dir=True) and not (Path(folder) / name / "CACHEDIR.TAG").exists()
+        ]
+        base = PurePosixPath(Path(folder).relative_to(ROOT).as_posix())
+        paths.update(str(base / name) for name in folders + files if not ignore(name, is_dir=False))
+    return frozenset(path.removeprefix("./") for path in paths)
 
 
 def holds(path: str) -> bool:
