@@ -3,11 +3,11 @@
 from alembic import context
 from sqlalchemy import pool
 
+from dilemmas.model import metadata
 from dilemmas.storage.database import make_engine
-from push import load_models
 
 config = context.config
-target_metadata = load_models()
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

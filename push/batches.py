@@ -36,8 +36,9 @@ from sqlalchemy.orm import Session
 
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.push import Batch, Campaign
 from push import tokens, topics
-from push.campaigns import Batch, Campaign, in_team, team_of, wants
+from push.campaigns import in_team, team_of, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver
 from push.messages import Outgoing, compose, data_for
 from push.transports import Transport

@@ -20,21 +20,20 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, func, select, text, true
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session
 
 from dilemmas.errors import Invalid, UnknownReference
 from dilemmas.model.content import Dilemma, Revision
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.push import Batch, Campaign, CampaignTeam
 from dilemmas.model.teams import Membership
 from dilemmas.office import audit
 from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.organisations import subtree_ids
 from dilemmas.reads.placements import current_placement, visible_placement
-from dilemmas.storage.base import Base
 from dilemmas.storage.conflicts import insert_ignoring_conflicts
 from dilemmas.weeks import week_of
 from push.messages import LOCALES, texts_for
@@ -43,73 +42,6 @@ from push.settings import PushSettings, moment_in_week
 TITLE_MAX = 80
 BODY_MAX = 240
 ADHOC_MIN_TTL = timedelta(hours=24)
-
-
-class Campaign(Base):
-    __tablename__ = "push_campaigns"
-    __table_args__ = (
-        # Weekly and reminder campaigns happen once per organisation and
-        # dilemma, whatever number of servers tick at the same moment.
-        Index(
-            "uq_push_campaigns_once",
-            "organisation_id",
-            "dilemma_id",
-            "kind",
-            unique=True,
-            sqlite_where=text("kind != 'adhoc'"),
-            postgresql_where=text("kind != 'adhoc'"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    dilemma_id: Mapped[int | None] = mapped_column(ForeignKey("dilemmas.id", ondelete="SET NULL"))
-    week: Mapped[str] = mapped_column(String(8))
-    strategy: Mapped[str] = mapped_column(String(16), default="tokens")
-    # {"nl": {"title": ..., "body": ...}, "en": {...}}, fixed when planned.
-    texts: Mapped[dict[str, Any]] = mapped_column(JSON)
-    planned: Mapped[int] = mapped_column(default=0)
-    created_by: Mapped[str] = mapped_column(String(120), default="system")
-    created_at: Mapped[datetime]
-    due_at: Mapped[datetime] = mapped_column(index=True)
-    expires_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
-class Batch(Base):
-    """A slice of a campaign that is sent as one: the installations whose id
-    lies in (after_key, upto_key] (``None`` is open), or for a topic
-    campaign the topic of one locale."""
-
-    __tablename__ = "push_batches"
-    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("push_campaigns.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int]
-    after_key: Mapped[str | None] = mapped_column(String(32))
-    upto_key: Mapped[str | None] = mapped_column(String(32))
-    locale: Mapped[str | None] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    # Who sends it (SQLite only: host/pid/start of the process) and since when.
-    owner: Mapped[str | None] = mapped_column(String(200))
-    claimed_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0)
-    targeted: Mapped[int] = mapped_column(default=0)
-    sent: Mapped[int] = mapped_column(default=0)
-    retired: Mapped[int] = mapped_column(default=0)
-    failed: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-
-
-class CampaignTeam(Base):
-    """A campaign for the devices of one team only (a meeting's look-back)."""
-
-    __tablename__ = "push_campaign_teams"
-
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("push_campaigns.id", ondelete="CASCADE"), primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
 
 
 def team_of(session: Session, campaign_id: int) -> int | None:
@@ -122,12 +54,6 @@ def in_team(team_id: int | None):
     if team_id is None:
         return true()
     return Installation.id.in_(select(Membership.installation_id).where(Membership.team_id == team_id))
-
-
-# A batch is a range of installation ids within one organisation: with this
-# index the database reads just that range, not the whole organisation, for
-# each batch.
-Index("ix_installations_organisation_id_id", Installation.organisation_id, Installation.id)
 
 
 def wants(kind: str):

@@ -13,38 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
-from dilemmas.storage.base import Base
+from dilemmas.model.push import LoggedMessage
 from push.messages import Outgoing, Result, fingerprint
 
 log = logging.getLogger("kompas.push")
 # Kinds whose devices the log never names: who gets a reminder, or a team's
 # look-back, says who has not answered or who is in a team.
 UNTARGETED = ("reminder", "lookback")
-
-
-class LoggedMessage(Base):
-    """A message the log transport would have sent."""
-
-    __tablename__ = "push_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    logged_at: Mapped[datetime] = mapped_column(index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    target_kind: Mapped[str] = mapped_column(String(16))
-    # The topic, or the device token's fingerprint; None for reminders.
-    target: Mapped[str | None] = mapped_column(String(200))
-    locale: Mapped[str] = mapped_column(String(8))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(String(1000))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    collapse_key: Mapped[str] = mapped_column(String(64))
-    ttl_seconds: Mapped[int]
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("push_campaigns.id", ondelete="SET NULL"), index=True)
 
 
 def recorded_target(message: Outgoing) -> str | None:

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from dilemmas.employee.deliberation import due_look_backs, mark_reminded
+from dilemmas.model.push import Campaign, CampaignTeam
 from dilemmas.weeks import week_of
-from push.campaigns import BODY_MAX, TITLE_MAX, Campaign, CampaignTeam, plan
+from push.campaigns import BODY_MAX, TITLE_MAX, plan
 from push.messages import LOCALES
 from push.settings import PushSettings
 

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from dilemmas import idempotency
 from dilemmas.employee import answers
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.push import Campaign
 from dilemmas.office.calendar import begin_week
 from push import batches, campaigns, lookbacks, tokens, topics
 from push.batches import CampaignInfo
-from push.campaigns import Campaign
 from push.delivery import RetryPolicy
 from push.settings import PushSettings
 from push.transports import Transport

@@ -16,28 +16,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, delete, exists, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
 
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
-from dilemmas.storage.base import Base
+from dilemmas.model.push import TopicMember
 from dilemmas.storage.conflicts import insert_for
 from push import tokens
 from push.settings import PushSettings
 from push.transports import Transport
-
-
-class TopicMember(Base):
-    __tablename__ = "push_topic_members"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    installation_id: Mapped[str | None] = mapped_column(
-        ForeignKey("installations.id", ondelete="SET NULL"), unique=True
-    )
-    topic: Mapped[str] = mapped_column(String(200), index=True)
-    token: Mapped[str] = mapped_column(String(4096))
-    subscribed_at: Mapped[datetime]
 
 
 def topic_name(organisation_slug: str, locale: str) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy import insert, select
 from api.platform.settings import Settings
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.push import Batch, Campaign
 from dilemmas.tokens import hash_token
-from push.campaigns import Batch, Campaign
 from push.settings import PushSettings
 from tests.conftest import SECRET, parse_now
 

@@ -1,5 +1,5 @@
-"""The Idempotency-Key header on POST (DESIGN.md "Nothing lost, nothing
-twice"): the same key and body replay the stored response for 24 hours,
+"""The Idempotency-Key header on POST (docs/api.md, "Retries, limits and
+headers"): the same key and body replay the stored response for 24 hours,
 the same key with another body is 422, a request still in flight is 409.
 
 Keys belong to the authenticated caller: a record is derived from the

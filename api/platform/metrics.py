@@ -34,8 +34,8 @@ from sqlalchemy import event, func, select
 
 from api.platform.context import settings
 from api.platform.errors import problem
+from dilemmas.model.push import Batch, Campaign
 from dilemmas.reads.memo import Memo
-from push.campaigns import Batch, Campaign
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 ANSWER_RULE = "/api/v1/dilemmas/<int:dilemma_id>/answer"

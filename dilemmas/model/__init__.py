@@ -5,7 +5,7 @@ table on ``metadata``, complete for migrations and ``create_all``."""
 from __future__ import annotations
 
 # Each module registers its tables on import.
-from dilemmas.model import (  # noqa: F401  # noqa: F401
+from dilemmas.model import (  # noqa: F401
     admins,
     answers,
     audit,
@@ -18,6 +18,7 @@ from dilemmas.model import (  # noqa: F401  # noqa: F401
     limits,
     meetings,
     organisations,
+    push,
     schedule,
     suggestions,
     teams,

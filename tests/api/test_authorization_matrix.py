@@ -1,7 +1,7 @@
 """For every route with an id: each caller that must not reach the object
 gets 404 (another organisation's or installation's object: its existence is
 not revealed), 403 (a valid token without the right), or 401 (no or the
-wrong kind of token), as DESIGN.md says."""
+wrong kind of token), as docs/api.md says under "Errors"."""
 
 import re
 

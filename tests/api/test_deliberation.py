@@ -114,7 +114,7 @@ def test_the_outcome_is_the_teams(room):
 def test_on_the_look_back_day_only_the_teams_phones_get_the_agreements_once(app, client, session, room):
     from sqlalchemy import select
 
-    from push.log import LoggedMessage
+    from dilemmas.model.push import LoggedMessage
     from tests.api.test_admin_push import send_due
 
     lead, colleagues, opened = room

@@ -14,14 +14,12 @@ from dilemmas.errors import Invalid, NotFound, UnknownReference
 from dilemmas.model.answers import Answer
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
+from dilemmas.model.push import Campaign, LoggedMessage, TopicMember
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.storage.database import make_engine, make_sessionmaker
 from push import campaigns as campaign_service
 from push import tick
-from push.campaigns import Campaign
-from push.log import LoggedMessage
 from push.messages import fingerprint
-from push.topics import TopicMember
 from push.transports import open_transport
 from tests.conftest import SECRET
 from tests.factories import bank, schedule

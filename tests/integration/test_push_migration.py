@@ -6,9 +6,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from dilemmas.model import metadata
 from dilemmas.storage import migrate
 from dilemmas.storage.database import make_engine
-from push import load_models
 
 PUSH_TABLES = {"push_campaigns", "push_batches", "push_log", "push_topic_members"}
 
@@ -18,7 +18,7 @@ def test_the_push_migration_matches_the_models_and_goes_both_ways(empty_database
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, load_models()) == []
+            assert compare_metadata(context, metadata) == []
             assert set(inspect(connection).get_table_names()) >= PUSH_TABLES
         before_push = ScriptDirectory.from_config(migrate.alembic_config(empty_database_url)).get_revision("0004")
         migrate.downgrade(empty_database_url, before_push.down_revision)

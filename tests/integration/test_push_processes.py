@@ -8,9 +8,8 @@ import time
 from sqlalchemy import func, select
 
 from dilemmas.model.installations import PushToken
+from dilemmas.model.push import Batch, Campaign, LoggedMessage
 from dilemmas.model.schedule import ScheduledWeek
-from push.campaigns import Batch, Campaign
-from push.log import LoggedMessage
 from push.messages import fingerprint
 from tests.conftest import watching
 from tests.pushkit import add_devices, batches_of, campaigns, in_batch, kompas_env, run, start

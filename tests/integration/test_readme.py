@@ -1,6 +1,7 @@
-"""The README's walkthrough, run as written: every ``sh`` block marked
-``<!-- walkthrough -->`` is taken from README.md, in order, and run in one
-bash against a real `kompas serve` (with its rate limits and the real
+"""The walkthrough, run as written: every ``sh`` block marked
+``<!-- walkthrough -->`` is taken from the README and then from the
+documents in ``WALKTHROUGH`` (in that order, each top to bottom) and run in
+one bash against a real `kompas serve` (with its rate limits and the real
 clock, as `make run` has them), with curl failing on any error status. An
 example that drifts from the product fails here."""
 
@@ -17,10 +18,17 @@ from tests.servers import KOMPAS, Server
 
 pytestmark = pytest.mark.slow
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-BLOCK = re.compile(r"<!-- walkthrough -->\n```sh\n(.*?)```", re.DOTALL)
+ROOT = Path(__file__).resolve().parents[2]
+# The tour starts in the README and goes on in docs/; later blocks use the
+# shell variables of earlier ones ($TOKEN, $ID, $ADMIN), so the order is
+# part of the walkthrough.
+WALKTHROUGH = ("README.md", "docs/api.md", "docs/office.md", "docs/meetings.md", "docs/operations.md")
+MARK = "<!-- walkthrough -->"
+# The mark on a line of its own; written inside a sentence it is prose.
+MARKS = re.compile(r"^" + re.escape(MARK) + r"$", re.MULTILINE)
+BLOCK = re.compile(r"^" + re.escape(MARK) + r"\n```sh\n(.*?)```", re.DOTALL | re.MULTILINE)
 # What a newcomer could not find in the README before (issue 17): each must
-# be shown with its body in a block that runs.
+# be shown with its body in a block that runs, in the README or in docs/.
 MUST_SHOW = (
     "-X POST localhost:8000/api/v1/teams ",
     "/api/v1/teams/join",
@@ -37,9 +45,25 @@ curl() { command curl --fail-with-body --show-error "$@"; echo; }
 
 
 def walkthrough() -> str:
-    blocks = BLOCK.findall(README.read_text())
-    assert len(blocks) >= 5, "the README's walkthrough blocks are gone"
+    blocks = []
+    for name in WALKTHROUGH:
+        text = (ROOT / name).read_text()
+        found = BLOCK.findall(text)
+        # A mark whose block is not ```sh would be skipped silently.
+        assert len(found) == len(MARKS.findall(text)), f"{name}: a {MARK} mark is not followed by a ```sh block"
+        blocks += found
+    assert BLOCK.findall((ROOT / "README.md").read_text()), "the README's tour is no longer a walkthrough block"
+    assert len(blocks) >= 5, "the walkthrough blocks are gone"
     return "\n".join(blocks)
+
+
+def test_every_walkthrough_block_is_in_a_document_the_test_runs():
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in sorted([ROOT / "README.md", *ROOT.glob("docs/*.md")])
+        if MARKS.search(path.read_text()) and str(path.relative_to(ROOT)) not in WALKTHROUGH
+    ]
+    assert not stray, f"walkthrough blocks that no test runs (add the file to WALKTHROUGH): {stray}"
 
 
 def test_the_walkthrough_shows_every_request_with_its_body():
