@@ -11,7 +11,7 @@ from api.console import dilemmas as pages
 from api.console import forms, signin
 from api.console import statistics as stats
 from api.console.i18n import LABELS
-from api.console.pages import CsrfRefused, actor, csrf_token, load_session, locale, page, t
+from api.console.pages import CsrfRefused, actor, csrf_token, load_sign_in, locale, page, t
 from api.platform import limits
 from api.platform.errors import status_of
 from api.platform.limits import limiter
@@ -20,8 +20,8 @@ from dilemmas.errors import DomainError
 
 def init_app(app: Flask) -> None:
     blp = Blueprint("office", __name__, url_prefix="/office")
-    blp.before_request(load_session)
-    limiter.limit(limits.ADMIN, key_func=limits.per_console_session)(blp)
+    blp.before_request(load_sign_in)
+    limiter.limit(limits.ADMIN, key_func=limits.per_console_sign_in)(blp)
     for module in (signin, pages, stats, more):
         module.register(blp)
     blp.register_error_handler(CsrfRefused, _csrf_refused)

@@ -86,7 +86,7 @@ def safe_next(target: str | None) -> str:
     return url_for("office.this_week")
 
 
-def load_session() -> Response | None:
+def load_sign_in() -> Response | None:
     """Before each console request: resume the session (or send the browser
     to the sign-in page), refuse a form without its CSRF token, and begin
     the week as the app's requests do."""
@@ -118,7 +118,7 @@ def load_session() -> Response | None:
     return None
 
 
-def set_session_cookie(response: Response, value: str) -> None:
+def set_sign_in_cookie(response: Response, value: str) -> None:
     response.set_cookie(
         COOKIE,
         value,

@@ -14,7 +14,7 @@ from api.console.pages import (
     locale,
     page,
     safe_next,
-    set_session_cookie,
+    set_sign_in_cookie,
     t,
 )
 from api.platform import limits
@@ -87,7 +87,7 @@ def sign_in():
     except Unauthorized:
         return _sign_in_page(401, {"token": [t("Dit token kennen we niet, of het is verlopen of ingetrokken.")]})
     response = redirect(safe_next(request.form.get("next")), 303)
-    set_session_cookie(response, opened.cookie)
+    set_sign_in_cookie(response, opened.cookie)
     response.delete_cookie(SIGN_IN_COOKIE, path=PATH)
     return response
 
@@ -151,5 +151,5 @@ def oidc_callback():
     # cookie set now is sent only from the next same-site navigation, so
     # this page moves on by itself instead of redirecting.
     response = page("office/signed_in.html", next_url=url_for("office.this_week"))
-    set_session_cookie(response, opened.cookie)
+    set_sign_in_cookie(response, opened.cookie)
     return response

@@ -7,7 +7,7 @@
 | answering | 60 per minute | installation |
 | any admin request | 600 per minute | admin token |
 | wrong team or session codes | 10 per minute, 30 per hour, 100 per day | client address |
-| any office console request | 600 per minute | console session |
+| any office console request | 600 per minute | console sign-in |
 | signing in to the console | 20 per minute | client address |
 
 Limits count what an authenticated caller does by a hash of its token
@@ -96,7 +96,7 @@ def per_caller() -> str:
     return f"caller:{key}" if key else per_address()
 
 
-def per_console_session() -> str:
+def per_console_sign_in() -> str:
     """The office console's session cookie, hashed with the server secret,
     else the address."""
     cookie = request.cookies.get("kompas_office", "")

@@ -183,9 +183,7 @@ class Settings:
         "KOMPAS_NOW", "", "freeze the clock at an ISO 8601 instant (demos, tests); refused in production", _instant
     )
     timezone: str = setting("KOMPAS_TIMEZONE", "Europe/Amsterdam", "the default organisation time zone", _time_zone)
-    weekly_push: str = setting(
-        "KOMPAS_WEEKLY_PUSH", "MON 09:00", "the weekly push, organisation's local time", _moment
-    )
+    weekly_push: str = setting("KOMPAS_WEEKLY_PUSH", "MON 09:00", "the weekly push, organisation's local time", _moment)
     reminder_push: str = setting(
         "KOMPAS_REMINDER_PUSH", "THU 12:00", "the reminder, organisation's local time", _moment
     )
@@ -253,9 +251,7 @@ class Settings:
         "addresses or networks, comma-separated, that may read `/metrics` without a token; empty: none",
         _networks,
     )
-    metrics_token: str = setting(
-        "KOMPAS_METRICS_TOKEN", "", "a bearer token that opens `/metrics` from any address"
-    )
+    metrics_token: str = setting("KOMPAS_METRICS_TOKEN", "", "a bearer token that opens `/metrics` from any address")
     metrics_folder: str | None = setting(
         "PROMETHEUS_MULTIPROC_DIR",
         "",
@@ -267,7 +263,11 @@ class Settings:
         "KOMPAS_OFFICE_IDLE_MINUTES", "30", "the office console's idle time-out", _whole_number(1)
     )
     oidc_issuer: str | None = setting(
-        "KOMPAS_OIDC_ISSUER", "", "OpenID Connect sign-in to the console: the issuer's URL", _base_url
+        "KOMPAS_OIDC_ISSUER",
+        "",
+        "OpenID Connect sign-in to the console ([the office console](office.md#the-office-console-in-a-browser)): "
+        "the issuer's URL",
+        _base_url,
     )
     oidc_client_id: str = setting("KOMPAS_OIDC_CLIENT_ID", "", "OpenID Connect: the console's client id")
     oidc_client_secret: str = setting("KOMPAS_OIDC_CLIENT_SECRET", "", "OpenID Connect: the client's secret")

@@ -32,7 +32,7 @@ class AdminToken(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class ConsoleSession(Base):
+class ConsoleSignIn(Base):
     """A signed-in browser of the office console: the cookie holds a random
     id, this row (keyed by its HMAC) holds who it is. Deleted on sign-out and
     when it has been idle too long."""
@@ -40,7 +40,7 @@ class ConsoleSession(Base):
     __tablename__ = "console_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cookie_hash: Mapped[str] = mapped_column("session_hash", String(64), unique=True)
     token_id: Mapped[int] = mapped_column(ForeignKey("admin_tokens.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(2), default="nl")

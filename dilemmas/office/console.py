@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import NotFound, Unauthorized
-from dilemmas.model.admins import AdminToken, ConsoleSession
+from dilemmas.model.admins import AdminToken, ConsoleSignIn
 from dilemmas.office import admin_tokens, audit
 from dilemmas.office.scope import Actor
 from dilemmas.reads.organisations import by_slug
@@ -32,7 +32,7 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class Opened:
-    """A new console session: the cookie's value (shown once) and its CSRF token."""
+    """A new console sign-in: the cookie's value (shown once) and its CSRF token."""
 
     cookie: str
     csrf_token: str
@@ -49,8 +49,8 @@ def _open(session: Session, secret_key: bytes, now: datetime, token: AdminToken,
     cookie = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     session.add(
-        ConsoleSession(
-            session_hash=hash_token(cookie, secret_key),
+        ConsoleSignIn(
+            cookie_hash=hash_token(cookie, secret_key),
             token_id=token.id,
             csrf_token=csrf,
             locale=locale if locale in LOCALES else "nl",
@@ -97,7 +97,7 @@ def resume(session: Session, secret_key: bytes, now: datetime, cookie: str, idle
     """The actor behind a session cookie; Unauthorized when the session is
     unknown, idle for longer than ``idle`` (then it is ended), or its token
     no longer valid."""
-    row = session.scalar(select(ConsoleSession).where(ConsoleSession.session_hash == hash_token(cookie, secret_key)))
+    row = session.scalar(select(ConsoleSignIn).where(ConsoleSignIn.cookie_hash == hash_token(cookie, secret_key)))
     if row is None:
         raise Unauthorized("Je bent niet (meer) aangemeld.")
     token = row.token
@@ -115,7 +115,7 @@ def resume(session: Session, secret_key: bytes, now: datetime, cookie: str, idle
 
 def set_locale(session: Session, secret_key: bytes, cookie: str, locale: str) -> None:
     """The console's language for this session (nl or en)."""
-    row = session.scalar(select(ConsoleSession).where(ConsoleSession.session_hash == hash_token(cookie, secret_key)))
+    row = session.scalar(select(ConsoleSignIn).where(ConsoleSignIn.cookie_hash == hash_token(cookie, secret_key)))
     if row is not None and locale in LOCALES:
         row.locale = locale
         session.commit()
@@ -123,7 +123,7 @@ def set_locale(session: Session, secret_key: bytes, cookie: str, locale: str) ->
 
 def sign_out(session: Session, secret_key: bytes, now: datetime, cookie: str) -> None:
     """End the session; a token minted for a federated sign-in is revoked with it."""
-    row = session.scalar(select(ConsoleSession).where(ConsoleSession.session_hash == hash_token(cookie, secret_key)))
+    row = session.scalar(select(ConsoleSignIn).where(ConsoleSignIn.cookie_hash == hash_token(cookie, secret_key)))
     if row is None:
         return
     token = row.token
@@ -132,5 +132,5 @@ def sign_out(session: Session, secret_key: bytes, now: datetime, cookie: str) ->
     audit.record(
         session, now, f"{token.name} ({token.role})", "console.sign_out", "admin_token", token.id, token.organisation_id
     )
-    session.execute(delete(ConsoleSession).where(ConsoleSession.id == row.id))
+    session.execute(delete(ConsoleSignIn).where(ConsoleSignIn.id == row.id))
     session.commit()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from api.platform.settings import ConfigError, Settings, oidc_roles
-from dilemmas.model.admins import AdminToken, ConsoleSession
+from dilemmas.model.admins import AdminToken, ConsoleSignIn
 from dilemmas.model.audit import AuditEntry
 from dilemmas.office import console
 from dilemmas.reads.organisations import by_slug
@@ -45,7 +45,7 @@ def test_the_session_cookie_holds_no_token_and_is_strict(client, session):
     sign_in(client, author.token)
     cookie = client.get_cookie("kompas_office", path="/office/")
     assert cookie.http_only and cookie.same_site == "Strict" and not cookie.value.startswith("kpa_")
-    assert session.scalar(select(ConsoleSession.token_id)) is not None
+    assert session.scalar(select(ConsoleSignIn.token_id)) is not None
 
 
 def test_sign_in_needs_the_forms_own_token(client, session):
@@ -63,7 +63,7 @@ def test_a_session_ends_after_idling_and_when_its_token_is_revoked(app, client, 
     set_now(app, "2026-12-09T13:00:00+01:00")  # 31 minutes after the last request
     response = client.get("/office/")
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
-    assert session.scalar(select(ConsoleSession)) is None
+    assert session.scalar(select(ConsoleSignIn)) is None
 
     sign_in(client, author.token)
     admin = office(client, session, "admin")
