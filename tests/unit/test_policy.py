@@ -320,10 +320,14 @@ def test_kompas_content_check_fails_on_an_expired_dilemma(copy, monkeypatch):
 
     from api.cli import main
 
-    topical = next(
-        p
-        for p in sorted((copy / "dilemmas").glob("*/*.yaml"))
-        if yaml.safe_load(p.read_text(encoding="utf-8"))["category"] == "actualiteit"
+    # The topical dilemma that expires first: until then the check passes.
+    topical = min(
+        (
+            p
+            for p in sorted((copy / "dilemmas").glob("*/*.yaml"))
+            if yaml.safe_load(p.read_text(encoding="utf-8"))["category"] == "actualiteit"
+        ),
+        key=lambda p: yaml.safe_load(p.read_text(encoding="utf-8"))["expires"],
     )
     expires = yaml.safe_load(topical.read_text(encoding="utf-8"))["expires"]
     monkeypatch.setenv("KOMPAS_NOW", f"{expires - timedelta(days=1)}T12:00:00+01:00")
