@@ -171,14 +171,3 @@ def guess(dilemmas: list[dict]) -> tuple[GuessRate, GuessRate]:
     """The guesser's rates on the aligned and on the conflicts option."""
     return evaluate(dilemmas, "aligned"), evaluate(dilemmas, "conflicts")
 
-
-def weights_by_cue(dilemmas: list[dict], label: str) -> dict[str, float]:
-    """The weights learned from the whole bank: which cue points to the
-    label (positive) or away from it. For authors, not for the check."""
-    data = []
-    for dilemma in dilemmas:
-        options = _four(dilemma)
-        if options is not None:
-            rows = option_features([str(o.get("text", "")) for o in options])
-            data.append((rows, [o.get("alignment") == label for o in options]))
-    return dict(zip(FEATURES, fit(data), strict=True))
