@@ -170,4 +170,3 @@ def evaluate(dilemmas: list[dict], label: str, folds: int = FOLDS) -> GuessRate:
 def guess(dilemmas: list[dict]) -> tuple[GuessRate, GuessRate]:
     """The guesser's rates on the aligned and on the conflicts option."""
     return evaluate(dilemmas, "aligned"), evaluate(dilemmas, "conflicts")
-

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
+from content.guesser import GuessRate
 from content.loader import Bank, Problem
 
 KEYS = ("A", "B", "C", "D")
@@ -258,7 +259,7 @@ REVIEW_SHARE = 1 / 6  # no calendar month may hold more of the review dates
 REVIEW_SPREAD_FROM = 12  # items with a review date before the spread counts
 
 
-def guess_problems(aligned, conflicts) -> list[Problem]:
+def guess_problems(aligned: GuessRate | None, conflicts: GuessRate | None) -> list[Problem]:
     """The guesser's cross-validated rates (``content.guesser``) against
     chance: a reader who finds the answer from the wording alone makes the
     bank measure what people think they should say."""
