@@ -53,10 +53,11 @@ DILEMMA_FIELDS = {
     "explanation",
     "code_refs",
     "reviewed",
+    "review_by",
     "expires",
 }
 OPTION_FIELDS = {"key", "text", "alignment", "feedback", "breaks"}
-SECTION_FIELDS = {"ref", "title", "text", "checked", "musts"}
+SECTION_FIELDS = {"ref", "title", "text", "checked", "review_by", "musts"}
 MUST_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -225,8 +226,9 @@ def structural_problems(bank: Bank) -> list[Problem]:
                 _text(problems, file, f"{swhere}.text", section.get("text"), SECTION_MIN, SECTION_MAX)
                 for unknown in sorted(set(section) - SECTION_FIELDS):
                     problems.append(Problem(file, f"{swhere}.{unknown}", "is not a known field"))
-                if "checked" in section and not _is_date(section["checked"]):
-                    problems.append(Problem(file, f"{swhere}.checked", "must be a date (YYYY-MM-DD)"))
+                for name in ("checked", "review_by"):
+                    if name in section and not _is_date(section[name]):
+                        problems.append(Problem(file, f"{swhere}.{name}", "must be a date (YYYY-MM-DD)"))
                 problems += _must_problems(file, f"{swhere}.musts", section.get("musts"))
 
     def visible_refs(org: str) -> set[str]:
@@ -262,7 +264,7 @@ def structural_problems(bank: Bank) -> list[Problem]:
         _text(problems, file, "title", dilemma.get("title"), 1, TITLE_MAX)
         _text(problems, file, "situation", dilemma.get("situation"), SITUATION_MIN, SITUATION_MAX)
         _text(problems, file, "explanation", dilemma.get("explanation"), 1, 4000)
-        for name in ("reviewed", "expires"):
+        for name in ("reviewed", "review_by", "expires"):
             if name in dilemma and not _is_date(dilemma[name]):
                 problems.append(Problem(file, name, "must be a date (YYYY-MM-DD)"))
         options = dilemma.get("options")

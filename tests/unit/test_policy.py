@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
-from content import loader, policy
+from content import loader, originality, policy
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_the_bundled_bank_meets_every_number():
     marks = sum(seen.per_position.values())
     assert all(seen.per_position[key] * 3 <= marks for key in "ABCD")
     assert policy.rule_problems(bank, policy.today_default()) == []
-    assert seen.one_aligned * 2 <= seen.total and seen.several_open * 4 >= seen.total
-    assert "exactly one aligned" in seen.table()
+    assert seen.several_open * 4 >= seen.total
+    assert "exactly one aligned" in seen.table() and "finds conflicts" in seen.table()
 
 
 def test_the_bundled_bank_copies_nothing_from_the_sources():
@@ -79,7 +79,8 @@ def test_alignment_mix_is_enforced(copy):
             option["alignment"] = "aligned" if index == 0 else "conflicts"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     messages = {p.message for p in problems_of(copy) if p.field == "alignment"}
-    assert "more than half have exactly one aligned option" in messages
+    # One aligned option in every dilemma is allowed (the guesser, not a quota, keeps the mix honest).
+    assert "more than half have exactly one aligned option" not in messages
     assert "under a quarter have two or more grey or aligned options" in messages
 
 
@@ -95,9 +96,9 @@ def test_a_copied_sentence_is_found(copy, tmp_path, monkeypatch):
     found = [p for p in problems_of(copy, sources) if p.file.endswith(target.name)]
     assert [p.field for p in found] == ["explanation"] and "bron.txt" in found[0].message
     # The same through fingerprints alone, as on a checkout without sources.
-    monkeypatch.setattr(policy, "FINGERPRINTS", tmp_path / "sources.fingerprints")
+    monkeypatch.setattr(originality, "FINGERPRINTS", tmp_path / "sources.fingerprints")
     policy.write_fingerprints(sources)
-    assert "bron.txt" not in policy.FINGERPRINTS.read_text()
+    assert "bron.txt" not in originality.FINGERPRINTS.read_text()
     found = [p for p in problems_of(copy, tmp_path / "absent") if p.file.endswith(target.name)]
     assert [p.field for p in found] == ["explanation"] and policy.FINGERPRINTED in found[0].message
     # Seven shared words in a row are allowed.
@@ -319,10 +320,14 @@ def test_kompas_content_check_fails_on_an_expired_dilemma(copy, monkeypatch):
 
     from api.cli import main
 
-    topical = next(
-        p
-        for p in sorted((copy / "dilemmas").glob("*/*.yaml"))
-        if yaml.safe_load(p.read_text(encoding="utf-8"))["category"] == "actualiteit"
+    # The topical dilemma that expires first: until then the check passes.
+    topical = min(
+        (
+            p
+            for p in sorted((copy / "dilemmas").glob("*/*.yaml"))
+            if yaml.safe_load(p.read_text(encoding="utf-8"))["category"] == "actualiteit"
+        ),
+        key=lambda p: yaml.safe_load(p.read_text(encoding="utf-8"))["expires"],
     )
     expires = yaml.safe_load(topical.read_text(encoding="utf-8"))["expires"]
     monkeypatch.setenv("KOMPAS_NOW", f"{expires - timedelta(days=1)}T12:00:00+01:00")
@@ -353,7 +358,7 @@ def test_a_close_paraphrase_is_found(copy, tmp_path, monkeypatch):
     found = [p for p in policy.originality_problems(bank, sources) if p.file.endswith(target.name)]
     assert [p.field for p in found] == ["explanation"] and "bron.txt" in found[0].message
     # The same from the bundled files alone, as on a checkout without sources.
-    monkeypatch.setattr(policy, "FINGERPRINTS", tmp_path / "sources.fingerprints")
+    monkeypatch.setattr(originality, "FINGERPRINTS", tmp_path / "sources.fingerprints")
     policy.write_fingerprints(sources)
     assert "adviesrapport" not in (tmp_path / policy.PARAPHRASES).read_text()
     found = [p for p in policy.originality_problems(bank, tmp_path / "absent") if p.file.endswith(target.name)]
