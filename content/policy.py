@@ -6,10 +6,9 @@ module is the one the command calls."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from content import guesser
 from content.loader import Bank, Problem
@@ -110,7 +109,7 @@ class Coverage:
 
 def coverage(bank: Bank, today: date | None = None) -> Coverage:
     """The bank's numbers, the guesser's rates, and what is past its review date."""
-    today = today or today_default()
+    today = today or date.today()
     result = Coverage()
     for _, dilemma in bank.dilemmas:
         result.total += 1
@@ -149,18 +148,6 @@ def review_dates(bank: Bank) -> list[tuple[str, date]]:
     return found
 
 
-def today_default() -> date:
-    """Today, or the day of the frozen clock ``KOMPAS_NOW`` (refused in
-    production, as everywhere else)."""
-    frozen = os.environ.get("KOMPAS_NOW", "")
-    if frozen and os.environ.get("KOMPAS_ENV", "development") != "production":
-        try:
-            return datetime.fromisoformat(frozen).date()
-        except ValueError:
-            pass
-    return date.today()
-
-
 def bank_problems(bank: Bank, seen: Coverage, today: date | None = None, strict: bool = False) -> list[Problem]:
     """The numbers of the content issue: counts, coverage, alignment mix,
     and complete options on every dilemma; then the rules (see
@@ -168,7 +155,7 @@ def bank_problems(bank: Bank, seen: Coverage, today: date | None = None, strict:
     dates. Past a ``review_by`` date is a problem only when ``strict`` (the
     office's mode): otherwise the table reports it and CI stays green when
     only the calendar moved."""
-    today = today or today_default()
+    today = today or date.today()
     problems = _number_problems(bank, seen)
     problems += rule_problems(bank, today)
     problems += guess_problems(seen.guessed_aligned, seen.guessed_conflicts)

@@ -181,14 +181,18 @@ def content() -> None:
     help="Source documents no text may copy from (default: ../shared/sources when present, "
     "else their bundled fingerprints).",
 )
-def check(path: Path | None, format_only: bool, sources: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Fail on dilemmas and sections past their review date.")
+def check(path: Path | None, format_only: bool, sources: Path | None, strict: bool) -> None:
     """Check the content at PATH (default: the bundled content): the format,
-    the bank's coverage numbers and originality; print the coverage table."""
+    the bank's coverage numbers, the guesser and originality; print the
+    coverage table. Items past their review date are listed; with --strict
+    (the office's check before a release) they fail it."""
+    today = load_settings().now().date()
     bank = loader.read(path)
     problems = loader.structural_problems(bank)
-    seen = policy.coverage(bank)
+    seen = policy.coverage(bank, today)
     if not format_only:
-        problems += policy.bank_problems(bank, seen)
+        problems += policy.bank_problems(bank, seen, today, strict=strict)
     sources = sources or policy.default_sources()
     problems += policy.originality_problems(bank, sources)
     click.echo(seen.table())

@@ -84,3 +84,14 @@ def test_production_refuses_a_frozen_clock(kompas, monkeypatch):
     monkeypatch.setenv("KOMPAS_ENV", "production")
     result = kompas("db", "current", ok=False)
     assert "KOMPAS_NOW" in result.output
+
+
+def test_content_check_lists_what_is_past_review_and_fails_on_it_only_when_strict(kompas, monkeypatch):
+    # A year on, many items are past their review_by date.
+    monkeypatch.setenv("KOMPAS_NOW", "2027-12-10T09:00:00+01:00")
+    lenient = kompas("content", "check", ok=False).output  # a topical dilemma has expired by then
+    strict = kompas("content", "check", "--strict", ok=False).output
+    overdue = [line for line in lenient.splitlines() if line.startswith("review by") and ".yaml" in line]
+    assert overdue, "the table lists what is past its review date"
+    assert "has passed: review it" not in lenient
+    assert strict.count("has passed: review it") == len(overdue)

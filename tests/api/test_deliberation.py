@@ -32,7 +32,7 @@ def test_the_bundled_methods_are_listed_with_their_steps(client, room):
     lead, _, _ = room
     methods = {m["slug"]: m for m in lead.get("/methods").get_json()}
     assert set(methods) >= {"stemmen-praten-opnieuw-stemmen", "dilemmamethode"}
-    assert len(methods["dilemmamethode"]["steps"]) == 7
+    assert len(methods["dilemmamethode"]["steps"]) == 8
     assert all(s["prompt"] and s["minutes"] > 0 for m in methods.values() for s in m["steps"])
 
 
@@ -43,15 +43,15 @@ def test_phones_show_the_step_and_the_timer_moves_on(app, room):
     followed = lead.put(f"/sessions/{sid}/deliberation", json={"method": "dilemmamethode", "auto": True})
     assert followed.status_code == 200, followed.get_json()
     step = colleagues[0].get(f"/sessions/{sid}").get_json()["step"]
-    assert (step["number"], step["count"], step["title"]) == (1, 7, "De casus en vragen")
-    assert step["ends_at"].startswith("2026-12-09T11:10:00")  # ten minutes, in UTC
-    set_now(app, parse_now(NOW) + timedelta(minutes=21))  # 10 + 10 minutes: step 3 since one minute
+    assert (step["number"], step["count"], step["title"]) == (1, 8, "Opening: doel, vertrouwen en rollen")
+    assert step["ends_at"].startswith("2026-12-09T11:05:00")  # five minutes, in UTC
+    set_now(app, parse_now(NOW) + timedelta(minutes=21))  # 5 + 10 + 5 minutes: step 4 since one minute
     step = colleagues[1].get(f"/sessions/{sid}").get_json()["step"]
-    assert (step["number"], step["title"]) == (3, "Perspectieven, waarden en belangen")
+    assert (step["number"], step["title"]) == (4, "Wat zeggen de regels?")
     moved = lead.post(f"/sessions/{sid}/deliberation/move", json={"by": 1, "auto": False}).get_json()["step"]
-    assert moved["number"] == 4 and moved["auto"] is False
+    assert moved["number"] == 5 and moved["auto"] is False
     set_now(app, parse_now(NOW) + timedelta(hours=1))
-    assert colleagues[0].get(f"/sessions/{sid}").get_json()["step"]["number"] == 4  # no timer: the lead moves on
+    assert colleagues[0].get(f"/sessions/{sid}").get_json()["step"]["number"] == 5  # no timer: the lead moves on
     back = lead.post(f"/sessions/{sid}/deliberation/move", json={"by": -10}).get_json()["step"]
     assert back["number"] == 1
 

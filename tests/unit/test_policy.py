@@ -8,6 +8,10 @@ import yaml
 
 from content import loader, originality, policy
 
+# The bundled bank is checked on a fixed day, so that CI never turns red by the calendar alone;
+# not before the latest `checked` or `reviewed` in the bundled content.
+TODAY = date(2026, 12, 7)
+
 
 @pytest.fixture
 def copy(tmp_path):
@@ -18,7 +22,7 @@ def copy(tmp_path):
 
 def problems_of(path, sources=None):
     bank = loader.read(path)
-    found = loader.structural_problems(bank) + policy.bank_problems(bank, policy.coverage(bank))
+    found = loader.structural_problems(bank) + policy.bank_problems(bank, policy.coverage(bank, TODAY), TODAY)
     if sources is not None:
         found += policy.originality_problems(bank, sources)
     return found
@@ -26,15 +30,15 @@ def problems_of(path, sources=None):
 
 def test_the_bundled_bank_meets_every_number():
     bank = loader.read()
-    seen = policy.coverage(bank)
-    assert policy.bank_problems(bank, seen) == []
+    seen = policy.coverage(bank, TODAY)
+    assert policy.bank_problems(bank, seen, TODAY) == []
     assert seen.total >= 80 and seen.per_organisation["rijk"] >= 60 and seen.per_organisation["douane"] >= 16
     assert all(seen.per_chapter[c] >= 4 for c in "345678")
     assert seen.per_audience["leidinggevenden"] >= 12 and seen.per_category["actualiteit"] >= 4
     assert all(seen.per_category[c["slug"]] >= 3 for c in bank.categories)
     marks = sum(seen.per_position.values())
     assert all(seen.per_position[key] * 3 <= marks for key in "ABCD")
-    assert policy.rule_problems(bank, policy.today_default()) == []
+    assert policy.rule_problems(bank, TODAY) == []
     assert seen.several_open * 4 >= seen.total
     assert "exactly one aligned" in seen.table() and "finds conflicts" in seen.table()
 
@@ -61,7 +65,8 @@ def test_the_bundled_fingerprints_are_those_of_the_sources(tmp_path):
 
 
 def test_too_few_dilemmas_and_a_thin_chapter_are_problems(copy):
-    for path in sorted((copy / "dilemmas" / "douane").glob("*.yaml"))[:4]:
+    douane = sorted((copy / "dilemmas" / "douane").glob("*.yaml"))
+    for path in douane[: len(douane) - policy.MINIMUM_DILEMMAS["douane"] + 1]:
         path.unlink()
     for path in (copy / "dilemmas" / "rijk").glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -73,7 +78,7 @@ def test_too_few_dilemmas_and_a_thin_chapter_are_problems(copy):
 
 
 def test_alignment_mix_is_enforced(copy):
-    for path in (copy / "dilemmas" / "rijk").glob("*.yaml"):
+    for path in (copy / "dilemmas").glob("*/*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for index, option in enumerate(data["options"]):
             option["alignment"] = "aligned" if index == 0 else "conflicts"
@@ -109,7 +114,6 @@ def test_a_copied_sentence_is_found(copy, tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- second edition rules
 
-TODAY = date(2026, 11, 28)
 MUST_SECTIONS = ("4.1", "4.5", "D.1")
 
 
