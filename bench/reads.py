@@ -70,10 +70,12 @@ def seed_statement(scopes: dict[int, list[tuple[str, int]]]) -> str:
     missing = _required(answers) - set(ANSWER_VALUES)
     unknown = set(ANSWER_VALUES) - set(names)
     if missing or unknown:
-        raise SystemExit(f"bench.reads cannot seed answers: no value for {sorted(missing)}, no column {sorted(unknown)}")
+        raise SystemExit(f"cannot seed answers: no value for {sorted(missing)}; no column {sorted(unknown)}")
     chosen = [n for n in names if n in ANSWER_VALUES]
     scope_rows = ", ".join(
-        f"({organisation}, '{scope}', {scope_id})" for organisation, pairs in scopes.items() for scope, scope_id in pairs
+        f"({organisation}, '{scope}', {scope_id})"
+        for organisation, pairs in scopes.items()
+        for scope, scope_id in pairs
     )
     # Spread over the shards as random.randrange does in submit().
     shard = f"get_byte(decode(seeded.respondent_key, 'hex'), 0) % {TALLY_SHARDS}"
@@ -152,9 +154,7 @@ class Seeder:
             connection.execute(
                 update(ScheduledWeek).where(ScheduledWeek.dilemma_id == self.dilemma).values(week=str(week))
             )
-            connection.execute(
-                update(Answer).where(Answer.dilemma_id == self.dilemma).values(answered_on=week.monday)
-            )
+            connection.execute(update(Answer).where(Answer.dilemma_id == self.dilemma).values(answered_on=week.monday))
         return week.monday
 
     def total(self) -> int:
