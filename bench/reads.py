@@ -247,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
                         count=count,
                         dilemma_id=dilemma,
                     )
-                    loadgen.run(stack, "warm-up", mode, 2, **common)  # both phases alike: caches warm
+                    loadgen.run(
+                        stack, "warm-up", mode, min(2, args.seconds), **common
+                    )  # both phases alike: caches warm
                     run = loadgen.run(stack, f"{mode} ({size:,} answers)", mode, args.seconds, **common)
                     say(run.line())
                     figures[(mode, size)] = run.endpoints[mode]

@@ -82,12 +82,38 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "/usr/bin/wrk"
 
 
+# The data folder of a stopped cluster on which ``kompas init`` has run
+# (``initialised_cluster``): each Stack then starts a copy of it.
+TEMPLATE = "KOMPAS_BENCH_TEMPLATE"
+# Set by ``python -m bench --smoke``: tiny sizes, no durability.
+SMOKE = "KOMPAS_BENCH_SMOKE"
+
+
+def smoke() -> bool:
+    return bool(os.environ.get(SMOKE))
+
+
+@contextlib.contextmanager
+def initialised_cluster(durable: bool):
+    """A stopped cluster with the database initialised (``kompas init``),
+    for Stacks to start copies of (see TEMPLATE); removed afterwards."""
+    cluster = ThrowawayCluster(durable=durable).start()
+    try:
+        env = {**os.environ, "DATABASE_URL": cluster.url(), "KOMPAS_SECRET_KEY": secrets.token_urlsafe(48)}
+        env["KOMPAS_ENV"] = "production"
+        subprocess.run([KOMPAS, "init"], env=env, check=True, capture_output=True)
+        cluster.pause()
+        yield cluster.data
+    finally:
+        cluster.stop()
+
+
 @dataclass
 class Stack:
     """A running server on a throwaway cluster; stop() removes everything."""
 
     workers: int | None = None
-    durable: bool = True
+    durable: bool = field(default_factory=lambda: not smoke())
     cluster: ThrowawayCluster | None = None
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kompas-bench-")))
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
@@ -114,8 +140,10 @@ class Stack:
         }
 
     def start(self) -> Stack:
-        self.cluster = ThrowawayCluster(durable=self.durable).start()
-        subprocess.run([KOMPAS, "init"], env=self.env(), cwd=self.folder, check=True, capture_output=True)
+        template = os.environ.get(TEMPLATE)
+        self.cluster = ThrowawayCluster(durable=self.durable).start(copy_of=Path(template) if template else None)
+        if not template:
+            subprocess.run([KOMPAS, "init"], env=self.env(), cwd=self.folder, check=True, capture_output=True)
         command = [KOMPAS, "serve"]
         if self.workers:
             command += ["--workers", str(self.workers)]
