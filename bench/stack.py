@@ -30,6 +30,7 @@ from dilemmas.model.installations import Installation
 from dilemmas.model.organisations import Organisation
 from dilemmas.storage.database import make_engine
 from dilemmas.tokens import hash_token
+from tests.pgbouncer import Pgbouncer
 from tests.pgcluster import ThrowawayCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +120,9 @@ class Stack:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     port: int = field(default_factory=free_port)
     server: subprocess.Popen | None = None
+    # What the server's DATABASE_URL is, when not the cluster itself (serve()).
+    served_url: str | None = None
+    pooler: Pgbouncer | None = None
 
     @property
     def base(self) -> str:
@@ -131,7 +135,7 @@ class Stack:
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": self.served_url or self.database_url,
             "KOMPAS_ENV": "production",
             "KOMPAS_SECRET_KEY": self.secret,
             "RATELIMIT_ENABLED": "false",
@@ -144,10 +148,29 @@ class Stack:
         self.cluster = ThrowawayCluster(durable=self.durable).start(copy_of=Path(template) if template else None)
         if not template:
             subprocess.run([KOMPAS, "init"], env=self.env(), cwd=self.folder, check=True, capture_output=True)
+        return self._serve()
+
+    def serve(self, prepare: bool = True, pgbouncer: bool = False) -> Stack:
+        """Restart the server: straight to PostgreSQL, with psycopg's
+        prepared statements (its default) or without them, or through a
+        pgbouncer in transaction mode (which needs them off)."""
+        self._stop_server()
+        if self.pooler is not None:
+            self.pooler.stop()
+            self.pooler = None
+        url = self.database_url
+        if pgbouncer:
+            # As many server connections as the workers can use at once.
+            self.pooler = Pgbouncer(url, pool_mode="transaction", pool_size=(self.workers or os.cpu_count() + 1) + 2)
+            url = self.pooler.start().url()
+        self.served_url = url if prepare else f"{url}?prepare_threshold=none"
+        return self._serve()
+
+    def _serve(self) -> Stack:
         command = [KOMPAS, "serve"]
         if self.workers:
             command += ["--workers", str(self.workers)]
-        self.log = open(self.folder / "server.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (closed in stop)
         self.server = subprocess.Popen(
             command, env=self.env(), cwd=self.folder, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -172,7 +195,11 @@ class Stack:
         found = children.read_text().split() if children.exists() else []
         return [self.server.pid, *map(int, found)]
 
-    def stop(self) -> None:
+    def database_pids(self) -> list[int]:
+        """PostgreSQL's processes, and pgbouncer's when the server uses it."""
+        return self.cluster.pids() + (self.pooler.pids() if self.pooler else [])
+
+    def _stop_server(self) -> None:
         if self.server is not None and self.server.poll() is None:
             self.server.terminate()
             try:
@@ -181,6 +208,12 @@ class Stack:
                 self.server.kill()
                 self.server.wait()
             self.log.close()
+        self.server = None
+
+    def stop(self) -> None:
+        self._stop_server()
+        if self.pooler is not None:
+            self.pooler.stop()
         if self.cluster is not None:
             self.cluster.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -241,12 +274,31 @@ class Stack:
         return tokens
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of running processes (from /proc)."""
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each running process (from /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = {}
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of running processes (from /proc)."""
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two ``cpu_by_pid`` readings by the processes
+    in both (one that ended in between takes its time with it)."""
+    return sum(max(0.0, after[pid] - spent) for pid, spent in before.items() if pid in after)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine spent busy since boot (/proc/stat:
+    user, nice, system, irq, softirq)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
