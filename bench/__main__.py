@@ -10,19 +10,26 @@ every benchmark for a second or two at tiny sizes, so that a change that
 breaks a benchmark fails CI. It exits non-zero when a benchmark crashes or
 any run saw an error (a status other than the expected, a lost message); it
 never judges a time.
+
+After the table: the capacity model (``bench.capacity``, docs/capacity.md)
+computed from this run's figures; a full run saves its rows to
+``.bench/last-run.jsonl``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
+from bench import capacity
 from bench.stack import SMOKE, TEMPLATE, initialised_cluster
 from bench.table import read, render
 
@@ -81,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{time.monotonic() - started:.0f} s in all"
     )
     print(render(rows))
+    if not smoke:
+        capacity.SAVED.parent.mkdir(exist_ok=True)
+        capacity.SAVED.write_text("".join(json.dumps(asdict(row)) + "\n" for row in rows))
+        print(f"(rows saved to {capacity.SAVED.relative_to(HERE.parent)})")
+    print()
+    try:
+        print(capacity.render(capacity.Costs.of(rows)))
+    except SystemExit as missing:  # a bench that failed left its figures out
+        print(f"capacity model: {missing}")
+        failed.append("capacity model")
     if smoke:
         # Errors are facts, not timings: a smoke run fails on any.
         failed += [
