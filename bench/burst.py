@@ -37,7 +37,11 @@ from bench.table import Row, report
 BURST = 100_000
 BURST_WINDOW = 300
 # Each run that answers takes installations of its own.
-SLICES = ("current", "answer", "flow", "paced", "unprepared", "pooled", "contended")
+# The flow's variants: (psycopg prepares statements, through pgbouncer).
+VARIANTS = {"prepared": (True, False), "nothing prepared": (False, False), "pgbouncer": (False, True)}
+VARIANT_TURNS = 2
+TURNS = tuple(f"{name} {turn + 1}" for turn in range(VARIANT_TURNS) for name in VARIANTS)
+SLICES = ("current", "answer", "flow", "paced", "contended", *TURNS)
 CONTENDED_WORKERS = 12
 MODEL_BAND = (0.8, 1.2)  # the model's prediction of the flow against the measured flow
 
@@ -98,19 +102,33 @@ def cost_rows(ceiling, current_run, answer_run, results_run, flow_run, written: 
     return rows
 
 
-def variant_rows(flow_run, unprepared, pooled) -> list[Row]:
-    """The flow without prepared statements, and through pgbouncer."""
+def variant_rows(variants: dict[str, list[loadgen.Run]]) -> list[Row]:
+    """The flow with prepared statements, without, and through pgbouncer:
+    the mean of the turns."""
+
+    def mean(runs: list[loadgen.Run], figure) -> float:
+        return sum(figure(run) for run in runs) / len(runs)
+
+    def rate(run):
+        return run.total.rate
+
+    def p99(run):
+        return run.total.p99_ms
+
+    prepared, unprepared, pooled = variants["prepared"], variants["nothing prepared"], variants["pgbouncer"]
+    turns = f"{len(prepared)} turn{'s' if len(prepared) > 1 else ''}"
     return [
-        Row("burst", "flow, nothing prepared (prepare_threshold=none)", unprepared.total.rate, "/s",
-            f"flow {flow_run.total.rate:,.0f}/s", _ratio(unprepared.total.rate, flow_run.total.rate), "-", None),
-        Row("burst", "flow via pgbouncer (transaction pooling)", pooled.total.rate, "/s",
-            f"nothing prepared {unprepared.total.rate:,.0f}/s", _ratio(pooled.total.rate, unprepared.total.rate),
+        Row("burst", f"flow, prepared statements ({turns})", mean(prepared, rate), "/s", "-", None, "-", None),
+        Row("burst", "flow, nothing prepared (prepare_threshold=none)", mean(unprepared, rate), "/s",
+            f"prepared {mean(prepared, rate):,.0f}/s", _ratio(mean(unprepared, rate), mean(prepared, rate)), "-", None),
+        Row("burst", "flow via pgbouncer (transaction pooling)", mean(pooled, rate), "/s",
+            f"nothing prepared {mean(unprepared, rate):,.0f}/s", _ratio(mean(pooled, rate), mean(unprepared, rate)),
             "-", None),
-        Row("burst", "flow via pgbouncer p99", pooled.total.p99_ms, "ms",
-            f"nothing prepared {unprepared.total.p99_ms:.1f} ms", _ratio(pooled.total.p99_ms, unprepared.total.p99_ms),
+        Row("burst", "flow via pgbouncer p99", mean(pooled, p99), "ms",
+            f"nothing prepared {mean(unprepared, p99):.1f} ms", _ratio(mean(pooled, p99), mean(unprepared, p99)),
             "-", None),
-        Row("burst", "pgbouncer CPU per request", pooled.cpu_ms_per_request("pgbouncer"), "ms",
-            f"PostgreSQL {pooled.cpu_ms_per_request('postgres'):.2f} ms", None, "-", None),
+        Row("burst", "pgbouncer CPU per request", mean(pooled, lambda r: r.cpu_ms_per_request("pgbouncer")), "ms",
+            f"PostgreSQL {mean(pooled, lambda r: r.cpu_ms_per_request('postgres')):.2f} ms", None, "-", None),
     ]  # fmt: skip
 
 
@@ -130,7 +148,7 @@ def contention_rows(answer_run, waits: LockWaits, contended, contended_waits: Lo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.burst", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--installations", type=int, default=56_000, help="pre-registered installations")
+    parser.add_argument("--installations", type=int, default=88_000, help="pre-registered installations")
     parser.add_argument("--seconds", type=float, default=15, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (= threads)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: kompas serve's)")
@@ -176,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def warm_up() -> None:
             """Every worker of a (re)started server through its first requests."""
-            measured("warm-up", "current", *slices["current"])
+            first, count = slices["current"]
+            say(loadgen.run(stack, "warm-up", "current", min(3, seconds), first=first, count=count, **common).line())
 
         warm_up()
         ceiling = measured("/healthz", "healthz")
@@ -193,16 +212,17 @@ def main(argv: list[str] | None = None) -> int:
         half = flow_run.total.rate / 2
         paced_ceiling = measured("/healthz paced", "healthz", rate=half)
         paced = measured("flow paced", "flow", *slices["paced"], rate=half)
-        # The same flow without psycopg's prepared statements, then through
-        # pgbouncer in transaction mode (which needs them off).
-        say("burst: restarting the server without prepared statements")
-        stack.serve(prepare=False)
-        warm_up()
-        unprepared = measured("flow, nothing prepared", "flow", *slices["unprepared"])
-        say("burst: restarting the server behind pgbouncer (transaction pooling)")
-        stack.serve(prepare=False, pgbouncer=True)
-        warm_up()
-        pooled = measured("flow via pgbouncer", "flow", *slices["pooled"])
+        # The same flow with psycopg's prepared statements (its default),
+        # without them, and through pgbouncer in transaction mode (which
+        # needs them off), in turns, so that the other work on this shared
+        # machine weighs on each alike.
+        variants: dict[str, list[loadgen.Run]] = {name: [] for name in VARIANTS}
+        for turn in range(1 if smoke() else VARIANT_TURNS):
+            for name, (prepare, pgbouncer) in VARIANTS.items():
+                say(f"burst: restarting the server: {name} (turn {turn + 1})")
+                stack.serve(prepare=prepare, pgbouncer=pgbouncer)
+                warm_up()
+                variants[name].append(measured(f"flow, {name}", "flow", *slices[f"{name} {turn + 1}"]))
         # Counter contention: answers to the one dilemma from many more
         # concurrent transactions than the default workers make.
         stack.workers = CONTENDED_WORKERS
@@ -313,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     rows += cost_rows(ceiling, current_run, answer_run, results_run, flow_run, written, stored)
-    rows += variant_rows(flow_run, unprepared, pooled)
+    rows += variant_rows(variants)
     rows += contention_rows(answer_run, waits, contended, contended_waits, args.workers or (os.cpu_count() or 1) + 1)
     runs = [
         ceiling,
@@ -323,9 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         flow_run,
         paced_ceiling,
         paced,
-        unprepared,
-        pooled,
         contended,
+        *(run for runs in variants.values() for run in runs),
     ]
     runs += [full] if full else []
     errors = sum(r.total.errors for r in runs[1:] if r is not paced_ceiling)

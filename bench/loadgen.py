@@ -165,6 +165,8 @@ def run(
             leftover.unlink(missing_ok=True)
     summary = dict(item.split("=") for item in lines[-1].lstrip("# ").split())
     elapsed = int(summary["busy_us"]) / 1e6
+    if elapsed <= 0:  # no response came back (a starved machine): wrk's own duration
+        elapsed = int(summary["duration_us"]) / 1e6
     per_endpoint: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for line in lines[:-1]:
         endpoint, status, micros = line.split()
