@@ -119,6 +119,7 @@ def model(costs: Costs) -> list[tuple[str, str]]:
         f"{servers} of {CORES_PER_APP_SERVER} cores "
         f"(at {TARGET_UTILISATION:.0%} utilisation, where p99 < 100 ms was measured)",
     )
+    say("app servers with one to spare", f"{servers + 1} (a server lost on a Monday morning leaves enough)")
     say(
         "PostgreSQL cores busy at the peak",
         f"{db_cores:,.1f} (plan {db_cores / TARGET_UTILISATION:,.1f} at {TARGET_UTILISATION:.0%})",
