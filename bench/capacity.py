@@ -127,7 +127,8 @@ def model(costs: Costs) -> list[tuple[str, str]]:
     answers_per_second = openers  # every opener answers in the flow
     say(
         "WAL at the peak",
-        f"{answers_per_second * costs.wal_per_answer / 1e6:,.1f} MB/s ({costs.wal_per_answer:,.0f} B per answer)",
+        f"{answers_per_second * costs.wal_per_answer / 1e6:,.1f} MB/s ({costs.wal_per_answer:,.0f} B per answer); "
+        f"{answers_per_second * costs.rows_per_answer:,.0f} rows inserted/s",
     )
     yearly = EMPLOYEES * ANSWERING_PER_WEEK * WEEKS
     say(
