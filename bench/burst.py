@@ -202,9 +202,20 @@ def main(argv: list[str] | None = None) -> int:
         current_run = measured("current", "current", *slices["current"])
         answer_run, written, waits = answers_watched("answer", "answer")
         # The results run reads as installations whose answer was accepted.
+        answered = list(answer_run.answered)
+        # Every connection needs an answerer of its own; a starved machine
+        # (a smoke run beside other work) may have accepted fewer.
+        spare = iter(tokens[slices["answer"][0] - 1 + slices["answer"][1] - connections :])
+        while len(answered) < connections:
+            token = next(spare)
+            if token not in answered:
+                status, _, body = call(stack.base, "PUT", f"/api/v1/dilemmas/{dilemma}/answer", {"option": "A"}, token)
+                if status != 200:
+                    raise SystemExit(f"PUT answer answered {status}: {body}")
+                answered.append(token)
         answered_file = stack.folder / "answered.txt"
-        answered_file.write_text("\n".join(answer_run.answered) + "\n")
-        results_run = measured("results", "results", 1, len(answer_run.answered), tokens_file=answered_file)
+        answered_file.write_text("\n".join(answered) + "\n")
+        results_run = measured("results", "results", 1, len(answered), tokens_file=answered_file)
         flow_run = measured("flow", "flow", *slices["flow"])
         # Latency at half of the flow's own capacity, measured in this run:
         # paced open loop, each request due at a fixed moment and its
