@@ -10,7 +10,7 @@ SPECTRAL_DIR     := .tools/spectral
 SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
 SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
 
-.PHONY: install test-tools run test test-sqlite test-postgres lint bench clean screenshots
+.PHONY: install test-tools run test test-sqlite test-postgres lint bench bench-smoke clean screenshots
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,9 +55,9 @@ test-sqlite: install test-tools
 test-postgres: install test-tools
 	$(BIN)/pytest -q --postgres
 
-## make test: lint, the layer contracts, the whole suite on SQLite and on
-## PostgreSQL.
-test: lint test-sqlite test-postgres
+## make test: lint, the layer contracts, the benchmarks' smoke run, the
+## whole suite on SQLite and on PostgreSQL.
+test: lint bench-smoke test-sqlite test-postgres
 
 ## make screenshots: every page of the office console at 1280 and 390
 ## pixels wide, into screenshots/ (not committed), with the axe check.
@@ -72,6 +72,11 @@ screenshots: install
 ## Debian's packages when missing, as root) and PostgreSQL's server binaries.
 bench: install
 	$(BIN)/python -m bench
+
+## make bench-smoke: every benchmark for a second or two at tiny sizes (under
+## a minute); fails when one crashes or sees an error, never on a time.
+bench-smoke: install
+	$(BIN)/python -m bench --smoke
 
 clean:
 	rm -rf $(VENV) .tools instance .pytest_cache .ruff_cache build *.egg-info screenshots

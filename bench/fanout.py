@@ -416,6 +416,15 @@ def print_matrix(results: list[dict], count: int, connections: int) -> None:
             figure = f"{r['name']} on {PROTOCOL_NAMES[r['protocol']]}, {1000 * r['latency']:g} ms"
             fcm_rate = base[(r["protocol"], r["latency"])]
             rows.append(Row("fanout", figure, rate, "/s", f"fcm transport {fcm_rate:,.0f}/s", ratio, "-", None))
+    # CPU per message of our transport, for the capacity model (docs/capacity.md).
+    for r in results:
+        if r["name"] == "fcm" and r["protocol"] == "h2" and r["latency"] > 0:
+            figure = f"fcm transport CPU per message, HTTP/2+TLS fake, {1000 * r['latency']:g} ms"
+            per_message = 1000 * r["cpu"] / max(r["sent"], 1)
+            rows.append(Row("fanout", figure, per_message, "ms", f"{r['sent']:,} messages", None, "-", None))
+    # The library's paths may lose messages (see bench/README.md); ours must not.
+    lost = sum(count - r["sent"] for r in results if r["name"] == "fcm")
+    rows.append(Row("fanout", "fcm transport: messages not accepted", lost, "errors", "-", None, "0", lost == 0))
     decisive = [r for r in results if r["name"] == "send_each_async" and r["protocol"] == "h2" and r["latency"] > 0]
     print()
     for r in decisive:

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.stack import LUA, Stack, cpu_seconds, ensure_wrk
+from bench.stack import LUA, Stack, cpu_by_pid, cpu_spent, ensure_wrk, machine_busy_seconds
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class Run:
     reused: int
     cpu: dict[str, float]  # share of one core used by wrk, gunicorn, PostgreSQL
     answered: list[str]  # answer mode: the tokens whose first answer was accepted
+
+    def cpu_ms_per_request(self, part: str) -> float:
+        """Milliseconds of CPU of one part (gunicorn, postgres, wrk,
+        pgbouncer) per request of this run."""
+        return 1000 * self.cpu.get(part, 0.0) * self.seconds / max(self.total.requests, 1)
 
     def line(self) -> str:
         parts = [f"{self.label}: {self.seconds:.1f}s, {self.total.requests} requests, {self.total.rate:.0f}/s"]
@@ -94,6 +99,7 @@ def run(
     dilemma_id: int = 0,
     rate: float = 0,
     once: bool = False,
+    exclude_pids: tuple[int, ...] = (),
 ) -> Run:
     """Run wrk for ``seconds`` against the stack with one connection per
     thread; ``rate`` > 0 paces the requests (total per second). ``once``:
@@ -124,8 +130,16 @@ def run(
         "once" if once else "all",
     ]
     pids = stack.server_pids()
-    database = stack.cluster.pids()
-    before = (cpu_seconds(pids), cpu_seconds(database), resource.getrusage(resource.RUSAGE_CHILDREN))
+    # Not the backends of the bench's own sampling (``exclude_pids``).
+    database = [pid for pid in stack.cluster.pids() if pid not in exclude_pids]
+    pooler = stack.pooler.pids() if stack.pooler else []
+    before = (
+        cpu_by_pid(pids),
+        cpu_by_pid(database),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+        cpu_by_pid(pooler),
+        machine_busy_seconds(),
+    )
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         markers = [Path(f"{out}.done.{i}") for i in range(1, connections + 1)]
@@ -137,7 +151,13 @@ def run(
         stdout, stderr = process.communicate()
         if process.returncode != 0:
             raise RuntimeError(f"wrk failed ({process.returncode}): {stderr.strip() or stdout.strip()}")
-        after = (cpu_seconds(pids), cpu_seconds(database), resource.getrusage(resource.RUSAGE_CHILDREN))
+        after = (
+            cpu_by_pid(pids),
+            cpu_by_pid(database),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+            cpu_by_pid(pooler),
+            machine_busy_seconds(),
+        )
         lines = out.read_text().splitlines()
         answered = Path(f"{out}.answered").read_text().split()
     finally:
@@ -145,6 +165,8 @@ def run(
             leftover.unlink(missing_ok=True)
     summary = dict(item.split("=") for item in lines[-1].lstrip("# ").split())
     elapsed = int(summary["busy_us"]) / 1e6
+    if elapsed <= 0:  # no response came back (a starved machine): wrk's own duration
+        elapsed = int(summary["duration_us"]) / 1e6
     per_endpoint: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for line in lines[:-1]:
         endpoint, status, micros = line.split()
@@ -155,9 +177,15 @@ def run(
     load_cpu = (after[2].ru_utime + after[2].ru_stime) - (before[2].ru_utime + before[2].ru_stime)
     cpu = {
         "wrk": load_cpu / elapsed,
-        "gunicorn": (after[0] - before[0]) / elapsed,
-        "postgres": (after[1] - before[1]) / elapsed,
+        "gunicorn": cpu_spent(before[0], after[0]) / elapsed,
+        "postgres": cpu_spent(before[1], after[1]) / elapsed,
     }
+    if pooler:
+        cpu["pgbouncer"] = cpu_spent(before[3], after[3]) / elapsed
+    # Everything else on the machine (other people's work): what the stack
+    # could not have.
+    wall = max(elapsed, 1e-9)
+    cpu["others"] = max(0.0, (after[4] - before[4]) / wall - sum(cpu.values()))
     return Run(
         label,
         elapsed,

@@ -174,7 +174,7 @@ def run(stack: Stack, rooms: list[Room], seconds: float, every: float, screen_ev
                     room.etags[key] = etag
         connection.close()
 
-    server, database = stack.server_pids(), stack.cluster.pids()
+    server, database = stack.server_pids(), stack.database_pids()
     before = cpu_seconds(server), cpu_seconds(database)
     threads = [threading.Thread(target=worker) for _ in range(24)]
     for thread in threads:
@@ -233,6 +233,13 @@ def main() -> int:
                 None if ratio is None else ratio <= bound,
             )
         )
+    # Per poll, for the capacity model (docs/capacity.md).
+    for name, (tally, server, database) in results.items():
+        polls = max(tally.requests, 1)
+        rows.append(Row("meeting", f"server CPU per poll ({name})", 1000 * server / polls, "ms",
+                        f"{tally.requests:,} polls, {tally.not_modified:,} x 304", None, "-", None))  # fmt: skip
+        rows.append(Row("meeting", f"PostgreSQL CPU per poll ({name})", 1000 * database / polls, "ms",
+                        f"{tally.requests:,} polls", None, "-", None))  # fmt: skip
     errors = plain[0].errors + conditional[0].errors
     rows.append(Row("meeting", "errors, both runs", errors, "errors", "-", None, "0", errors == 0))
     report(rows)

@@ -19,48 +19,101 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from bench import loadgen
 from bench.stack import Stack, call, say
 from bench.table import Row, report
-from dilemmas.storage.database import make_engine
+from dilemmas.employee.answers import tally_scopes
+from dilemmas.model.answers import TALLY_SHARDS, Answer, DifficultyTally, Tally
+from dilemmas.model.schedule import ScheduledWeek
+from dilemmas.storage.database import make_engine, make_sessionmaker
+from dilemmas.weeks import Week
 
 SMALL, LARGE = 1_000, 1_000_000
 LIVE_ANSWERS = 40  # real answers over HTTP: the installations that read their results
 BATCH = 250_000
 
-SEED = """
-WITH seeded AS (
-    INSERT INTO answers (dilemma_id, respondent_key, revision_id, organisation_id, option, mode,
-                         difficulty, answered_on, late)
-    SELECT CAST(:dilemma AS integer), encode(sha256(convert_to('kompas-bench-' || g, 'UTF8')), 'hex'),
-           CAST(:revision AS integer),
-           CASE WHEN g % 5 = 0 THEN CAST(:child AS integer) ELSE CAST(:root AS integer) END,
-           (ARRAY['A', 'B', 'C', 'D'])[1 + (g * 7 + g / 3) % 4],
-           CASE WHEN g % 3 = 0 THEN 'colleague' ELSE 'alone' END,
-           1 + (g / 2) % 5, current_date, false
-    FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
-    RETURNING organisation_id, option, mode, difficulty
-), options AS (
-    INSERT INTO tallies (dilemma_id, scope, scope_id, mode, late, option, shard, count)
-    SELECT CAST(:dilemma AS integer), 'all', 0, mode, false, option, 0, count(*) FROM seeded GROUP BY mode, option
-    UNION ALL
-    SELECT CAST(:dilemma AS integer), 'organisation', CAST(:child AS integer), mode, false, option, 0, count(*)
-    FROM seeded WHERE organisation_id = CAST(:child AS integer)
-      AND CAST(:child AS integer) <> CAST(:root AS integer) GROUP BY mode, option
-    ON CONFLICT (dilemma_id, scope, scope_id, mode, late, option, shard)
-    DO UPDATE SET count = tallies.count + excluded.count
-)
-INSERT INTO difficulty_tallies (dilemma_id, scope, scope_id, value, shard, count)
-SELECT CAST(:dilemma AS integer), 'all', 0, difficulty, 0, count(*) FROM seeded GROUP BY difficulty
-UNION ALL
-SELECT CAST(:dilemma AS integer), 'organisation', CAST(:child AS integer), difficulty, 0, count(*)
-FROM seeded WHERE organisation_id = CAST(:child AS integer)
-      AND CAST(:child AS integer) <> CAST(:root AS integer) GROUP BY difficulty
-ON CONFLICT (dilemma_id, scope, scope_id, value, shard) DO UPDATE SET count = difficulty_tallies.count + excluded.count
-"""
+# How each column of a seeded answer is made from ``g``, its number. The
+# statement is built from the tables' metadata (the models), so a column the
+# domain adds later fails here by name, not as a mismatched ON CONFLICT.
+ANSWER_VALUES = {
+    "dilemma_id": "CAST(:dilemma AS integer)",
+    "respondent_key": "encode(sha256(convert_to('kompas-bench-' || g, 'UTF8')), 'hex')",
+    "revision_id": "CAST(:revision AS integer)",
+    "organisation_id": "CASE WHEN g % 5 = 0 THEN CAST(:child AS integer) ELSE CAST(:root AS integer) END",
+    "option": "(ARRAY['A', 'B', 'C', 'D'])[1 + (g * 7 + g / 3) % 4]",
+    "mode": "CASE WHEN g % 3 = 0 THEN 'colleague' ELSE 'alone' END",
+    "difficulty": "1 + (g / 2) % 5",
+    "answered_on": "CAST(:monday AS date)",
+    "late": "false",
+}
+# A counter's key column that counts an answer column of another name.
+COUNTED_AS = {"value": "difficulty"}
+# The counters an answer feeds (employee.answers.submit), each with the
+# column it adds to.
+COUNTERS = ((Tally, "count"), (DifficultyTally, "count"))
+
+
+def _required(table) -> set[str]:
+    return {c.name for c in table.columns if not c.nullable and c.default is None and c.server_default is None}
+
+
+def seed_statement(scopes: dict[int, list[tuple[str, int]]]) -> str:
+    """One statement that inserts the answers numbered :first to :last and
+    adds them to every counter, for each organisation to the scopes the
+    domain gives it (``employee.answers.tally_scopes``)."""
+    answers = Answer.__table__
+    names = [c.name for c in answers.columns]
+    missing = _required(answers) - set(ANSWER_VALUES)
+    unknown = set(ANSWER_VALUES) - set(names)
+    if missing or unknown:
+        raise SystemExit(f"cannot seed answers: no value for {sorted(missing)}; no column {sorted(unknown)}")
+    chosen = [n for n in names if n in ANSWER_VALUES]
+    scope_rows = ", ".join(
+        f"({organisation}, '{scope}', {scope_id})"
+        for organisation, pairs in scopes.items()
+        for scope, scope_id in pairs
+    )
+    # Spread over the shards as random.randrange does in submit().
+    shard = f"get_byte(decode(seeded.respondent_key, 'hex'), 0) % {TALLY_SHARDS}"
+    parts = [
+        f"seeded AS (INSERT INTO {answers.name} ({', '.join(chosen)}) "
+        f"SELECT {', '.join(ANSWER_VALUES[n] for n in chosen)} "
+        "FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g "
+        f"RETURNING {', '.join(chosen)})",
+        f"scopes (organisation_id, scope, scope_id) AS (VALUES {scope_rows})",
+    ]
+    for number, (model, column) in enumerate(COUNTERS):
+        table = model.__table__
+        keys = [c.name for c in table.primary_key.columns]
+        extra = _required(table) - set(keys) - {column}
+        if extra:
+            raise SystemExit(f"bench.reads cannot seed {table.name}: no value for {sorted(extra)}")
+        made, counted = [], []
+        for key in keys:
+            if key in ("scope", "scope_id"):
+                made.append(f"scopes.{key}")
+            elif key == "shard":
+                made.append(shard)
+            else:
+                source = COUNTED_AS.get(key, key)
+                if source not in chosen:
+                    raise SystemExit(f"bench.reads cannot seed {table.name}.{key}: answers have no {source}")
+                made.append(f"seeded.{source}")
+                counted.append(source)
+        nullable = [n for n in counted if answers.c[n].nullable]
+        where = " AND ".join(f"seeded.{n} IS NOT NULL" for n in nullable) or "true"
+        parts.append(
+            f"counted_{number} AS (INSERT INTO {table.name} ({', '.join(keys)}, {column}) "
+            f"SELECT {', '.join(made)}, count(*) FROM seeded JOIN scopes USING (organisation_id) "
+            f"WHERE {where} GROUP BY {', '.join(made)} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {column} = {table.name}.{column} + excluded.{column})"
+        )
+    return "WITH " + ",\n".join(parts) + "\nSELECT count(*) FROM seeded"
+
 
 CHECK = """
 SELECT (SELECT count(*) FROM answers WHERE dilemma_id = :dilemma),
@@ -82,6 +135,27 @@ class Seeder:
             orgs = connection.execute(text("SELECT id, parent_id FROM organisations ORDER BY id")).all()
         self.root = next(o for o, parent in orgs if parent is None)
         self.child = next((o for o, parent in orgs if parent == self.root), self.root)
+        with make_sessionmaker(self.engine)() as session:
+            scopes = {o: tally_scopes(session, o) for o in {self.root, self.child}}
+        self.statement = text(seed_statement(scopes))
+        self.monday = self.close_week()
+
+    def close_week(self) -> date:
+        """Move the dilemma to last week, so that its week is closed: only a
+        closed week's results and statistics read the counters (while it is
+        open they show no figures at all), and those reads are what this
+        bench measures. The schedule's trigger moves the content generation,
+        so the running server sees the move at its next request. Returns the
+        Monday the answers then belong to."""
+        with self.engine.begin() as connection:
+            week = Week.parse(
+                connection.scalar(select(ScheduledWeek.week).where(ScheduledWeek.dilemma_id == self.dilemma))
+            ).previous()
+            connection.execute(
+                update(ScheduledWeek).where(ScheduledWeek.dilemma_id == self.dilemma).values(week=str(week))
+            )
+            connection.execute(update(Answer).where(Answer.dilemma_id == self.dilemma).values(answered_on=week.monday))
+        return week.monday
 
     def total(self) -> int:
         with self.engine.connect() as connection:
@@ -103,9 +177,10 @@ class Seeder:
                 child=self.child,
                 first=self.seeded + 1,
                 last=self.seeded + batch,
+                monday=self.monday,
             )
             with self.engine.begin() as connection:
-                connection.execute(text(SEED), values)
+                connection.execute(self.statement, values)
             self.seeded += batch
             missing -= batch
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -159,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
                         else f"/api/v1/admin/stats/dilemmas/{dilemma}",
                         token=tokens[0] if mode == "results" else analyst,
                     )
+                    if status != 200:
+                        raise SystemExit(f"{mode} answered {status}: {body}")
                     shown = body["scopes"][0]["total"] if mode == "results" else body["spreads"][0]["total"]
+                    if shown != size:
+                        raise SystemExit(f"{mode} with {size:,} answers shows a total of {shown}")
                     say(f"reads: {mode} with {size:,} answers shows a total of {shown}")
                     common = dict(
                         connections=args.connections,
@@ -168,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
                         count=count,
                         dilemma_id=dilemma,
                     )
-                    loadgen.run(stack, "warm-up", mode, 2, **common)  # both phases alike: caches warm
+                    loadgen.run(
+                        stack, "warm-up", mode, min(2, args.seconds), **common
+                    )  # both phases alike: caches warm
                     run = loadgen.run(stack, f"{mode} ({size:,} answers)", mode, args.seconds, **common)
                     say(run.line())
                     figures[(mode, size)] = run.endpoints[mode]

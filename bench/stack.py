@@ -30,6 +30,7 @@ from dilemmas.model.installations import Installation
 from dilemmas.model.organisations import Organisation
 from dilemmas.storage.database import make_engine
 from dilemmas.tokens import hash_token
+from tests.pgbouncer import Pgbouncer
 from tests.pgcluster import ThrowawayCluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,17 +83,46 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "/usr/bin/wrk"
 
 
+# The data folder of a stopped cluster on which ``kompas init`` has run
+# (``initialised_cluster``): each Stack then starts a copy of it.
+TEMPLATE = "KOMPAS_BENCH_TEMPLATE"
+# Set by ``python -m bench --smoke``: tiny sizes, no durability.
+SMOKE = "KOMPAS_BENCH_SMOKE"
+
+
+def smoke() -> bool:
+    return bool(os.environ.get(SMOKE))
+
+
+@contextlib.contextmanager
+def initialised_cluster(durable: bool):
+    """A stopped cluster with the database initialised (``kompas init``),
+    for Stacks to start copies of (see TEMPLATE); removed afterwards."""
+    cluster = ThrowawayCluster(durable=durable).start()
+    try:
+        env = {**os.environ, "DATABASE_URL": cluster.url(), "KOMPAS_SECRET_KEY": secrets.token_urlsafe(48)}
+        env["KOMPAS_ENV"] = "production"
+        subprocess.run([KOMPAS, "init"], env=env, check=True, capture_output=True)
+        cluster.pause()
+        yield cluster.data
+    finally:
+        cluster.stop()
+
+
 @dataclass
 class Stack:
     """A running server on a throwaway cluster; stop() removes everything."""
 
     workers: int | None = None
-    durable: bool = True
+    durable: bool = field(default_factory=lambda: not smoke())
     cluster: ThrowawayCluster | None = None
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kompas-bench-")))
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     port: int = field(default_factory=free_port)
     server: subprocess.Popen | None = None
+    # What the server's DATABASE_URL is, when not the cluster itself (serve()).
+    served_url: str | None = None
+    pooler: Pgbouncer | None = None
 
     @property
     def base(self) -> str:
@@ -105,7 +135,7 @@ class Stack:
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": self.served_url or self.database_url,
             "KOMPAS_ENV": "production",
             "KOMPAS_SECRET_KEY": self.secret,
             "RATELIMIT_ENABLED": "false",
@@ -114,12 +144,33 @@ class Stack:
         }
 
     def start(self) -> Stack:
-        self.cluster = ThrowawayCluster(durable=self.durable).start()
-        subprocess.run([KOMPAS, "init"], env=self.env(), cwd=self.folder, check=True, capture_output=True)
+        template = os.environ.get(TEMPLATE)
+        self.cluster = ThrowawayCluster(durable=self.durable).start(copy_of=Path(template) if template else None)
+        if not template:
+            subprocess.run([KOMPAS, "init"], env=self.env(), cwd=self.folder, check=True, capture_output=True)
+        return self._serve()
+
+    def serve(self, prepare: bool = True, pgbouncer: bool = False) -> Stack:
+        """Restart the server: straight to PostgreSQL, with psycopg's
+        prepared statements (its default) or without them, or through a
+        pgbouncer in transaction mode (which needs them off)."""
+        self._stop_server()
+        if self.pooler is not None:
+            self.pooler.stop()
+            self.pooler = None
+        url = self.database_url
+        if pgbouncer:
+            # As many server connections as the workers can use at once.
+            self.pooler = Pgbouncer(url, pool_mode="transaction", pool_size=(self.workers or os.cpu_count() + 1) + 2)
+            url = self.pooler.start().url()
+        self.served_url = url if prepare else f"{url}?prepare_threshold=none"
+        return self._serve()
+
+    def _serve(self) -> Stack:
         command = [KOMPAS, "serve"]
         if self.workers:
             command += ["--workers", str(self.workers)]
-        self.log = open(self.folder / "server.log", "wb")  # noqa: SIM115 (closed in stop)
+        self.log = open(self.folder / "server.log", "ab")  # noqa: SIM115 (closed in stop)
         self.server = subprocess.Popen(
             command, env=self.env(), cwd=self.folder, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -144,7 +195,11 @@ class Stack:
         found = children.read_text().split() if children.exists() else []
         return [self.server.pid, *map(int, found)]
 
-    def stop(self) -> None:
+    def database_pids(self) -> list[int]:
+        """PostgreSQL's processes, and pgbouncer's when the server uses it."""
+        return self.cluster.pids() + (self.pooler.pids() if self.pooler else [])
+
+    def _stop_server(self) -> None:
         if self.server is not None and self.server.poll() is None:
             self.server.terminate()
             try:
@@ -153,6 +208,12 @@ class Stack:
                 self.server.kill()
                 self.server.wait()
             self.log.close()
+        self.server = None
+
+    def stop(self) -> None:
+        self._stop_server()
+        if self.pooler is not None:
+            self.pooler.stop()
         if self.cluster is not None:
             self.cluster.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -213,12 +274,31 @@ class Stack:
         return tokens
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of running processes (from /proc)."""
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each running process (from /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = {}
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of running processes (from /proc)."""
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two ``cpu_by_pid`` readings by the processes
+    in both (one that ended in between takes its time with it)."""
+    return sum(max(0.0, after[pid] - spent) for pid, spent in before.items() if pid in after)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine spent busy since boot (/proc/stat:
+    user, nice, system, irq, softirq)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")

@@ -28,6 +28,8 @@ def fmt(value: float, unit: str) -> str:
         return "-"
     if unit in ("/s", "requests", "errors"):
         return f"{value:,.0f}{unit if unit == '/s' else ''}"
+    if abs(value) < 10 and unit == "ms":
+        return f"{value:,.2f} {unit}"
     return f"{value:,.1f} {unit}"
 
 

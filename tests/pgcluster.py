@@ -68,13 +68,24 @@ class ThrowawayCluster:
             raise PostgresUnavailable(f"{args[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
         return result
 
-    def start(self) -> ThrowawayCluster:
+    def start(self, copy_of: Path | None = None) -> ThrowawayCluster:
+        """Start a new cluster; ``copy_of``: the data folder of a stopped
+        cluster to start a copy of instead of an empty one (quicker than
+        initdb and a migration when many clusters need the same start)."""
         self.socket_dir.mkdir(parents=True)
         if self.as_root:
             shutil.chown(self.root, "postgres")
             shutil.chown(self.socket_dir, "postgres")
             os.chmod(self.root, 0o700)
-        self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-sync")
+        if copy_of is not None:
+            shutil.copytree(copy_of, self.data, symlinks=True)
+            for path in (self.data, *self.data.rglob("*")) if self.as_root else ():
+                shutil.chown(path, "postgres", "postgres")
+            # A copy of a cleanly stopped cluster: nothing of the original's
+            # server (its pid file, its socket) comes along.
+            (self.data / "postmaster.pid").unlink(missing_ok=True)
+        else:
+            self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8", "--no-sync")
         options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -161,7 +161,10 @@ class Settings:
     """The settings, typed and checked (``Settings.load``)."""
 
     database_url: str = setting(
-        "DATABASE_URL", "sqlite:///instance/kompas.db", "any SQLAlchemy URL; `postgresql+psycopg://...` in production"
+        "DATABASE_URL",
+        "sqlite:///instance/kompas.db",
+        "any SQLAlchemy URL; `postgresql+psycopg://...` in production; add `?prepare_threshold=none` behind "
+        "pgbouncer in transaction mode",
     )
     environment: str = setting(
         "KOMPAS_ENV",

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,9 +40,43 @@ def make_engine(url: str, *, immediate: bool = True, **options) -> Engine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = create_engine(url, **options)
+    parsed, connect_args = _driver_settings(parsed)
+    if connect_args:
+        options["connect_args"] = {**options.get("connect_args", {}), **connect_args}
+    engine = create_engine(parsed, **options)
     _ping_after_idleness(engine)
     return engine
+
+
+# psycopg's own name for it; a query parameter of DATABASE_URL.
+PREPARE_THRESHOLD = "prepare_threshold"
+
+
+def _driver_settings(parsed: URL) -> tuple[URL, dict]:
+    """Settings of psycopg that a URL can only carry as text, taken out of
+    its query and given to psycopg as values.
+
+    ``prepare_threshold``: psycopg prepares a statement on a connection's
+    fifth run of it (by default). Behind a pooler in transaction mode
+    (pgbouncer's ``pool_mode = transaction``) the next transaction may run on
+    another server connection, where that prepared statement does not exist
+    (or another one of the same name does), so such a DATABASE_URL says
+    ``?prepare_threshold=none`` and nothing is prepared. A number sets
+    psycopg's threshold."""
+    if PREPARE_THRESHOLD not in parsed.query:
+        return parsed, {}
+    raw = parsed.query[PREPARE_THRESHOLD]
+    raw = raw[-1] if isinstance(raw, tuple) else raw
+    if raw.strip().lower() in ("none", "off", "never", ""):
+        threshold = None
+    else:
+        try:
+            threshold = int(raw)
+        except ValueError:
+            raise ValueError(f"DATABASE_URL: prepare_threshold must be a number or none, not {raw!r}") from None
+        if threshold < 0:
+            raise ValueError(f"DATABASE_URL: prepare_threshold must be a number >= 0 or none, not {raw!r}")
+    return parsed.difference_update_query([PREPARE_THRESHOLD]), {PREPARE_THRESHOLD: threshold}
 
 
 # A pooled connection that has waited this long is pinged before use.
