@@ -66,7 +66,7 @@ def init() -> None:
     run again."""
     with _app() as app:
         click.echo("Migrating the database to head ...")
-        migrate.upgrade(app.config["DATABASE_URL"])
+        migrate.upgrade(app.config["DATABASE_URL"], secret_key=app.config["SECRET_KEY"])
         _load(app, None)
 
 
@@ -169,7 +169,7 @@ def db() -> None:
 def upgrade(revision: str) -> None:
     """Migrate to REVISION (default: head)."""
     with _app() as app:
-        migrate.upgrade(app.config["DATABASE_URL"], revision)
+        migrate.upgrade(app.config["DATABASE_URL"], revision, secret_key=app.config["SECRET_KEY"])
     click.echo(f"Database at {revision}.")
 
 

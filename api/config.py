@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dilemmas.counters import counter_key
 from dilemmas.model.admins import ROLES
 from push.settings import MOMENT, PushSettings
 from scoring.spreads import Thresholds
@@ -160,7 +161,6 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_TIMEZONE": values["KOMPAS_TIMEZONE"],
         "KOMPAS_WEEKLY_PUSH": values["KOMPAS_WEEKLY_PUSH"],
         "KOMPAS_REMINDER_PUSH": values["KOMPAS_REMINDER_PUSH"],
-        "THRESHOLDS": Thresholds(min_group),
         "SESSION_MIN_REVEAL": _int(values, "SESSION_MIN_REVEAL", 2),
         "PUSH_TRANSPORT": values["PUSH_TRANSPORT"],
         "GOOGLE_APPLICATION_CREDENTIALS": credentials or None,
@@ -200,6 +200,8 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         SESSION_COOKIE_SECURE=production,
     )
     config["SECRET_KEY"] = secret_key_from(values, instance)
+    # The releases read the sealed counters with a key of the server secret.
+    config["THRESHOLDS"] = Thresholds(min_group, counter_key=counter_key(config["SECRET_KEY"]))
     config.update(overrides)
     return config
 

@@ -33,7 +33,6 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from dilemmas.employee import teams
-from dilemmas.employee.answers import count_team_answer
 from dilemmas.employee.keys import voter_key
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
@@ -426,7 +425,6 @@ def consensus(
             .returning(TeamAnswer.__table__.c.team_id)
         ).scalar()
         if inserted is not None:
-            count_team_answer(session, row.dilemma_id, row.team_id, late, option)
             session.commit()
             return view_of(session, access, now)
         # Another session of the team recorded an answer just now: look again.

@@ -18,6 +18,7 @@ from dilemmas.model import (  # noqa: F401  # noqa: F401
     limits,
     meetings,
     organisations,
+    releases,
     schedule,
     suggestions,
     teams,
