@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dilemmas.model.releases import PrivacyLedger
 from dilemmas.storage.conflicts import insert_for
 
-EDITION_EPSILON = 2.0
+EDITION_EPSILON = 1.0
 
 # The live counter: a binary tree over the week's seven days; the figure at
 # the end of day t (1-6) sums the nodes of [0, t). Nodes have 1, 2 or 4
@@ -25,12 +25,12 @@ EDITION_EPSILON = 2.0
 LIVE_DAYS = 7
 LIVE_POINTS = 6
 LIVE_LEVELS = 3
-LIVE_EPSILON = 1.0
+LIVE_EPSILON = 0.6
 LIVE_SCALE = LIVE_LEVELS / LIVE_EPSILON
 
 # After the close: ε per measure (the organisations' and the ratings' are
 # split over the levels each installation counts in).
-CLOSE_EPSILON = {"options": 0.5, "modes": 0.2, "organisations": 0.2, "ratings": 0.1}
+CLOSE_EPSILON = {"options": 0.25, "modes": 0.05, "organisations": 0.05, "ratings": 0.05}
 
 assert abs(LIVE_EPSILON + sum(CLOSE_EPSILON.values()) - EDITION_EPSILON) < 1e-9
 
