@@ -36,7 +36,7 @@ depends_on = None
 
 
 def _fold(bind) -> None:
-    from dilemmas.counters import OPTION, RATING, PAD, counter_key
+    from dilemmas.counters import OPTION, PAD, RATING, counter_key
     from dilemmas.sealing import seal
 
     options = bind.execute(
