@@ -5,11 +5,11 @@ lifetime, the shift between rounds and the throttle on join codes."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dilemmas.employee import meeting_joins, meetings, teams
 from dilemmas.errors import Conflict, Forbidden, NotFound, TooManyAttempts
-from dilemmas.model.answers import MODE_TEAM, SCOPE_TEAM, Tally
+from dilemmas.model.answers import MODE_TEAM, SCOPE_TEAM
 from dilemmas.model.meetings import Meeting, TeamAnswer
 from tests.conftest import SECRET
 from tests.factories import bank, installation, schedule
@@ -40,12 +40,11 @@ def room(db, this_week):
 
 
 def team_tallies(db, dilemma_id):
+    """The teams' joint answers: one ``team_answers`` row each (no counter)."""
     rows = db.execute(
-        select(Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option, func.sum(Tally.count))
-        .where(Tally.dilemma_id == dilemma_id, Tally.mode == MODE_TEAM)
-        .group_by(Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option)
+        select(TeamAnswer.team_id, TeamAnswer.late, TeamAnswer.option).where(TeamAnswer.dilemma_id == dilemma_id)
     ).all()
-    return {tuple(row[:5]): int(row[5]) for row in rows if row[5]}
+    return {(SCOPE_TEAM, team_id, MODE_TEAM, late, option): 1 for team_id, late, option in rows}
 
 
 def vote_all(db, meeting_id, phones, options, now=NOW):
