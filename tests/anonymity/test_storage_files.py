@@ -19,12 +19,14 @@ from sqlalchemy.engine import make_url
 
 from dilemmas.counters import counter_key
 from dilemmas.sealing import unseal
+from dilemmas.storage.database import make_engine
 from tests.anonymity.conftest import WEDNESDAY
 from tests.conftest import SECRET
 
-# Words a stored answer or counter would carry in clear: the modes, and the
-# counters' own encoding of a cell.
-CLEAR = (b"colleague", b"alone", b'["o","all"', b'"o","organisation"', b'["d","all"', b'["f",')
+# Words a stored answer or counter would carry in clear: a mode (not
+# "alone": PostgreSQL's catalogues say "standalone"), and the counters' own
+# encoding of a cell.
+CLEAR = (b"colleague", b'["o","all"', b'"o","organisation"', b'["d","all"', b'["f",')
 
 
 def _files(world) -> list[Path]:
@@ -32,7 +34,10 @@ def _files(world) -> list[Path]:
     if not world.postgres:
         path = Path(make_url(world.database_url).database)
         return [p for p in (path, Path(f"{path}-wal")) if p.exists()]
-    world.sql("CHECKPOINT")  # heap pages on disk, as a backup would copy them
+    engine = make_engine(world.database_url, immediate=False, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CHECKPOINT")  # heap pages on disk, as a backup would copy them
+    engine.dispose()
     [(data,)] = world.sql("SHOW data_directory")
     [(oid,)] = world.sql("SELECT oid FROM pg_database WHERE datname = current_database()")
     files = [p for p in (Path(data) / "base" / str(oid)).iterdir() if p.is_file()]
