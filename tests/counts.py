@@ -33,3 +33,29 @@ def ratings(session, dilemma_id: int, late: bool = False) -> dict[tuple, int]:
     """{(scope, scope_id, value): count}, non-zero only."""
     counts = counts_of(session, KEY, [dilemma_id])[dilemma_id]
     return {(k[1], k[2], k[4]): n for k, n in counts.items() if k[0] == RATING and n and bool(k[3]) == late}
+
+
+def opened(session, dilemma_id: int, tokens) -> list:
+    """The answers to a dilemma of the installations with these tokens,
+    opened as only a request with the token can (``employee.answers``):
+    the tests' ground truth for rows that are sealed."""
+    from dilemmas.employee.answers import _unseal
+    from dilemmas.employee.keys import key_base, respondent_key
+    from dilemmas.model.answers import Answer
+
+    found = []
+    for token in tokens:
+        base = key_base(SECRET.encode(), token)
+        key = respondent_key(base, dilemma_id)
+        sealed = session.query(Answer.sealed).filter_by(dilemma_id=dilemma_id, respondent_key=key).scalar()
+        if sealed is not None:
+            found.append(_unseal(base, dilemma_id, key, sealed))
+    return found
+
+
+def by_option(answers, organisation_id=None, late=None) -> dict[str, int]:
+    result: dict[str, int] = {}
+    for a in answers:
+        if (organisation_id is None or a.organisation_id == organisation_id) and (late is None or a.late == late):
+            result[a.option] = result.get(a.option, 0) + 1
+    return result
