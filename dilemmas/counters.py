@@ -3,11 +3,15 @@
 Plain counter rows, however they are sharded or ordered, keep every
 version in PostgreSQL's WAL and dead tuples, and consecutive versions
 differ by one answer: a thief reads the option of each answer in turn. So
-the whole vector of an edition is one row, sealed (``dilemmas.sealing``)
-under a key derived from the server secret, padded to a fixed size and
-rewritten with a fresh nonce on every answer. Answering locks that row
+the whole vector of an edition is kept in a few rows (shards, so that
+answers to one dilemma do not all queue for one row lock on PostgreSQL),
+each sealed (``dilemmas.sealing``) under a key derived from the server
+secret, padded to a fixed size and rewritten with a fresh nonce on every
+answer. An answer changes one shard, chosen at random: it locks that row
 (FOR UPDATE; SQLite's BEGIN IMMEDIATE serialises anyway), so the read,
-change and write are one step.
+change and write are one step. A shard's count may go below zero when a
+change takes an answer from another shard than the one that received it;
+only the sum has meaning.
 
 Only the noisy releases (``scoring.releases``) read the counts; nothing
 shows them as they are."""
@@ -15,6 +19,7 @@ shows them as they are."""
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Iterable
 
@@ -28,6 +33,8 @@ from dilemmas.storage.conflicts import insert_for
 # The sealed vector is padded to a multiple of this many bytes, so that its
 # length does not grow with the first answer of a new organisation or mode.
 PAD = 4096
+
+SHARDS = 4
 
 OPTION = "o"  # (OPTION, scope, scope_id, mode, late, option)
 RATING = "d"  # (RATING, scope, scope_id, late, value)
@@ -72,8 +79,8 @@ def _decode(plain: bytes) -> Counts:
     return Counts({tuple(k): n for k, n in json.loads(plain)})
 
 
-def _context(dilemma_id: int) -> bytes:
-    return f"answer counts {dilemma_id}".encode()
+def _context(dilemma_id: int, shard: int) -> bytes:
+    return f"answer counts {dilemma_id}:{shard}".encode()
 
 
 def change(session: Session, key: bytes, dilemma_id: int, deltas: Iterable[tuple[tuple, int]]) -> None:
@@ -82,34 +89,32 @@ def change(session: Session, key: bytes, dilemma_id: int, deltas: Iterable[tuple
     if not deltas:
         return
     table = AnswerCounts.__table__
-    # The row exists from the first answer on; creating it is the only
-    # write that can race, and the loser's insert is a no-op.
+    shard = random.randrange(SHARDS)
+    context = _context(dilemma_id, shard)
+    # The row exists from the shard's first answer on; creating it is the
+    # only write that can race, and the loser's insert is a no-op.
     session.execute(
         insert_for(session, table)
-        .values(dilemma_id=dilemma_id, sealed=seal(key, _encode(Counts()), _context(dilemma_id)))
+        .values(dilemma_id=dilemma_id, shard=shard, sealed=seal(key, _encode(Counts()), context))
         .on_conflict_do_nothing()
     )
-    sealed = session.execute(
-        select(table.c.sealed).where(table.c.dilemma_id == dilemma_id).with_for_update()
-    ).scalar_one()
-    counts = _decode(unseal(key, sealed, _context(dilemma_id)))
+    where = (table.c.dilemma_id == dilemma_id) & (table.c.shard == shard)
+    sealed = session.execute(select(table.c.sealed).where(where).with_for_update()).scalar_one()
+    counts = _decode(unseal(key, sealed, context))
     for k, d in deltas:
         counts[k] += d
-    session.execute(
-        table.update()
-        .where(table.c.dilemma_id == dilemma_id)
-        .values(sealed=seal(key, _encode(counts), _context(dilemma_id)))
-    )
+    session.execute(table.update().where(where).values(sealed=seal(key, _encode(counts), context)))
 
 
 def counts_of(session: Session, key: bytes, dilemma_ids: Iterable[int]) -> dict[int, Counts]:
-    """The counts of each edition (empty when no one answered)."""
+    """The counts of each edition, its shards summed (empty when no one answered)."""
     ids = list(dilemma_ids)
     result = {d: Counts() for d in ids}
     if ids:
         table = AnswerCounts.__table__
-        for dilemma_id, sealed in session.execute(
-            select(table.c.dilemma_id, table.c.sealed).where(table.c.dilemma_id.in_(ids))
-        ):
-            result[dilemma_id] = _decode(unseal(key, sealed, _context(dilemma_id)))
+        rows = session.execute(
+            select(table.c.dilemma_id, table.c.shard, table.c.sealed).where(table.c.dilemma_id.in_(ids))
+        )
+        for dilemma_id, shard, sealed in rows:
+            result[dilemma_id].update(_decode(unseal(key, sealed, _context(dilemma_id, shard))))
     return result

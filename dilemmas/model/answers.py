@@ -41,9 +41,11 @@ class AnswerCounts(Base):
     derived from the server secret with a fresh nonce on every write
     (``dilemmas.counters``): the versions a WAL or dead tuples keep are
     unrelated ciphertexts of one length, so no one without the secret can
-    tell which count moved."""
+    tell which count moved. A few shards per edition, so that answers to
+    one dilemma do not all wait for one row lock; the counts are their sum."""
 
     __tablename__ = "answer_counts"
 
     dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -67,12 +67,18 @@ def _fold(bind) -> None:
             "run it with `kompas db upgrade` (KOMPAS_SECRET_KEY set)"
         )
     key = counter_key(secret)
-    table = sa.table("answer_counts", sa.column("dilemma_id", sa.Integer()), sa.column("sealed", sa.LargeBinary()))
+    table = sa.table(
+        "answer_counts",
+        sa.column("dilemma_id", sa.Integer()),
+        sa.column("shard", sa.Integer()),
+        sa.column("sealed", sa.LargeBinary()),
+    )
     rows = []
     for dilemma_id, counts in vectors.items():
         plain = json.dumps(sorted([list(k), n] for k, n in counts.items()), separators=(",", ":")).encode()
         plain += b" " * (-len(plain) % PAD)
-        rows.append({"dilemma_id": dilemma_id, "sealed": seal(key, plain, f"answer counts {dilemma_id}".encode())})
+        sealing_context = f"answer counts {dilemma_id}:0".encode()
+        rows.append({"dilemma_id": dilemma_id, "shard": 0, "sealed": seal(key, plain, sealing_context)})
     op.bulk_insert(table, rows)
 
 
@@ -81,11 +87,12 @@ def upgrade() -> None:
     op.create_table(
         "answer_counts",
         sa.Column("dilemma_id", sa.Integer(), nullable=False),
+        sa.Column("shard", sa.Integer(), nullable=False, autoincrement=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["dilemma_id"], ["dilemmas.id"], name="fk_answer_counts_dilemma_id_dilemmas", ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("dilemma_id", name="pk_answer_counts"),
+        sa.PrimaryKeyConstraint("dilemma_id", "shard", name="pk_answer_counts"),
     )
     _fold(bind)
     op.drop_table("tallies")

@@ -75,19 +75,22 @@ def test_the_files_hold_no_option_mode_rating_or_count_in_clear(world):
 
 def test_a_dump_holds_sealed_rows_of_one_length_and_one_sealed_counter_row(world):
     """What a thief reads with SQL: the answers' only content is sealed, of
-    one length whatever the answer; the counts are one row per edition,
-    rewritten whole with a fresh nonce, so consecutive versions are unrelated."""
+    one length whatever the answer; the counts are a few rows per edition,
+    each rewritten whole with a fresh nonce, so consecutive versions are unrelated."""
     _, dilemma_id = _answering(world, ["alone", "colleague", "alone"])
     rows = world.sql("SELECT respondent_key, sealed FROM answers WHERE dilemma_id = :d", d=dilemma_id)
     assert len(rows) == 3 and len({len(bytes(sealed)) for _, sealed in rows}) == 1
-    [(before,)] = world.sql("SELECT sealed FROM answer_counts WHERE dilemma_id = :d", d=dilemma_id)
+    query = "SELECT shard, sealed FROM answer_counts WHERE dilemma_id = :d"
+    before = {shard: bytes(sealed) for shard, sealed in world.sql(query, d=dilemma_id)}
     token = world.register()
     world.answer(token, dilemma_id, "A")
-    [(after,)] = world.sql("SELECT sealed FROM answer_counts WHERE dilemma_id = :d", d=dilemma_id)
-    before, after = bytes(before), bytes(after)
-    assert len(before) == len(after)
-    # No common run of bytes beyond chance: one answer later, a fresh ciphertext.
-    assert not any(before[i : i + 8] in after for i in range(0, len(before) - 8, 8))
+    after = {shard: bytes(sealed) for shard, sealed in world.sql(query, d=dilemma_id)}
+    assert len({len(s) for s in [*before.values(), *after.values()]}) == 1
+    changed = [shard for shard in after if after[shard] != before.get(shard)]
+    assert len(changed) == 1  # one shard took the answer, rewritten whole:
+    old, new = before.get(changed[0], b""), after[changed[0]]
+    # no common run of bytes beyond chance, one answer later.
+    assert not any(new[i : i + 8] in old for i in range(0, len(new) - 8, 8))
 
 
 def test_the_operator_opens_the_counters_but_no_answer(world):
@@ -96,9 +99,12 @@ def test_the_operator_opens_the_counters_but_no_answer(world):
     no answer row: those need the phone's token."""
     _, dilemma_id = _answering(world, ["alone", "colleague"])
     key = counter_key(SECRET.encode())
-    [(sealed,)] = world.sql("SELECT sealed FROM answer_counts WHERE dilemma_id = :d", d=dilemma_id)
-    counts = json.loads(unseal(key, bytes(sealed), f"answer counts {dilemma_id}".encode()))
-    assert counts  # the operator's residual
+    shards = world.sql("SELECT shard, sealed FROM answer_counts WHERE dilemma_id = :d", d=dilemma_id)
+    counts = [
+        json.loads(unseal(key, bytes(sealed), f"answer counts {dilemma_id}:{shard}".encode()))
+        for shard, sealed in shards
+    ]
+    assert any(counts)  # the operator's residual
     opened = 0
     for respondent_key, row in world.sql("SELECT respondent_key, sealed FROM answers"):
         for guess in (key, SECRET.encode()[:32]):
