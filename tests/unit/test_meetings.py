@@ -235,3 +235,19 @@ def test_a_wrong_join_code_is_throttled_after_the_free_failures(db, room):
     assert doubled.value.retry_after == 2
     joined = meeting_joins.join(db, guesser, opened.join_code, later + timedelta(seconds=2))
     assert joined.id == opened.id and joined.participants == 5
+
+
+def test_a_revote_is_not_revealed_with_fewer_votes_than_the_first_round(db, room):
+    """Round 1 of four, round 2 of three: the spread and the shift would
+    give away whether the missing colleague changed their vote."""
+    lead, colleagues, _, opened = room
+    phones = [lead, *colleagues]
+    vote_all(db, opened.id, phones, "AABB")
+    meetings.reveal(db, lead, opened.id, MIN_VOTES, NOW)
+    meetings.revote(db, lead, opened.id, NOW)
+    vote_all(db, opened.id, phones[:3], "ABB")
+    refusal = refused(db, meetings.reveal, lead, opened.id, MIN_VOTES, NOW)
+    assert refusal["votes"] == 3 and refusal["needed"] == 4
+    assert db.get(Meeting, opened.id).revealed_round == 1
+    meetings.vote(db, phones[3], opened.id, "B", NOW)
+    assert meetings.reveal(db, lead, opened.id, MIN_VOTES, NOW).spread == (1, 3, 0, 0)
