@@ -177,3 +177,20 @@ def test_the_office_sees_sessions_shift_and_themes_per_chapter_only_of_big_teams
     assert "Een" not in str(rows) and "We vragen" not in str(rows)
     assert_problem(client.get("/api/v1/admin/stats/meetings"), 401)
     assert_problem(small_lead.get("/admin/stats/meetings"), 401)
+
+
+def test_look_back_campaigns_are_not_listed_per_team(app, client, session, room):
+    from api.config import parse_now
+    from tests.api.test_admin_push import send_due
+
+    lead, colleagues, opened = room
+    for index, phone in enumerate([lead, *colleagues]):
+        phone.put("/installations/me/push-token", json={"token": f"device-token-{index:04d}", "platform": "ios"})
+    lead.put(f"/sessions/{opened['id']}/outcome", json={"agreements": ["Iets"], "look_back_on": "2027-01-11"})
+    set_now(app, "2027-01-11T00:30:00+01:00")
+    send_due(app)
+    from push.campaigns import Campaign, list_campaigns
+
+    assert session.query(Campaign).filter_by(kind="lookback").count() == 1  # made and sent
+    listed = list_campaigns(session, parse_now("2027-01-11T00:30:00+01:00"))
+    assert all(c.kind != "lookback" for c in listed)  # it was listed, with its device count
