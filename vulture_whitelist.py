@@ -93,3 +93,4 @@ method_name  # unused variable (api/sessions.py, dilemmas/reads/deliberation.py)
 remaining_seconds  # unused variable (dilemmas/reads/deliberation.py; api/templates/meeting/live.html)
 teams_of  # used only by tests/integration/test_session_races.py
 mean_shift  # unused variable (api/meeting_screen.py: a schema field)
+live_figure  # the live release's API for the weekly-loop issue (scoring/releases.py); tested in tests/anonymity

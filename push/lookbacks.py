@@ -28,9 +28,7 @@ TEXTS = {
 
 
 def _texts() -> dict[str, dict[str, str]]:
-    return {
-        locale: {"title": TEXTS[locale][0][:TITLE_MAX], "body": TEXTS[locale][1][:BODY_MAX]} for locale in LOCALES
-    }
+    return {locale: {"title": TEXTS[locale][0][:TITLE_MAX], "body": TEXTS[locale][1][:BODY_MAX]} for locale in LOCALES}
 
 
 def ensure_look_backs(session: Session, now: datetime, settings: PushSettings) -> list[Campaign]:

@@ -90,9 +90,9 @@ class Caller:
 _INSTALLATIONS = Installation.__table__.c
 
 
-_AUTHENTICATE = select(
-    _INSTALLATIONS.id, _INSTALLATIONS.organisation_id, GENERATION
-).where(_INSTALLATIONS.token_hash == bindparam("token_hash"))
+_AUTHENTICATE = select(_INSTALLATIONS.id, _INSTALLATIONS.organisation_id, GENERATION).where(
+    _INSTALLATIONS.token_hash == bindparam("token_hash")
+)
 
 
 def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:

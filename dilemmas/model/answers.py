@@ -10,16 +10,10 @@ from dilemmas.storage.base import Base
 MODES = ("alone", "colleague", "team")
 
 
-MODE_TEAM = "team"  # a team's joint answer, recorded by a live session
-
-
 SCOPE_ALL = "all"
 
 
 SCOPE_ORGANISATION = "organisation"
-
-
-SCOPE_TEAM = "team"
 
 
 class Answer(Base):
