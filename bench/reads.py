@@ -5,11 +5,11 @@ office's statistics with 1,000 and with 1,000,000 answers in the database.
 
 The same stack as bench.burst (throwaway PostgreSQL, ``kompas serve`` with
 the production settings). This week's dilemma gets a few real answers over
-HTTP, then seeded ones up to 1,000: rows in ``answers`` AND the matching
-sums in ``tallies`` and ``difficulty_tallies`` (the counters readers use),
-written by one PostgreSQL statement each batch (``INSERT ... SELECT
-generate_series``, its RETURNING rows counted into the tallies), so the
-two cannot disagree. Both endpoints are measured over HTTP with ``wrk``;
+HTTP, then seeded ones up to 1,000: rows in ``answers`` (sealed-looking
+bytes: nothing reads them but their owner) by one PostgreSQL statement per
+batch (``INSERT ... SELECT generate_series``), and the matching counts
+added to the sealed counters in the same transaction, so the two cannot
+disagree. Both endpoints are measured over HTTP with ``wrk``;
 then the answers grow to 1,000,000 (VACUUM ANALYZE after) and both are
 measured again. The figure is the median latency; the target is a ratio of
 at most 1.2 (the cost does not grow with the number of answers).
@@ -21,10 +21,13 @@ import argparse
 import time
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from bench import loadgen
 from bench.stack import Stack, call, say
 from bench.table import Row, report
+from dilemmas import counters
+from dilemmas.counters import OPTION, RATING, counter_key, counts_of
 from dilemmas.storage.database import make_engine
 
 SMALL, LARGE = 1_000, 1_000_000
@@ -32,62 +35,47 @@ LIVE_ANSWERS = 40  # real answers over HTTP: the installations that read their r
 BATCH = 250_000
 
 SEED = """
-WITH seeded AS (
-    INSERT INTO answers (dilemma_id, respondent_key, revision_id, organisation_id, option, mode,
-                         difficulty, answered_on, late)
-    SELECT CAST(:dilemma AS integer), encode(sha256(convert_to('kompas-bench-' || g, 'UTF8')), 'hex'),
-           CAST(:revision AS integer),
-           CASE WHEN g % 5 = 0 THEN CAST(:child AS integer) ELSE CAST(:root AS integer) END,
-           (ARRAY['A', 'B', 'C', 'D'])[1 + (g * 7 + g / 3) % 4],
-           CASE WHEN g % 3 = 0 THEN 'colleague' ELSE 'alone' END,
-           1 + (g / 2) % 5, current_date, false
-    FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
-    RETURNING organisation_id, option, mode, difficulty
-), options AS (
-    INSERT INTO tallies (dilemma_id, scope, scope_id, mode, late, option, shard, count)
-    SELECT CAST(:dilemma AS integer), 'all', 0, mode, false, option, 0, count(*) FROM seeded GROUP BY mode, option
-    UNION ALL
-    SELECT CAST(:dilemma AS integer), 'organisation', CAST(:child AS integer), mode, false, option, 0, count(*)
-    FROM seeded WHERE organisation_id = CAST(:child AS integer)
-      AND CAST(:child AS integer) <> CAST(:root AS integer) GROUP BY mode, option
-    ON CONFLICT (dilemma_id, scope, scope_id, mode, late, option, shard)
-    DO UPDATE SET count = tallies.count + excluded.count
-)
-INSERT INTO difficulty_tallies (dilemma_id, scope, scope_id, value, shard, count)
-SELECT CAST(:dilemma AS integer), 'all', 0, difficulty, 0, count(*) FROM seeded GROUP BY difficulty
-UNION ALL
-SELECT CAST(:dilemma AS integer), 'organisation', CAST(:child AS integer), difficulty, 0, count(*)
-FROM seeded WHERE organisation_id = CAST(:child AS integer)
-      AND CAST(:child AS integer) <> CAST(:root AS integer) GROUP BY difficulty
-ON CONFLICT (dilemma_id, scope, scope_id, value, shard) DO UPDATE SET count = difficulty_tallies.count + excluded.count
+INSERT INTO answers (dilemma_id, respondent_key, sealed)
+SELECT CAST(:dilemma AS integer), encode(sha256(convert_to('kompas-bench-' || g, 'UTF8')), 'hex'),
+       decode(md5('a' || g) || md5('b' || g) || substr(md5('c' || g), 1, 24), 'hex')
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
 """
 
-CHECK = """
-SELECT (SELECT count(*) FROM answers WHERE dilemma_id = :dilemma),
-       (SELECT coalesce(sum(count), 0) FROM tallies WHERE dilemma_id = :dilemma AND scope = 'all'),
-       (SELECT coalesce(sum(count), 0) FROM difficulty_tallies WHERE dilemma_id = :dilemma AND scope = 'all'),
-       (SELECT count(*) FROM answers WHERE dilemma_id = :dilemma AND difficulty IS NOT NULL)
-"""
+ROWS = "SELECT count(*) FROM answers WHERE dilemma_id = :dilemma"
+
+
+def _seeded_counts(first: int, last: int, root: int, child: int) -> dict[tuple, int]:
+    """What answers first..last add to the sealed counters (the same
+    options, modes and ratings the rows would hold, were they real)."""
+    deltas: dict[tuple, int] = {}
+    for g in range(first, last + 1):
+        option, mode, rating = "ABCD"[(g * 7 + g // 3) % 4], "colleague" if g % 3 == 0 else "alone", 1 + (g // 2) % 5
+        scopes = [("all", 0)] + ([("organisation", child)] if g % 5 == 0 and child != root else [])
+        for scope, scope_id in scopes:
+            for key in ((OPTION, scope, scope_id, mode, 0, option), (RATING, scope, scope_id, 0, rating)):
+                deltas[key] = deltas.get(key, 0) + 1
+    return deltas
 
 
 class Seeder:
     def __init__(self, stack: Stack, dilemma: int) -> None:
         self.engine = make_engine(stack.database_url)
+        self.key = counter_key(stack.secret.encode())
         self.dilemma = dilemma
         self.seeded = 0
         with self.engine.connect() as connection:
-            self.revision = connection.scalar(
-                text("SELECT max(id) FROM revisions WHERE dilemma_id = :d"), {"d": dilemma}
-            )
             orgs = connection.execute(text("SELECT id, parent_id FROM organisations ORDER BY id")).all()
         self.root = next(o for o, parent in orgs if parent is None)
         self.child = next((o for o, parent in orgs if parent == self.root), self.root)
 
     def total(self) -> int:
         with self.engine.connect() as connection:
-            answers, tallied, rated, with_difficulty = connection.execute(text(CHECK), {"dilemma": self.dilemma}).one()
-        if (answers, rated) != (tallied, with_difficulty):
-            raise SystemExit(f"tallies disagree with answers: {answers} answers, {tallied} counted")
+            answers = connection.execute(text(ROWS), {"dilemma": self.dilemma}).scalar()
+        with Session(self.engine) as session:
+            counted = counts_of(session, self.key, [self.dilemma])[self.dilemma]
+        tallied = sum(n for (mode, _), n in counted.options("all", 0).items())
+        if answers != tallied:
+            raise SystemExit(f"the counters disagree with the answers: {answers} answers, {tallied} counted")
         return answers
 
     def grow_to(self, wanted: int) -> None:
@@ -96,23 +84,19 @@ class Seeder:
         missing = wanted - self.total()
         while missing > 0:
             batch = min(BATCH, missing)
-            values = dict(
-                dilemma=self.dilemma,
-                revision=self.revision,
-                root=self.root,
-                child=self.child,
-                first=self.seeded + 1,
-                last=self.seeded + batch,
-            )
-            with self.engine.begin() as connection:
-                connection.execute(text(SEED), values)
+            first, last = self.seeded + 1, self.seeded + batch
+            with Session(self.engine) as session:
+                session.execute(text(SEED), dict(dilemma=self.dilemma, first=first, last=last))
+                deltas = _seeded_counts(first, last, self.root, self.child)
+                counters.change(session, self.key, self.dilemma, deltas.items())
+                session.commit()
             self.seeded += batch
             missing -= batch
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE answers, tallies, difficulty_tallies"))
+            connection.execute(text("VACUUM ANALYZE answers, answer_counts"))
             # Write the seeded pages out now, not while the reads are measured.
             connection.execute(text("CHECKPOINT"))
-        say(f"reads: {self.total():,} answers (tallies agree), seeded in {time.monotonic() - started:.1f} s")
+        say(f"reads: {self.total():,} answers (the counters agree), seeded in {time.monotonic() - started:.1f} s")
 
     def close(self) -> None:
         self.engine.dispose()
