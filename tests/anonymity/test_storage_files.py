@@ -12,6 +12,7 @@ in clear, so every check here failed on the bytes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -23,10 +24,17 @@ from dilemmas.storage.database import make_engine
 from tests.anonymity.conftest import WEDNESDAY
 from tests.conftest import SECRET
 
-# Words a stored answer or counter would carry in clear: a mode (not
-# "alone": PostgreSQL's catalogues say "standalone"), and the counters' own
-# encoding of a cell.
-CLEAR = (b"colleague", b'["o","all"', b'"o","organisation"', b'["d","all"', b'["f",')
+# What a stored answer or counter would carry in clear: a mode as a value of
+# its own (not "alone": PostgreSQL's catalogues say "standalone"; not
+# "colleague:A", the name of a released noisy cell, which is public), and
+# the counters' own encoding of a cell.
+CLEAR = (
+    re.compile(rb"colleague(?!:)"),
+    re.compile(re.escape(b'["o","all"')),
+    re.compile(re.escape(b'"o","organisation"')),
+    re.compile(re.escape(b'["d","all"')),
+    re.compile(re.escape(b'["f",')),
+)
 
 
 def _files(world) -> list[Path]:
@@ -67,9 +75,11 @@ def test_the_files_hold_no_option_mode_rating_or_count_in_clear(world):
     found = {}
     for path in files:
         data = path.read_bytes()
-        for word in CLEAR:
-            if word in data:
-                found.setdefault(word, []).append(path.name)
+        for pattern in CLEAR:
+            hit = pattern.search(data)
+            if hit:
+                context = data[max(0, hit.start() - 80) : hit.end() + 40]
+                found.setdefault(pattern.pattern, []).append((path.name, context))
     assert found == {}
 
 
