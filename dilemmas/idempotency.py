@@ -12,19 +12,16 @@ nor tell which records belong to one caller. Records are deleted once their
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import os
 from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dilemmas.model.idempotency import IdempotencyKey
+from dilemmas.sealing import derive, seal, unseal
 from dilemmas.storage.conflicts import insert_ignoring_conflicts
 
 LIFETIME = timedelta(hours=24)
@@ -54,11 +51,7 @@ class Caller:
     key: str
 
     def _derive(self, purpose: str, *parts: str | bytes) -> bytes:
-        mac = hmac.new(self.token.encode(), digestmod=hashlib.sha256)
-        for part in (purpose, self.key, *parts):
-            mac.update(part if isinstance(part, bytes) else part.encode())
-            mac.update(b"\0")
-        return mac.digest()
+        return derive(self.token.encode(), purpose, self.key, *parts)
 
     @property
     def slot(self) -> str:
@@ -67,8 +60,8 @@ class Caller:
     def fingerprint(self, method: str, path: str, body: bytes) -> str:
         return self._derive("request", method, path, body).hex()
 
-    def cipher(self) -> AESGCM:
-        return AESGCM(self._derive("seal"))
+    def sealing_key(self) -> bytes:
+        return self._derive("seal")
 
 
 def purge_expired(session: Session, now: datetime) -> int:
@@ -104,8 +97,7 @@ def finish(session: Session, caller: Caller, record_id: int, response: StoredRes
     plain = json.dumps(
         {"status": response.status, "headers": response.headers, "body": b64encode(response.body).decode()}
     ).encode()
-    nonce = os.urandom(12)
-    record.sealed = nonce + caller.cipher().encrypt(nonce, plain, record.slot.encode())
+    record.sealed = seal(caller.sealing_key(), plain, record.slot.encode())
     record.state = "done"
     session.commit()
 
@@ -117,6 +109,5 @@ def release(session: Session, record_id: int) -> None:
 
 
 def stored_response(caller: Caller, record: IdempotencyKey) -> StoredResponse:
-    nonce, sealed = record.sealed[:12], record.sealed[12:]
-    plain = json.loads(caller.cipher().decrypt(nonce, sealed, record.slot.encode()))
+    plain = json.loads(unseal(caller.sealing_key(), record.sealed, record.slot.encode()))
     return StoredResponse(plain["status"], plain["headers"], b64decode(plain["body"]))

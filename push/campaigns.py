@@ -268,8 +268,11 @@ def list_campaigns(
     limit: int = 50,
 ) -> list[CampaignSummary]:
     """The newest campaigns first, with their counts summed over batches:
-    devices targeted, messages sent, tokens retired, failures by reason."""
+    devices targeted, messages sent, tokens retired, failures by reason.
+    Never a look-back: one per team, its device count would list teams and
+    their sizes to every office role (docs/anonymity.md)."""
     query = select(Campaign, Organisation.slug).join(Organisation, Organisation.id == Campaign.organisation_id)
+    query = query.where(Campaign.kind != "lookback")
     if organisation_ids is not None:
         query = query.where(Campaign.organisation_id.in_(list(organisation_ids)))
     if kind is not None:

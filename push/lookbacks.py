@@ -1,6 +1,9 @@
 """A meeting's look-back: on the day the team chose, the team's phones get
-the agreements they made, as a campaign of kind ``lookback`` for the
-devices of that team only (``CampaignTeam``), sent like any other campaign.
+a message to look back, as a campaign of kind ``lookback`` for the devices
+of that team only (``CampaignTeam``), sent like any other campaign. The
+message names no team and carries no agreement: push_log keeps what was
+sent, and FCM would carry it to Google (docs/anonymity.md); the app shows
+the agreements it fetches with its own token.
 Exactly once: the outcome is marked reminded in the same transaction that
 creates the campaign."""
 
@@ -19,14 +22,14 @@ from push.settings import PushSettings
 
 KIND = "lookback"
 LIFETIME = timedelta(hours=24)
-TITLES = {"nl": "Terugblik: jullie afspraken", "en": "Looking back: your agreements"}
+TEXTS = {
+    "nl": ("Terugblik: jullie afspraken", "Open Kompas en bespreek hoe het ging met wat jullie afspraken."),
+    "en": ("Looking back: your agreements", "Open Kompas and talk about how your agreements worked out."),
+}
 
 
-def _texts(team_name: str, agreements: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    body = " · ".join(agreements) or "Bespreek hoe het ging met wat jullie afspraken."
-    if len(body) > BODY_MAX:
-        body = body[: BODY_MAX - 1] + "…"
-    return {locale: {"title": f"{TITLES[locale]} ({team_name})"[:TITLE_MAX], "body": body} for locale in LOCALES}
+def _texts() -> dict[str, dict[str, str]]:
+    return {locale: {"title": TEXTS[locale][0][:TITLE_MAX], "body": TEXTS[locale][1][:BODY_MAX]} for locale in LOCALES}
 
 
 def ensure_look_backs(session: Session, now: datetime, settings: PushSettings) -> list[Campaign]:
@@ -43,7 +46,7 @@ def ensure_look_backs(session: Session, now: datetime, settings: PushSettings) -
             dilemma_id=None,
             week=str(week_of(now, due.timezone)),
             strategy="tokens",
-            texts=_texts(due.team_name, due.agreements),
+            texts=_texts(),
             created_by="system",
             created_at=now,
             due_at=now,

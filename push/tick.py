@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dilemmas import idempotency
-from dilemmas.employee import answers
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.push import Campaign
 from dilemmas.office.calendar import begin_week
@@ -52,9 +51,6 @@ def run_due(
     filled = begin_week(session, now)
     if filled is not None:
         yield f"scheduled dilemma {filled.dilemma_id} automatically for week {filled.week}"
-    resealed = answers.reseal_closed(session, now)
-    if resealed:
-        yield f"answers of {len(resealed)} closed dilemma(s) rewritten in key order"
     stale = tokens.retire_stale(session, now, settings.token_max_age_days)
     if stale:
         yield f"retired {stale} push token(s) not refreshed for {settings.token_max_age_days} days"

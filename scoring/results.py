@@ -2,32 +2,27 @@
 spread of colleagues (everyone, the organisation, each of their teams), what
 the code says and how the options relate to it.
 
-Reading a spread costs one query over the tally table, whatever the number
-of answers."""
+Every spread is post-processing of the edition's release after its week
+closed (``scoring.releases``); while the week is open nothing is shown here
+(the live figure is ``releases.live_figure``). Reading costs one query of
+the ledger once a process has seen the release."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dilemmas.employee.answers import Submitted, answers_of
 from dilemmas.errors import Conflict
-from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, Tally
-from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION
 from dilemmas.model.installations import Respondent
 from dilemmas.reads.content import content_of
 from dilemmas.reads.organisations import OrganisationNode, chain
 from dilemmas.reads.placements import visible_placement
-from scoring.spreads import (
-    Spread,
-    Thresholds,
-    Visibility,
-    nested_visibility,
-    visibility,
-)
+from scoring.releases import Figures, Release, close_release, shown_spread
+from scoring.spreads import WEEK_OPEN_SPREAD, Spread, Thresholds, Visibility
 
 ALL_NAME = "Alle collega's"
 
@@ -64,48 +59,20 @@ def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
     return ScopeSpread(**vars(Spread.of(seen)), scope=scope, name=name)
 
 
-_TALLIES = Tally.__table__.c
-# Plain Core, built once: every results request runs it. Only the answers
-# given while the week was open are ever shown (docs/anonymity.md).
-_SCOPE_TALLIES = (
-    select(_TALLIES.scope, _TALLIES.scope_id, _TALLIES.option, func.sum(_TALLIES.count))
-    .where(
-        _TALLIES.dilemma_id == bindparam("dilemma_id"),
-        _TALLIES.late.is_(False),
-        or_(
-            _TALLIES.scope == SCOPE_ALL,
-            and_(
-                _TALLIES.scope == SCOPE_ORGANISATION,
-                _TALLIES.scope_id.in_(bindparam("organisation_ids", expanding=True)),
-            ),
-        ),
-    )
-    .group_by(_TALLIES.scope, _TALLIES.scope_id, _TALLIES.option)
-)
-
-
-def spreads(
-    session: Session, dilemma_id: int, organisations: list[OrganisationNode], closed: bool, thresholds: Thresholds
-) -> list[ScopeSpread]:
+def spreads(release: Release | None, organisations: list[OrganisationNode]) -> list[ScopeSpread]:
     """The spread for everyone and for each given organisation below the
-    root (outermost first), with every anonymity rule applied."""
+    root (outermost first), from the release after the close (None while
+    the week is open)."""
     nested = [o for o in organisations if o.parent_id is not None]
-    counts: dict[tuple[str, int], list[int]] = {}
-    if closed:
-        parameters = {"dilemma_id": dilemma_id, "organisation_ids": [o.id for o in nested]}
-        for scope, scope_id, option, total in session.connection().execute(_SCOPE_TALLIES, parameters):
-            counts.setdefault((scope, scope_id), [0] * len(OPTION_KEYS))[OPTION_KEYS.index(option)] += int(total)
 
     def seen(scope: str, scope_id: int) -> Visibility:
-        return visibility(counts.get((scope, scope_id), [0] * len(OPTION_KEYS)), closed, thresholds)
+        if release is None:
+            return WEEK_OPEN_SPREAD
+        return shown_spread(*Figures(release, scope, scope_id).spread())
 
-    outer = seen(SCOPE_ALL, 0)
-    result = [_scope(SCOPE_ALL, ALL_NAME, outer)]
+    result = [_scope(SCOPE_ALL, ALL_NAME, seen(SCOPE_ALL, 0))]
     for organisation in nested:
-        inner = nested_visibility(outer, seen(SCOPE_ORGANISATION, organisation.id), thresholds)
-        result.append(_scope(SCOPE_ORGANISATION, organisation.name, inner))
-        if not inner.suppressed:
-            outer = inner
+        result.append(_scope(SCOPE_ORGANISATION, organisation.name, seen(SCOPE_ORGANISATION, organisation.id)))
     return result
 
 
@@ -140,7 +107,7 @@ def results_for(
         my_answer=answer.option if answer else None,
         mode=answer.mode if answer else None,
         difficulty=answer.difficulty if answer else None,
-        scopes=spreads(session, dilemma_id, organisations, closed, thresholds),
+        scopes=spreads(close_release(session, thresholds.counter_key, placement, now), organisations),
         code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
         explanation=revision.explanation,
         alignment=marked or None,

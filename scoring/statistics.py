@@ -1,11 +1,13 @@
-"""Anonymous statistics for the integrity office, read from tallies only.
+"""Anonymous statistics for the integrity office, read from releases only.
 
-Every figure follows the anonymity rules in ``scoring.spreads``: a spread or
-count below the minimum group is suppressed with its reason, open weeks need
-the live minimum, breakdowns hide small parts together with enough others,
-and an organisation's figures beside the whole are checked for a small
-remainder. An analyst sees the organisations of their token: the root's
-analysts see everyone, a child's analysts see their own organisation only.
+Every figure is post-processing of an edition's differentially private
+release after its week closed (``scoring.releases``, docs/anonymity.md):
+spreads with their margin, counts, breakdowns per mode and organisation,
+participation, difficulty, trends and the grey-zone index. Nothing is
+shown of a week that is open (``week_open``); a figure whose noise is too
+large for it is suppressed (``too_few_answers``). An analyst sees the
+organisations of their token: the root's analysts see everyone, a child's
+analysts their own organisation and those below it.
 """
 
 from __future__ import annotations
@@ -13,35 +15,30 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import NotFound, UnknownReference
-from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, DifficultyTally
+from dilemmas.model.answers import MODES, SCOPE_ORGANISATION
 from dilemmas.model.content import OPTION_KEYS, Category, Dilemma
 from dilemmas.model.installations import Installation
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
 from dilemmas.weeks import Week, week_of
+from scoring.releases import Figures, Release, close_releases, shown_count, shown_spread
 from scoring.spreads import (
-    TOO_FEW_ANSWERS,
+    WEEK_OPEN,
+    WEEK_OPEN_SPREAD,
     Thresholds,
-    count_visibility,
+    Visibility,
     entropy,
-    nested_visibility,
     slope,
-    suppress_breakdown,
 )
 from scoring.tallies import (
-    Counts,
     View,
     scheduled_for,
     spread_out,
-    tallies_of,
-    totals_around,
     view_of,
-    view_visibility,
-    visibility_of,
     week_span,
 )
 
@@ -54,53 +51,49 @@ WEEKS_PER_QUARTER = 13
 def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds, start=None, end=None) -> list[dict]:
     """Participation per week once the week closed: answers given during it,
     per mode, per organisation, and the share of active installations that
-    answered."""
+    answered; every count a noisy release."""
     view = view_of(session, actor)
     span = week_span(now, view, start, end)
     placements = scheduled_for(session, view, span)
-    tallies = tallies_of(session, [p.dilemma_id for p in placements], view.counters)
+    releases = close_releases(session, thresholds.counter_key, placements, now)
     titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
-    scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != SCOPE_ALL else None
+    scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != "all" else None
     ends = sorted({p.week.ends_at(p.timezone) for p in placements})
     active_by_end = _active_installations(session, scope_ids, ends)
     rows = []
     for placement in placements:
-        closed = placement.closed(now)
-        counts = tallies[(placement.dilemma_id, view.scope, view.scope_id)]
-        total = counts.total()
-        around = totals_around(tallies, placement.dilemma_id, view, lambda c: c.total())
-        seen = count_visibility(total, closed, thresholds, around)
-        shown_total, reason = (None if seen.suppressed else total), seen.reason
+        release = releases.get(placement.dilemma_id)
         row = {
             "week": str(placement.week),
             "dilemma_id": placement.dilemma_id,
             "title": titles[placement.dilemma_id],
-            "closed": closed,
-            "answers": shown_total,
-            "suppressed": shown_total is None,
-            "reason": reason,
+            "closed": release is not None,
+            "answers": None,
+            "suppressed": True,
+            "reason": WEEK_OPEN,
             "by_mode": None,
             "by_organisation": None,
             "active_installations": None,
             "participation": None,
         }
-        if shown_total is not None:
-            min_group = thresholds.min_group
-            row["by_mode"] = suppress_breakdown(total, {m: counts.total(mode=m) for m in MODES}, min_group)
-            parts = {o.slug: tallies[(placement.dilemma_id, SCOPE_ORGANISATION, o.id)].total() for o in view.children}
-            if parts:
-                rest = total - sum(parts.values())
-                breakdown = suppress_breakdown(total, {**parts, view.organisation.slug: rest}, min_group)
-                row["by_organisation"] = breakdown
+        if release is not None:
+            figures = Figures(release, view.scope, view.scope_id)
+            total, variance = figures.total()
+            shown = shown_count(total, variance)
+            row.update(answers=shown, suppressed=shown is None, reason=None if shown is not None else "too_few_answers")
+        if row["answers"] is not None:
+            row["by_mode"] = {m: shown_count(*figures.mode_total(m)) for m in MODES}
+            if view.children:
+                parts = {o.slug: Figures(release, SCOPE_ORGANISATION, o.id).total() for o in view.children}
+                rest = total - sum(n for n, _ in parts.values()), variance + sum(v for _, v in parts.values())
+                row["by_organisation"] = {
+                    slug: shown_count(*part) for slug, part in {**parts, view.organisation.slug: rest}.items()
+                }
             active = active_by_end[placement.week.ends_at(placement.timezone)]
             row["active_installations"] = active
-            row["participation"] = round(total / active, 4) if active else None
+            row["participation"] = round(min(1.0, row["answers"] / active), 4) if active else None
         rows.append(row)
     return rows
-
-
-def _by_mode(counts: Counts) -> dict[str, int]:
-    return {mode: counts.total(mode=mode) for mode in MODES}
 
 
 def _active_installations(
@@ -129,85 +122,51 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
     placement = next((p for p in scheduled_for(session, view) if p.dilemma_id == dilemma_id), None)
     if placement is None:
         raise NotFound("Dit dilemma bestaat niet of is in jouw organisaties niet gebruikt.")
-    closed = placement.closed(now)
     loaded = with_content(session, [dilemma_id])[dilemma_id]
-    tallies = tallies_of(session, [dilemma_id], view.counters)
-    whole = tallies[(dilemma_id, view.scope, view.scope_id)]
-    outer = view_visibility(tallies, dilemma_id, view, closed, thresholds)
-    spreads = [{"scope": view.scope, "name": view.organisation.name, **spread_out(outer)}]
+    release = close_releases(session, thresholds.counter_key, [placement], now).get(dilemma_id)
+
+    def seen(scope: str, scope_id: int) -> Visibility:
+        return WEEK_OPEN_SPREAD if release is None else shown_spread(*Figures(release, scope, scope_id).spread())
+
+    spreads = [{"scope": view.scope, "name": view.organisation.name, **spread_out(seen(view.scope, view.scope_id))}]
     for organisation in view.children:
-        inner = nested_visibility(
-            outer,
-            visibility_of(tallies[(dilemma_id, SCOPE_ORGANISATION, organisation.id)], closed, thresholds),
-            thresholds,
+        spreads.append(
+            {
+                "scope": SCOPE_ORGANISATION,
+                "name": organisation.name,
+                **spread_out(seen(SCOPE_ORGANISATION, organisation.id)),
+            }
         )
-        spreads.append({"scope": SCOPE_ORGANISATION, "name": organisation.name, **spread_out(inner)})
-    around = [_by_mode(tallies[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
-    mode_shown = (
-        {} if outer.suppressed else suppress_breakdown(outer.total, _by_mode(whole), thresholds.min_group, around)
-    )
     by_mode = []
     for mode in MODES:
-        if outer.suppressed or mode_shown.get(mode) is None:
-            reason = outer.reason if outer.suppressed else TOO_FEW_ANSWERS
-            by_mode.append(
-                {"mode": mode, "total": None, "suppressed": True, "reason": reason, "frozen": False, "options": None}
-            )
-            continue
-        seen = visibility_of(Counts({k: v for k, v in whole.cells.items() if k[0] == mode}), closed, thresholds)
-        by_mode.append({"mode": mode, **spread_out(seen)})
+        if release is None:
+            by_mode.append({"mode": mode, **spread_out(WEEK_OPEN_SPREAD)})
+        else:
+            figures = Figures(release, view.scope, view.scope_id)
+            by_mode.append({"mode": mode, **spread_out(shown_spread(*figures.mode_spread(mode)))})
     return {
         "dilemma_id": dilemma_id,
         "week": str(placement.week),
-        "closed": closed,
+        "closed": release is not None,
         "title": loaded.current.title,
         "alignment": {o.key: o.alignment for o in loaded.current.options if o.alignment} or None,
         "spreads": spreads,
         "by_mode": by_mode,
-        "difficulty": _difficulty(session, view, dilemma_id, closed, thresholds, whole.total()),
+        "difficulty": _difficulty_out(release, view),
     }
 
 
-def _difficulty(
-    session: Session, view: View, dilemma_id: int, closed: bool, thresholds: Thresholds, answers: int
-) -> dict:
-    """The view's ratings, checked against the groups around it and against
-    its own answers: the answers without a rating are a group too."""
-    histograms = _difficulty_counts(session, view, [dilemma_id])
-    around = [answers] + [sum(histograms[(dilemma_id, scope, scope_id)]) for scope, scope_id in view.enclosing]
-    return _difficulty_out(histograms[(dilemma_id, view.scope, view.scope_id)], closed, thresholds, around)
-
-
-def _difficulty_counts(session: Session, view: View, dilemma_ids: list[int]) -> dict[tuple[int, str, int], list[int]]:
-    """Ratings 1-5 per dilemma for the view and the groups around it."""
-    counters = [*view.enclosing, (view.scope, view.scope_id)]
-    rows = session.execute(
-        select(
-            DifficultyTally.dilemma_id,
-            DifficultyTally.scope,
-            DifficultyTally.scope_id,
-            DifficultyTally.value,
-            func.sum(DifficultyTally.count),
-        )
-        .where(
-            DifficultyTally.dilemma_id.in_(dilemma_ids),
-            DifficultyTally.late.is_(False),
-            or_(*[and_(DifficultyTally.scope == sc, DifficultyTally.scope_id == si) for sc, si in counters]),
-        )
-        .group_by(DifficultyTally.dilemma_id, DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value)
-    )
-    found: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0] * 5)
-    for dilemma_id, scope, scope_id, value, count in rows:
-        found[(dilemma_id, scope, scope_id)][int(value) - 1] += int(count or 0)
-    return found
-
-
-def _difficulty_out(histogram: list[int], closed: bool, thresholds: Thresholds, around: list[int] = ()) -> dict:
-    ratings = sum(histogram)
-    seen = count_visibility(ratings, closed, thresholds, around)
-    if seen.suppressed:
-        return {"ratings": None, "suppressed": True, "reason": seen.reason, "mean": None, "histogram": None}
-    mean = sum((i + 1) * n for i, n in enumerate(histogram)) / ratings
+def _difficulty_out(release: Release | None, view: View) -> dict:
+    """The view's ratings 1-5 from the release: a noisy histogram, its
+    total and mean, or suppressed."""
+    if release is None:
+        return {"ratings": None, "suppressed": True, "reason": WEEK_OPEN, "mean": None, "histogram": None}
+    noisy, variance = Figures(release, view.scope, view.scope_id).ratings()
+    histogram = [max(0, n) for n in noisy]
+    ratings = shown_count(sum(noisy), len(noisy) * variance)
+    if ratings is None or sum(histogram) <= 0:
+        return {"ratings": None, "suppressed": True, "reason": "too_few_answers", "mean": None, "histogram": None}
+    mean = sum((i + 1) * n for i, n in enumerate(histogram)) / sum(histogram)
     return {
         "ratings": ratings,
         "suppressed": False,
@@ -231,11 +190,14 @@ def _shown_dilemmas(session, view, now, thresholds, weeks=None, category=None):
         if not session.scalar(select(Category.id).where(Category.slug == category)):
             raise UnknownReference("Onbekende categorie.", {"category": [f"Categorie '{category}' bestaat niet."]})
         placements = [p for p in placements if loaded[p.dilemma_id].category.slug == category]
-    tallies = tallies_of(session, [p.dilemma_id for p in placements], [*view.enclosing, (view.scope, view.scope_id)])
+    releases = close_releases(session, thresholds.counter_key, placements, now)
     for placement in placements:
-        seen = view_visibility(tallies, placement.dilemma_id, view, placement.closed(now), thresholds)
-        answers = tallies[(placement.dilemma_id, view.scope, view.scope_id)].total()
-        yield placement, loaded[placement.dilemma_id], seen, answers
+        release = releases.get(placement.dilemma_id)
+        if release is None:
+            seen = WEEK_OPEN_SPREAD
+        else:
+            seen = shown_spread(*Figures(release, view.scope, view.scope_id).spread())
+        yield placement, loaded[placement.dilemma_id], seen, release
 
 
 def awareness(session, actor, now, thresholds, start=None, end=None, category=None) -> dict:
@@ -253,7 +215,7 @@ def awareness(session, actor, now, thresholds, start=None, end=None, category=No
         }
     first = span[0]
     figures: dict[str, list[dict]] = defaultdict(list)
-    for placement, loaded, seen, _answers in _shown_dilemmas(session, view, now, thresholds, span, category):
+    for placement, loaded, seen, _release in _shown_dilemmas(session, view, now, thresholds, span, category):
         aligned_keys = {o.key for o in loaded.current.options if o.alignment == "aligned"}
         for chapter in _chapters(loaded):
             figure = {
@@ -297,16 +259,12 @@ def grey_zones(session, actor, now, thresholds) -> dict:
     weighted by answers), and the dilemmas rated easy (mean difficulty <= 2)."""
     view = view_of(session, actor)
     per_chapter: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    shown = list(_shown_dilemmas(session, view, now, thresholds))
-    ratings = _difficulty_counts(session, view, [loaded.id for _, loaded, _, _ in shown])
     easy = []
-    for placement, loaded, seen, answers in shown:
+    for placement, loaded, seen, release in _shown_dilemmas(session, view, now, thresholds):
         if not seen.suppressed:
             for chapter in _chapters(loaded):
                 per_chapter[chapter].append((entropy(seen.counts), seen.total))
-        around = [answers] + [sum(ratings[(loaded.id, scope, scope_id)]) for scope, scope_id in view.enclosing]
-        histogram = ratings[(loaded.id, view.scope, view.scope_id)]
-        difficulty = _difficulty_out(histogram, placement.closed(now), thresholds, around)
+        difficulty = _difficulty_out(release, view)
         if not difficulty["suppressed"] and difficulty["mean"] <= 2:
             easy.append(
                 {

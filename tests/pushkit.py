@@ -51,9 +51,7 @@ def add_devices(
     with_token: bool = True,
 ) -> list[Device]:
     """Register ``count`` installations at once, each with a push token
-    ``{prefix}-{n}-{random}`` unless ``with_token`` is false. They are
-    inserted with a server-side seed, as installations registered before keys
-    came from the token were: their first authenticated request rekeys them."""
+    ``{prefix}-{n}-{random}`` unless ``with_token`` is false."""
     org_id = session.scalar(select(Organisation.id).where(Organisation.slug == organisation))
     devices = [
         Device(
@@ -71,7 +69,6 @@ def add_devices(
             dict(
                 id=device.installation_id,
                 token_hash=hash_token(device.bearer, SECRET.encode()),
-                respondent_seed=secrets.token_hex(32),
                 organisation_id=org_id,
                 platform="android",
                 locale=locale,

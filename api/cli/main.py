@@ -41,7 +41,7 @@ def init() -> None:
     run again."""
     with runtime() as kompas:
         click.echo("Migrating the database to head ...")
-        migrate.upgrade(kompas.settings.database_url)
+        migrate.upgrade(kompas.settings.database_url, secret_key=kompas.settings.secret_key)
         _load(kompas, None)
 
 
@@ -143,7 +143,7 @@ def db() -> None:
 def upgrade(revision: str) -> None:
     """Migrate to REVISION (default: head)."""
     with runtime() as kompas:
-        migrate.upgrade(kompas.settings.database_url, revision)
+        migrate.upgrade(kompas.settings.database_url, revision, secret_key=kompas.settings.secret_key)
     click.echo(f"Database at {revision}.")
 
 

@@ -96,7 +96,7 @@ def dilemma_list():
     if not errors:
         try:
             found = listing.search(session, who, page_number, PAGE_SIZE, **query)
-            facts = listing.facts_of(session, [d.id for d in found.items])
+            facts = listing.facts_of(session, [d.id for d in found.items], request_time())
         except DomainError as error:
             errors = {"organisation": [error.detail]}
     return page(
@@ -230,7 +230,7 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
     its revisions with what changed."""
     session, who = db_session(), actor()
     dilemma = authoring.get(session, who, dilemma_id)
-    facts = listing.facts_of(session, [dilemma.id])[dilemma.id]
+    facts = listing.facts_of(session, [dilemma.id], request_time())[dilemma.id]
     history = authoring.revision_history(session, who, dilemma_id)
     for revision in history:
         revision["readable"] = readable_changes(revision["changes"])

@@ -86,6 +86,10 @@ class ScopeOut(ma.Schema):
     reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
     frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
     options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
+    margin = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Percentage points within which all options lie together with 95 % probability"},
+    )
 
 
 class CodeTextOut(ma.Schema):

@@ -104,7 +104,7 @@ class WeekOut(ma.Schema):
 def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
     session = db_session()
     revision = dilemma.current
-    facts = facts or listing.facts_of(session, [dilemma.id])[dilemma.id]
+    facts = facts or listing.facts_of(session, [dilemma.id], request_time())[dilemma.id]
     return {
         "id": dilemma.id,
         "slug": dilemma.slug,
@@ -139,7 +139,7 @@ class Dilemmas(MethodView):
             db_session(), current_actor(), pagination_parameters.page, pagination_parameters.page_size, **query
         )
         pagination_parameters.item_count = found.total
-        facts = listing.facts_of(db_session(), [d.id for d in found.items])
+        facts = listing.facts_of(db_session(), [d.id for d in found.items], request_time())
         return [present(d, facts[d.id]) for d in found.items]
 
     @blp.operation(

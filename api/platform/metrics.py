@@ -7,15 +7,17 @@ folder, and marks a worker's files dead when it exits), and a scrape,
 answered by whichever worker gets it, adds up the files of all of them.
 
 What is measured: requests and their latency per route (the URL rule, such
-as ``/api/v1/dilemmas/<int:dilemma_id>/answer``: never the path, which holds
-ids), method and status; accepted answers; the content memo's hits and
+as ``/api/v1/dilemmas/current``: never the path, which holds ids), method
+and status, except the answer route: a scrape before and after a
+colleague's "I just answered" would date that answer, so answers are not
+counted at all (docs/anonymity.md); the content memo's hits and
 misses; database connections open and in use. Push messages and campaign
 progress are read from the campaign tables at scrape time: the push worker
 and ``kompas push tick`` are other processes, often on other machines, and
 the tables already count what every one of them sent, retired and failed.
 
 No label names an installation, a token, a team or an option: the metrics
-are as anonymous as the logs (an answer is counted, never what it was).
+are as anonymous as the logs, and no series counts answers.
 
 Who may read it: KOMPAS_METRICS_ALLOW (addresses or networks; default the
 loopback addresses) without a token, anyone with the bearer token in
@@ -76,9 +78,6 @@ class Instruments:
             buckets=BUCKETS,
             registry=own,
         )
-        self.answers = Counter(
-            "kompas_answers", "Answers accepted (PUT .../answer with 200; a changed answer counts again)", registry=own
-        )
         self.memo = Counter(
             "kompas_content_memo_lookups",
             "Reads of dilemma content and the schedule: served from the process's memo (hit) or the database (miss)",
@@ -124,11 +123,11 @@ def init_app(app: Flask) -> None:
         rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
         method = request.method if request.method in METHODS else "other"
         status = str(response.status_code)
+        if rule == ANSWER_RULE:
+            return response
         measured.requests.labels(rule, method, status).inc()
         if started is not None:
             measured.latency.labels(rule, method, status).observe(time.perf_counter() - started)
-        if rule == ANSWER_RULE and method == "PUT" and response.status_code == 200:
-            measured.answers.inc()
         return response
 
     app.register_blueprint(blp)

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dilemmas.counters import counter_key
 from dilemmas.model.admins import ROLES
 from push.settings import MOMENT, PushSettings
 from scoring.spreads import Thresholds
@@ -309,7 +310,8 @@ class Settings:
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(self.min_group)
+        # The releases read the sealed counters with a key of the server secret.
+        return Thresholds(self.min_group, counter_key=counter_key(self.secret_key))
 
     def check(self) -> None:
         """The rules between settings."""

@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from dilemmas.counters import counter_key
 from dilemmas.employee import teams
-from dilemmas.employee.keys import key_base, rekey
+from dilemmas.employee.keys import key_base
 from dilemmas.errors import Unauthorized, UnknownReference
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
@@ -66,6 +67,7 @@ def register(
     session.add(installation)
     session.commit()
     installation.key_base = key_base(secret_key, token)
+    installation.counter_key = counter_key(secret_key)
     return Registration(installation, token)
 
 
@@ -79,6 +81,7 @@ class Caller:
     organisation_id: int
     key_base: bytes
     generation: int
+    counter_key: bytes
 
 
 # Plain Core, built once, run on the session's connection: this runs on
@@ -87,22 +90,18 @@ class Caller:
 _INSTALLATIONS = Installation.__table__.c
 
 
-_AUTHENTICATE = select(
-    _INSTALLATIONS.id, _INSTALLATIONS.organisation_id, _INSTALLATIONS.respondent_seed, GENERATION
-).where(_INSTALLATIONS.token_hash == bindparam("token_hash"))
+_AUTHENTICATE = select(_INSTALLATIONS.id, _INSTALLATIONS.organisation_id, GENERATION).where(
+    _INSTALLATIONS.token_hash == bindparam("token_hash")
+)
 
 
 def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:
-    """The installation of a bearer token, with the key base of its rows.
-    An installation that still has a server-side seed gets its rows rekeyed
-    first, once (``rekey``)."""
+    """The installation of a bearer token, with the key base of its rows
+    and the key of the counters its answers change."""
     row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_token(token, secret_key)}).first()
     if row is None:
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
-    base = key_base(secret_key, token)
-    if row.respondent_seed is not None:
-        rekey(session, secret_key, row.id, row.respondent_seed, base)
-    return Caller(row[0], row[1], base, row[3])
+    return Caller(row[0], row[1], key_base(secret_key, token), row[2], counter_key(secret_key))
 
 
 def installation_of(session: Session, caller: Caller) -> Installation:
@@ -111,6 +110,7 @@ def installation_of(session: Session, caller: Caller) -> Installation:
     if installation is None:  # erased since the request authenticated
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
     installation.key_base = caller.key_base
+    installation.counter_key = caller.counter_key
     return installation
 
 

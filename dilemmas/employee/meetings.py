@@ -33,7 +33,6 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from dilemmas.employee import teams
-from dilemmas.employee.answers import count_team_answer
 from dilemmas.employee.keys import voter_key
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
@@ -342,7 +341,8 @@ def _shift(session: Session, session_id: int) -> int:
 
 
 def reveal(session: Session, installation: Respondent, session_id: int, min_votes: int, now: datetime) -> MeetingView:
-    """Show the spread of the current round (lead; at least ``min_votes``)."""
+    """Show the spread of the current round (lead; at least ``min_votes``,
+    and in the revote at least as many as the first round had)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
     state = _require(session, access, "reveal", now)
@@ -351,12 +351,24 @@ def reveal(session: Session, installation: Respondent, session_id: int, min_vote
         session.scalar(select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == row.round))
         or 0
     )
-    if votes < min_votes:
-        allowed = revealable(meeting_actions(state, row.round, False), votes, min_votes)
+    needed = min_votes
+    if row.round > 1:
+        # A revote shown with fewer votes than the first round, beside the
+        # shift, names the vote of whoever is missing: the lead closes the
+        # round instead (docs/anonymity.md, mechanism 7).
+        first = session.scalar(select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == 1))
+        needed = max(min_votes, int(first or 0))
+    if votes < needed:
+        allowed = revealable(meeting_actions(state, row.round, False), votes, needed)
         raise Conflict(
-            f"Er zijn {votes} stemmen; onthullen kan vanaf {min_votes}.",
+            f"Er zijn {votes} stemmen; onthullen kan vanaf {needed}."
+            + (
+                " In de tweede ronde moet iedereen van de eerste weer stemmen; sluit anders de sessie."
+                if row.round > 1
+                else ""
+            ),
             votes=votes,
-            needed=min_votes,
+            needed=needed,
             state=state,
             allowed=list(allowed),
         )
@@ -426,7 +438,6 @@ def consensus(
             .returning(TeamAnswer.__table__.c.team_id)
         ).scalar()
         if inserted is not None:
-            count_team_answer(session, row.dilemma_id, row.team_id, late, option)
             session.commit()
             return view_of(session, access, now)
         # Another session of the team recorded an answer just now: look again.

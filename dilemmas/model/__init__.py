@@ -19,6 +19,7 @@ from dilemmas.model import (  # noqa: F401
     meetings,
     organisations,
     push,
+    releases,
     schedule,
     suggestions,
     teams,

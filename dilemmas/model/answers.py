@@ -1,21 +1,13 @@
-"""Answers and the tallies kept beside them (written by ``dilemmas.employee.answers``)."""
+"""Answers and the counts kept beside them (written by ``dilemmas.employee.answers``)."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dilemmas.storage.base import Base
 
 MODES = ("alone", "colleague", "team")
-
-
-MODE_TEAM = "team"  # a team's joint answer, recorded by a live session
-
-
-TALLY_SHARDS = 4
 
 
 SCOPE_ALL = "all"
@@ -24,63 +16,30 @@ SCOPE_ALL = "all"
 SCOPE_ORGANISATION = "organisation"
 
 
-SCOPE_TEAM = "team"
-
-
 class Answer(Base):
+    """One installation's answer to one dilemma, sealed under its token's
+    key base (``employee.answers``): no option, mode, rating, organisation,
+    revision or time in the clear."""
+
     __tablename__ = "answers"
-    # SQLite keeps rows in key order, not in the order they were written
-    # (docs/anonymity.md); PostgreSQL's are rewritten in key order when the
-    # week closes (``employee.answers.reseal``).
     __table_args__ = {"sqlite_with_rowid": False}
 
     dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
     respondent_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    option: Mapped[str] = mapped_column(String(1))
-    mode: Mapped[str] = mapped_column(String(16))
-    difficulty: Mapped[int | None]
-    answered_on: Mapped[date] = mapped_column(Date)
-    # Given after the dilemma's week closed; such answers never change a
-    # closed week's frozen spread of a small group.
-    late: Mapped[bool] = mapped_column(default=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class Tally(Base):
-    __tablename__ = "tallies"
+class AnswerCounts(Base):
+    """Every count of one edition (per scope, mode, option, rating,
+    lateness, and the live counter's days) as one vector, sealed under a key
+    derived from the server secret with a fresh nonce on every write
+    (``dilemmas.counters``): the versions a WAL or dead tuples keep are
+    unrelated ciphertexts of one length, so no one without the secret can
+    tell which count moved. A few shards per edition, so that answers to
+    one dilemma do not all wait for one row lock; the counts are their sum."""
 
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
-    scope_id: Mapped[int] = mapped_column(primary_key=True)
-    mode: Mapped[str] = mapped_column(String(16), primary_key=True)
-    late: Mapped[bool] = mapped_column(primary_key=True)
-    option: Mapped[str] = mapped_column(String(1), primary_key=True)
-    shard: Mapped[int] = mapped_column(primary_key=True)
-    # A shard may go below zero when a change takes a count from another
-    # shard than the one that received it; only the sum has meaning.
-    count: Mapped[int] = mapped_column(default=0)
-
-
-class DifficultyTally(Base):
-    """How hard people found a dilemma (1-5), counted like the options."""
-
-    __tablename__ = "difficulty_tallies"
+    __tablename__ = "answer_counts"
 
     dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
-    scope_id: Mapped[int] = mapped_column(primary_key=True)
-    # Ratings given after the week closed are kept apart and never shown.
-    late: Mapped[bool] = mapped_column(primary_key=True, default=False)
-    value: Mapped[int] = mapped_column(primary_key=True)
-    shard: Mapped[int] = mapped_column(primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-
-
-class AnswerReseal(Base):
-    """A dilemma whose answers were rewritten in key order after its week
-    closed (PostgreSQL keeps rows in the order they were written)."""
-
-    __tablename__ = "answer_reseals"
-
-    dilemma_id: Mapped[int] = mapped_column(ForeignKey("dilemmas.id", ondelete="CASCADE"), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

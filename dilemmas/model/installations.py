@@ -25,9 +25,6 @@ class Installation(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Only installations registered before keys came from the token have a
-    # seed, until their first request rekeys their rows (employee.keys).
-    respondent_seed: Mapped[str | None] = mapped_column(String(64))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(8), default="nl")
@@ -37,6 +34,8 @@ class Installation(Base):
 
     # Derived from the bearer token by the request that has it; never stored.
     key_base = None  # bytes
+    # Derived from the server secret by the request; seals the counters.
+    counter_key = None  # bytes
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     push_token: Mapped[PushToken | None] = relationship(
@@ -69,3 +68,5 @@ class Respondent(Protocol):
     def organisation_id(self) -> int: ...
     @property
     def key_base(self) -> bytes | None: ...
+    @property
+    def counter_key(self) -> bytes | None: ...

@@ -170,22 +170,36 @@ def _current_content(revision: Revision) -> dict[str, Any]:
     }
 
 
+def _refuse_edits_of_a_started_week(session: Session, dilemma: Dilemma, now: datetime, current, wanted) -> None:
+    placement = placement_of(session, dilemma.id)
+    if placement is None or now < placement.week.starts_at(placement.timezone):
+        return
+    if not placement.closed(now):
+        raise Conflict(
+            "De week van dit dilemma loopt; de tekst kan pas na de week veranderen, of in een nieuwe editie.",
+            reason="week_open",
+        )
+    if [o["text"] for o in wanted["options"]] != [o["text"] for o in current["options"]]:
+        raise Conflict(
+            "De week van dit dilemma is begonnen; de teksten van de opties veranderen niet meer. "
+            "Maak een nieuwe editie.",
+            reason="options_frozen",
+        )
+
+
 def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision | None:
     """Make ``content`` the dilemma's next revision; None when it equals the
-    current one. Option texts never change once the dilemma has answers
-    (Conflict). The one way a dilemma's text is written, by the admin API
+    current one. Once the dilemma's week has started its option texts never
+    change, and while the week is open no text changes at all (Conflict):
+    answers hold no revision (docs/anonymity.md), so nothing may split a
+    week's answers into before and after an edit. The one way a dilemma's text is written, by the admin API
     and by the content loader alike; the caller commits."""
     wanted = _normalised(content)
     if dilemma.revisions:
         current = _current_content(dilemma.current)
         if wanted == current:
             return None
-        old_texts = [o["text"] for o in current["options"]]
-        if [o["text"] for o in wanted["options"]] != old_texts and has_answers(session, dilemma.id):
-            raise Conflict(
-                "Er zijn al antwoorden op dit dilemma; de teksten van de opties kunnen niet meer veranderen.",
-                reason="answered",
-            )
+        _refuse_edits_of_a_started_week(session, dilemma, now, current, wanted)
     organisation = session.get(Organisation, dilemma.organisation_id)
     revision = Revision(
         dilemma=dilemma,

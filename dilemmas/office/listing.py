@@ -4,17 +4,19 @@ whether it has answers, in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from dilemmas.model.answers import Answer
 from dilemmas.model.content import Category, Dilemma
+from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.content import with_content
 from dilemmas.storage.base import page_window
-from dilemmas.weeks import Week
+from dilemmas.weeks import Week, is_closed
 
 
 @dataclass(frozen=True)
@@ -25,9 +27,11 @@ class Facts:
     answered: bool
 
 
-def facts_of(session: Session, dilemma_ids: list[int]) -> dict[int, Facts]:
-    """Week and 'has answers' for many dilemmas in two queries (a semi-join
-    that stops at the first answer of each, whatever their number)."""
+def facts_of(session: Session, dilemma_ids: list[int], now: datetime) -> dict[int, Facts]:
+    """Week and 'has answers' for many dilemmas in a few queries (a semi-join
+    that stops at the first answer of each, whatever their number). While a
+    dilemma's week is open ``answered`` is False whatever happened: the flag
+    flipping at the week's first answer told who answered first."""
     if not dilemma_ids:
         return {}
     weeks = dict(
@@ -40,7 +44,19 @@ def facts_of(session: Session, dilemma_ids: list[int]) -> dict[int, Facts]:
             select(Dilemma.id).where(Dilemma.id.in_(dilemma_ids), exists().where(Answer.dilemma_id == Dilemma.id))
         )
     )
-    return {i: Facts(weeks.get(i), i in answered) for i in dilemma_ids}
+    zones = dict(
+        session.execute(
+            select(ScheduledWeek.dilemma_id, Organisation.timezone)
+            .join(Organisation, Organisation.id == ScheduledWeek.organisation_id)
+            .where(ScheduledWeek.dilemma_id.in_(dilemma_ids))
+        ).all()
+    )
+
+    def shown(i: int) -> bool:
+        week = weeks.get(i)
+        return i in answered and (week is None or is_closed(Week.parse(week), now, zones[i]))
+
+    return {i: Facts(weeks.get(i), shown(i)) for i in dilemma_ids}
 
 
 @dataclass

@@ -20,8 +20,11 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", secret_key: bytes | None = None) -> None:
+    """``secret_key``: for migrations that seal what they keep (0012)."""
+    config = alembic_config(url)
+    config.attributes["kompas.secret_key"] = secret_key
+    command.upgrade(config, revision)
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -111,7 +111,7 @@ def test_the_outcome_is_the_teams(room):
     }
 
 
-def test_on_the_look_back_day_only_the_teams_phones_get_the_agreements_once(app, client, session, room):
+def test_on_the_look_back_day_only_the_teams_phones_get_a_look_back_once(app, client, session, room):
     from sqlalchemy import select
 
     from dilemmas.model.push import LoggedMessage
@@ -132,7 +132,9 @@ def test_on_the_look_back_day_only_the_teams_phones_get_the_agreements_once(app,
     send_due(app)
     sent = session.scalars(select(LoggedMessage).where(LoggedMessage.kind == "lookback")).all()
     assert len(sent) == 3  # the lead and two colleagues; not the outsider; once
-    assert {m.body for m in sent} == {agreement} and all(m.target is None for m in sent)
+    # Neither the agreement nor the team's name leaves the server or stays in the push log.
+    assert all(agreement not in m.body and agreement not in m.title and m.target is None for m in sent)
+    assert all("Team" not in m.title and "Team" not in m.body for m in sent)
 
 
 def _held(lead, phones, dilemma_id, team_id, agreements):
@@ -175,3 +177,20 @@ def test_the_office_sees_sessions_shift_and_themes_per_chapter_only_of_big_teams
     assert "Een" not in str(rows) and "We vragen" not in str(rows)
     assert_problem(client.get("/api/v1/admin/stats/meetings"), 401)
     assert_problem(small_lead.get("/admin/stats/meetings"), 401)
+
+
+def test_look_back_campaigns_are_not_listed_per_team(app, client, session, room):
+    from api.platform.settings import parse_now
+    from tests.api.test_admin_push import send_due
+
+    lead, colleagues, opened = room
+    for index, phone in enumerate([lead, *colleagues]):
+        phone.put("/installations/me/push-token", json={"token": f"device-token-{index:04d}", "platform": "ios"})
+    lead.put(f"/sessions/{opened['id']}/outcome", json={"agreements": ["Iets"], "look_back_on": "2027-01-11"})
+    set_now(app, "2027-01-11T00:30:00+01:00")
+    send_due(app)
+    from push.campaigns import Campaign, list_campaigns
+
+    assert session.query(Campaign).filter_by(kind="lookback").count() == 1  # made and sent
+    listed = list_campaigns(session, parse_now("2027-01-11T00:30:00+01:00"))
+    assert all(c.kind != "lookback" for c in listed)  # it was listed, with its device count

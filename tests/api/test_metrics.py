@@ -49,7 +49,7 @@ def test_an_address_list_of_networks(make_app):
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 403
 
 
-def test_requests_are_counted_per_route_and_answers_without_their_option(client):
+def test_requests_are_counted_per_route_and_answers_not_at_all(client):
     before = scrape(client)
     route = "/api/v1/dilemmas/<int:dilemma_id>/answer"
     phones = [register(client) for _ in range(3)]
@@ -63,9 +63,8 @@ def test_requests_are_counted_per_route_and_answers_without_their_option(client)
     def grew(name, **labels):
         return sample(after, name, **labels) - sample(before, name, **labels)
 
-    assert grew("kompas_http_requests_total", route=route, method="PUT", status="200") == 3
-    assert grew("kompas_http_request_duration_seconds_count", route=route, method="PUT", status="200") == 3
-    assert grew("kompas_answers_total") == 3
+    # Answers are counted nowhere: a scrape around one colleague's answer would date it.
+    assert f'route="{route}"' not in after and "kompas_answers" not in after
     assert grew("kompas_http_requests_total", route="unmatched", method="GET", status="404") == 1
     assert (
         grew("kompas_content_memo_lookups_total", result="hit")

@@ -30,7 +30,7 @@ def test_the_anonymity_migration_loses_no_count(database_url):
     try:
         with engine.begin() as connection:
             before = _write_old_rows(connection)
-        migrate.upgrade(database_url)
+        migrate.upgrade(database_url, "0011")
         with engine.connect() as connection:
             after = _counts(connection)
             tables = _tables(connection)
@@ -53,6 +53,47 @@ def test_the_anonymity_migration_loses_no_count(database_url):
     assert {str(day) for day in days} == {"2026-12-07", "2026-12-14"}
     assert seeds == ["5eed" * 16]  # a legacy installation keeps its seed until its next request
     assert "WITHOUT ROWID" in ddl
+
+
+def test_the_third_edition_folds_plain_answers_into_sealed_counters_and_deletes_them(database_url):
+    """Migration 0012: plain answer rows cannot be sealed (no tokens); their
+    counts stay in the sealed counters, the rows, the seeds and the plain
+    counters go. Without the server secret it refuses rather than lose counts."""
+    import pytest
+
+    from dilemmas.counters import OPTION, RATING, counter_key, counts_of
+    from dilemmas.storage.database import make_sessionmaker
+    from tests.conftest import SECRET
+
+    migrate.downgrade(database_url, "0007")
+    engine = make_engine(database_url, immediate=False)
+    try:
+        with engine.begin() as connection:
+            _write_old_rows(connection)
+        migrate.upgrade(database_url, "0011")
+        with engine.connect() as connection:
+            before = _counts(connection)
+            [dilemma_id] = connection.execute(text("SELECT DISTINCT dilemma_id FROM answers")).scalars().all()
+        with pytest.raises(RuntimeError, match="secret"):
+            migrate.upgrade(database_url)
+        migrate.upgrade(database_url, secret_key=SECRET.encode())
+        with make_sessionmaker(engine)() as session:
+            vector = counts_of(session, counter_key(SECRET.encode()), [dilemma_id])[dilemma_id]
+        with engine.connect() as connection:
+            tables = _tables(connection)
+            rows = connection.execute(text("SELECT COUNT(*) FROM answers")).scalar()
+    finally:
+        engine.dispose()
+    options = Counter({(k[1], k[2], k[3], bool(k[4]), k[5]): n for k, n in vector.items() if k[0] == OPTION})
+    assert options == Counter({k: v for k, v in before["tallies"].items() if k[0] != "team"})
+    ratings: Counter = Counter()
+    for k, n in vector.items():
+        if k[0] == RATING:
+            ratings[(k[1], k[2], k[4])] += n
+    assert ratings == before["ratings"]
+    assert rows == 0
+    assert not {"tallies", "difficulty_tallies", "answer_reseals"} & tables
+    assert {"answer_counts", "privacy_ledger", "released_cells"} <= tables
 
 
 def _tables(connection) -> set[str]:

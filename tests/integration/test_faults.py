@@ -8,9 +8,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
 
-from dilemmas.model.answers import SCOPE_ALL, Answer, Tally
+from dilemmas.model.answers import SCOPE_ALL
+from tests import counts
 from tests.conftest import SECRET
 from tests.factories import bank, schedule
 from tests.servers import Server, call
@@ -44,26 +44,24 @@ def servers(environment, tmp_path):
         server.stop()
 
 
+# Every token this module registered: the sealed rows open only with them.
+TOKENS: list[str] = []
+
+
 def register(base):
     status, _, body = call(base, "POST", "/api/v1/installations", {"platform": "ios"})
     assert status == 201, body
+    TOKENS.append(body["token"])
     return body["token"]
 
 
 def tallied(session, dilemma_id):
-    rows = session.execute(
-        select(Tally.option, func.sum(Tally.count))
-        .where(Tally.dilemma_id == dilemma_id, Tally.scope == SCOPE_ALL)
-        .group_by(Tally.option)
-    )
-    return {option: int(total) for option, total in rows if total}
+    return counts.per_option(session, dilemma_id, SCOPE_ALL)
 
 
 def stored(session, dilemma_id):
-    rows = session.execute(
-        select(Answer.option, func.count()).where(Answer.dilemma_id == dilemma_id).group_by(Answer.option)
-    )
-    return dict(rows.all())
+    """The answer rows by option, opened with their phones' tokens."""
+    return counts.by_option(counts.opened(session, dilemma_id, TOKENS))
 
 
 def test_fifty_identical_answers_across_three_servers_count_once(session, servers):
@@ -117,13 +115,13 @@ def test_a_server_killed_mid_load_loses_no_acknowledged_answer(session, servers)
         list(pool.map(answer, range(len(tokens))))
     chaos.join()
     assert killed.is_set()
-    counts = stored(session, dilemma.id)
-    print(f"\nkill -9 during load: sent {sent}, acknowledged {len(acknowledged)}, stored {sum(counts.values())}")
+    found = stored(session, dilemma.id)
+    print(f"\nkill -9 during load: sent {sent}, acknowledged {len(acknowledged)}, stored {sum(found.values())}")
     assert len(acknowledged) == len(tokens)  # every phone got its answer in, after at most one retry
     expected: dict[str, int] = {}
     for option in acknowledged.values():
         expected[option] = expected.get(option, 0) + 1
-    assert counts == expected
+    assert found == expected
     assert tallied(session, dilemma.id) == expected
     for token in random.sample(list(acknowledged), 20):
         status, _, body = call(second.base, "GET", f"/api/v1/dilemmas/{dilemma.id}", token=token)

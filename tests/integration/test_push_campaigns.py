@@ -145,12 +145,6 @@ def test_the_reminder_goes_to_everyone_who_asked_answered_or_not_and_is_sent_onc
     for device in answered:
         answer(sessions, device, dilemma.id, "B", "2026-12-08T10:00:00+01:00")
     assert session.scalar(select(func.count()).select_from(Answer).where(Answer.dilemma_id == dilemma.id)) == 3
-    # Inserted with a seed (legacy): their first request rekeyed them and deleted it.
-    seeded = dict(session.execute(select(Installation.id, Installation.respondent_seed.is_not(None))).all())
-    assert {d.installation_id: seeded[d.installation_id] for d in answered + waiting} == {
-        **{d.installation_id: False for d in answered},
-        **{d.installation_id: True for d in waiting},
-    }
     assert sent_to(fcm, "reminder") == {}
     push.tick("2026-12-10T11:59:00+01:00")
     assert sent_to(fcm, "reminder") == {}

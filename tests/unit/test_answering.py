@@ -1,13 +1,14 @@
 """The answer use case (``dilemmas.employee.answers``) without HTTP: what
-``submit`` returns and what it leaves in the answers and the tallies."""
+``submit`` returns and what it leaves in the sealed answers and counters."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dilemmas.employee import answers, installations, teams
 from dilemmas.errors import Conflict, Invalid, NotFound
-from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer, DifficultyTally, Tally
+from dilemmas.model.answers import SCOPE_ALL, SCOPE_ORGANISATION, Answer
 from dilemmas.model.organisations import Organisation
+from tests import counts
 from tests.conftest import SECRET
 from tests.factories import bank, installation, schedule
 from tests.unit.conftest import NEXT_WEEK, NOW
@@ -26,25 +27,14 @@ def organisation_id(db, slug):
 
 
 def tallies(db, dilemma_id):
-    """Every non-zero counter of the dilemma, the shards summed:
-    {(scope, scope_id, mode, late, option): count}."""
-    rows = db.execute(
-        select(Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option, func.sum(Tally.count))
-        .where(Tally.dilemma_id == dilemma_id)
-        .group_by(Tally.scope, Tally.scope_id, Tally.mode, Tally.late, Tally.option)
-    ).all()
-    return {tuple(row[:5]): int(row[5]) for row in rows if row[5]}
+    """Every non-zero count of the dilemma: {(scope, scope_id, mode, late, option): count}."""
+    return counts.option_counts(db, dilemma_id)
 
 
 def difficulties(db, dilemma_id, late=False):
     """{(scope, scope_id, value): count} of ratings given while the week was
-    open (``late``: after), the shards summed, non-zero only."""
-    rows = db.execute(
-        select(DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value, func.sum(DifficultyTally.count))
-        .where(DifficultyTally.dilemma_id == dilemma_id, DifficultyTally.late.is_(late))
-        .group_by(DifficultyTally.scope, DifficultyTally.scope_id, DifficultyTally.value)
-    ).all()
-    return {tuple(row[:3]): int(row[3]) for row in rows if row[3]}
+    open (``late``: after), non-zero only."""
+    return counts.ratings(db, dilemma_id, late)
 
 
 def answer_rows(db, dilemma_id):
@@ -68,12 +58,11 @@ def test_a_first_answer_counts_once_in_every_scope_it_belongs_to(db, this_week):
         (SCOPE_ORGANISATION, customs, "alone", False, "B"): 1,
     }
     [row] = answer_rows(db, this_week.id)
-    assert (row.option, row.organisation_id, row.revision_id, str(row.answered_on)) == (
-        "B",
-        customs,
-        this_week.current.id,
-        "2026-12-07",  # the Monday of its week: nothing finer than the week
-    )
+    # Nothing in the clear: no option, organisation, revision or day.
+    assert {c.name for c in Answer.__table__.columns} == {"dilemma_id", "respondent_key", "sealed"}
+    assert len(row.sealed) == 12 + 16 + 16  # nonce, fixed-length record, tag
+    assert (submitted.answer.option, submitted.answer.organisation_id) == ("B", customs)
+    assert answers.answers_of(db, phone, [this_week.id])[this_week.id] == submitted.answer
 
 
 def test_repeating_the_same_answer_is_harmless(db, this_week):
@@ -100,7 +89,8 @@ def test_another_option_while_the_week_is_open_moves_the_count(db, this_week):
         (SCOPE_ALL, 0, "colleague", False, "C"): 1,
         (SCOPE_ORGANISATION, customs, "colleague", False, "C"): 1,
     }
-    assert sorted(row.option for row in answer_rows(db, this_week.id)) == ["A", "C"]
+    assert answers.answers_of(db, phone, [this_week.id])[this_week.id].option == "C"
+    assert answers.answers_of(db, other, [this_week.id])[this_week.id].option == "A"
 
 
 def test_another_option_after_the_week_closed_is_a_conflict_and_changes_nothing(db, this_week):
@@ -113,7 +103,7 @@ def test_another_option_after_the_week_closed_is_a_conflict_and_changes_nothing(
 
     assert refused.value.extra == {"answer": "A"}
     assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "A"): 1}
-    assert [row.option for row in answer_rows(db, this_week.id)] == ["A"]
+    assert answers.answers_of(db, phone, [this_week.id])[this_week.id].option == "A"
     # The same answer again stays harmless after the week, too.
     assert answers.submit(db, phone, this_week.id, "A", NEXT_WEEK).answer.option == "A"
     assert tallies(db, this_week.id) == {(SCOPE_ALL, 0, "alone", False, "A"): 1}
@@ -130,10 +120,8 @@ def test_a_first_answer_after_the_week_is_accepted_and_counted_as_late(db, this_
         (SCOPE_ALL, 0, "alone", False, "A"): 1,
         (SCOPE_ALL, 0, "alone", True, "D"): 1,
     }
-    assert sorted((row.option, row.late, str(row.answered_on)) for row in answer_rows(db, this_week.id)) == [
-        ("A", False, "2026-12-07"),
-        ("D", True, "2026-12-14"),
-    ]
+    assert answers.answers_of(db, early, [this_week.id])[this_week.id].late is False
+    assert answers.answers_of(db, late, [this_week.id])[this_week.id].late is True
 
 
 def test_difficulty_is_counted_and_re_rated_while_the_week_is_open(db, this_week):
@@ -179,7 +167,7 @@ def test_erasing_the_installation_keeps_its_answers_counted(db, this_week):
 
     assert tallies(db, this_week.id) == before
     assert difficulties(db, this_week.id) == {(SCOPE_ALL, 0, 1): 1}
-    assert [row.option for row in answer_rows(db, this_week.id)] == ["B"]
+    assert len(answer_rows(db, this_week.id)) == 1  # kept, and no one can open it any more
 
 
 def test_answers_of_returns_only_the_installations_own_answers(db, this_week):
@@ -215,3 +203,16 @@ def test_an_unknown_option_or_an_invisible_dilemma_writes_nothing(db, this_week)
     db.rollback()
     assert answer_rows(db, this_week.id) == [] and answer_rows(db, next_week.id) == []
     assert tallies(db, this_week.id) == {} and tallies(db, next_week.id) == {}
+
+
+def test_the_live_counter_counts_each_first_answer_on_its_day_once(db, this_week):
+    """Wednesday is day 2 of the week; a change moves the spread's counts
+    but not the live counter's (it counts first answers only); a late first
+    answer is not in it."""
+    from dilemmas.counters import counts_of
+
+    phone, other = installation(db), installation(db)
+    answers.submit(db, phone, this_week.id, "A", NOW)
+    answers.submit(db, phone, this_week.id, "B", NOW)
+    answers.submit(db, other, this_week.id, "C", NEXT_WEEK)
+    assert counts_of(db, counts.KEY, [this_week.id])[this_week.id].first_answers() == {(2, "A"): 1}

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select
 
-from dilemmas.employee import answers
 from dilemmas.errors import Conflict, Forbidden, Invalid
 from dilemmas.model.answers import Answer
 from dilemmas.model.audit import AuditEntry
@@ -16,7 +15,7 @@ from dilemmas.model.content import Dilemma, Revision
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office import authoring, calendar
 from dilemmas.weeks import Week
-from tests.factories import actor, bank, installation, new_dilemma_body, schedule
+from tests.factories import actor, bank, new_dilemma_body, schedule
 from tests.unit.conftest import NEXT_WEEK, NOW
 
 W51 = Week.parse("2026-W51")
@@ -244,31 +243,35 @@ def test_changing_an_approved_dilemma_sends_it_back_to_review(db, office):
     assert authoring.transition(db, office["reviewer"], NOW, dilemma.id, "approve").status == "approved"
 
 
-def test_option_texts_are_locked_once_answered(db, office):
+def test_texts_are_frozen_while_the_week_is_open_and_options_for_good(db, office):
+    """Answers hold no revision (docs/anonymity.md): no edit may split a
+    week's answers into before and after it, whether anyone answered or not."""
     dilemma = schedule(db, bank(db)[0], "2026-W50")
     calendar.begin_week(db, NOW)  # publishes this week's dilemma
     db.expire_all()  # begin_week updates in bulk; a request would start with a fresh session
-    answered_revision = dilemma.current.id
-    answers.submit(db, installation(db), dilemma.id, "B", NOW)
     texts = [o.text for o in dilemma.current.options]
     author = office["author"]
 
     new_options = [{"text": f"Iets anders, optie {key}."} for key in "ABCD"]
-    with pytest.raises(Conflict) as locked:
-        authoring.update(db, author, NOW, dilemma.id, {"options": new_options})
-    db.rollback()
-    assert locked.value.extra == {"reason": "answered"}
+    for changes in ({"options": new_options}, {"explanation": "Nu met een betere uitleg."}):
+        with pytest.raises(Conflict) as locked:
+            authoring.update(db, author, NOW, dilemma.id, changes)
+        db.rollback()
+        assert locked.value.extra == {"reason": "week_open"}
     assert stored(db, dilemma.id) == ("published", 1, "2026-W50")
 
-    # Other fields may change; the answer keeps the revision it answered.
-    changed = authoring.update(db, author, NOW, dilemma.id, {"explanation": "Nu met een betere uitleg."})
+    # After the close other texts may change; the options stay (a new edition changes them).
+    changed = authoring.update(db, author, NEXT_WEEK, dilemma.id, {"explanation": "Nu met een betere uitleg."})
     assert (changed.status, changed.current.number, changed.current.explanation) == (
         "published",
         2,
         "Nu met een betere uitleg.",
     )
     assert [o.text for o in changed.current.options] == texts
-    assert db.scalar(select(Answer.revision_id).where(Answer.dilemma_id == dilemma.id)) == answered_revision
+    with pytest.raises(Conflict) as frozen:
+        authoring.update(db, author, NEXT_WEEK, dilemma.id, {"options": new_options})
+    db.rollback()
+    assert frozen.value.extra == {"reason": "options_frozen"}
 
 
 def test_only_a_draft_without_answers_can_be_removed(db, office):
@@ -287,17 +290,7 @@ def test_only_a_draft_without_answers_can_be_removed(db, office):
 
     # A draft with an answer (no workflow leads there; the rule holds anyway).
     answered = draft(db, office, title="Toch beantwoord")
-    db.add(
-        Answer(
-            dilemma_id=answered.id,
-            respondent_key="0" * 64,
-            revision_id=answered.current.id,
-            organisation_id=answered.organisation_id,
-            option="A",
-            mode="alone",
-            answered_on=NOW.date(),
-        )
-    )
+    db.add(Answer(dilemma_id=answered.id, respondent_key="0" * 64, sealed=b"\0" * 44))
     db.commit()
     with pytest.raises(Conflict):
         authoring.remove(db, author, NOW, answered.id)

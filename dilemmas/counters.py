@@ -1,0 +1,120 @@
+"""The answer counts of an edition, kept as one sealed vector per dilemma.
+
+Plain counter rows, however they are sharded or ordered, keep every
+version in PostgreSQL's WAL and dead tuples, and consecutive versions
+differ by one answer: a thief reads the option of each answer in turn. So
+the whole vector of an edition is kept in a few rows (shards, so that
+answers to one dilemma do not all queue for one row lock on PostgreSQL),
+each sealed (``dilemmas.sealing``) under a key derived from the server
+secret, padded to a fixed size and rewritten with a fresh nonce on every
+answer. An answer changes one shard, chosen at random: it locks that row
+(FOR UPDATE; SQLite's BEGIN IMMEDIATE serialises anyway), so the read,
+change and write are one step. A shard's count may go below zero when a
+change takes an answer from another shard than the one that received it;
+only the sum has meaning.
+
+Only the noisy releases (``scoring.releases``) read the counts; nothing
+shows them as they are."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dilemmas.model.answers import AnswerCounts
+from dilemmas.sealing import derive, seal, unseal
+from dilemmas.storage.conflicts import insert_for
+
+# The sealed vector is padded to a multiple of this many bytes, so that its
+# length does not grow with the first answer of a new organisation or mode.
+PAD = 4096
+
+SHARDS = 4
+
+OPTION = "o"  # (OPTION, scope, scope_id, mode, late, option)
+RATING = "d"  # (RATING, scope, scope_id, late, value)
+FIRST = "f"  # (FIRST, day, option): first answers per day of the week, on time
+
+
+def counter_key(secret_key: bytes) -> bytes:
+    """The key the counters are sealed under: the server secret's, for this
+    purpose only."""
+    return derive(secret_key, "kompas answer counters")
+
+
+class Counts(Counter):
+    """A vector of counts keyed by tuples (see the kinds above)."""
+
+    def options(self, scope: str, scope_id: int, late: bool = False) -> dict[tuple[str, str], int]:
+        """{(mode, option): count} of one scope."""
+        return {
+            (k[3], k[5]): n
+            for k, n in self.items()
+            if k[0] == OPTION and k[1] == scope and k[2] == scope_id and k[4] == int(late) and n
+        }
+
+    def ratings(self, scope: str, scope_id: int, late: bool = False) -> dict[int, int]:
+        return {
+            k[4]: n
+            for k, n in self.items()
+            if k[0] == RATING and k[1] == scope and k[2] == scope_id and k[3] == int(late) and n
+        }
+
+    def first_answers(self) -> dict[tuple[int, str], int]:
+        """{(day, option): count} of first answers given while the week was open."""
+        return {(k[1], k[2]): n for k, n in self.items() if k[0] == FIRST and n}
+
+
+def _encode(counts: Counts) -> bytes:
+    plain = json.dumps(sorted([list(k), n] for k, n in counts.items() if n), separators=(",", ":")).encode()
+    return plain + b" " * (-len(plain) % PAD)
+
+
+def _decode(plain: bytes) -> Counts:
+    return Counts({tuple(k): n for k, n in json.loads(plain)})
+
+
+def _context(dilemma_id: int, shard: int) -> bytes:
+    return f"answer counts {dilemma_id}:{shard}".encode()
+
+
+def change(session: Session, key: bytes, dilemma_id: int, deltas: Iterable[tuple[tuple, int]]) -> None:
+    """Add the deltas to the edition's counts, in the caller's transaction."""
+    deltas = [(k, d) for k, d in deltas if d]
+    if not deltas:
+        return
+    table = AnswerCounts.__table__
+    shard = random.randrange(SHARDS)
+    context = _context(dilemma_id, shard)
+    # The row exists from the shard's first answer on; creating it is the
+    # only write that can race, and the loser's insert is a no-op.
+    session.execute(
+        insert_for(session, table)
+        .values(dilemma_id=dilemma_id, shard=shard, sealed=seal(key, _encode(Counts()), context))
+        .on_conflict_do_nothing()
+    )
+    where = (table.c.dilemma_id == dilemma_id) & (table.c.shard == shard)
+    sealed = session.execute(select(table.c.sealed).where(where).with_for_update()).scalar_one()
+    counts = _decode(unseal(key, sealed, context))
+    for k, d in deltas:
+        counts[k] += d
+    session.execute(table.update().where(where).values(sealed=seal(key, _encode(counts), context)))
+
+
+def counts_of(session: Session, key: bytes, dilemma_ids: Iterable[int]) -> dict[int, Counts]:
+    """The counts of each edition, its shards summed (empty when no one answered)."""
+    ids = list(dilemma_ids)
+    result = {d: Counts() for d in ids}
+    if ids:
+        table = AnswerCounts.__table__
+        rows = session.execute(
+            select(table.c.dilemma_id, table.c.shard, table.c.sealed).where(table.c.dilemma_id.in_(ids))
+        )
+        for dilemma_id, shard, sealed in rows:
+            result[dilemma_id].update(_decode(unseal(key, sealed, _context(dilemma_id, shard))))
+    return result
