@@ -37,7 +37,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from api.config import parse_now
+from api.platform.settings import parse_now
 from dilemmas.counters import Counts, counter_key, counts_of
 from dilemmas.employee import answers, installations
 from dilemmas.model.releases import PrivacyLedger, ReleasedCell
