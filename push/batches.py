@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.push import Batch, Campaign
+from dilemmas.reads.placements import visible_placements
 from push import tokens, topics
 from push.campaigns import in_team, team_of, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver
@@ -206,6 +207,7 @@ class CampaignInfo:
     due_at: datetime
     expires_at: datetime
     team_id: int | None = None
+    results_of: int | None = None
 
     @classmethod
     def of(cls, session: Session, campaign: Campaign) -> CampaignInfo:
@@ -222,7 +224,17 @@ class CampaignInfo:
             campaign.due_at,
             campaign.expires_at,
             team_of(session, campaign.id),
+            results_of(session, campaign) if campaign.kind == "weekly" else None,
         )
+
+
+def results_of(session: Session, campaign: Campaign) -> int | None:
+    """The dilemma of the organisation's last week before the campaign's:
+    on Monday its figures are in, so the app opens on them first."""
+    earlier = (
+        p for p in visible_placements(session, campaign.organisation_id, campaign.due_at) if str(p.week) < campaign.week
+    )
+    return next((p.dilemma_id for p in earlier), None)
 
 
 def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim) -> list[Recipient]:
@@ -268,7 +280,7 @@ def send_batch(
 ) -> BatchReport:
     """Send one claimed batch and record it done."""
     try:
-        data = data_for(campaign.kind, campaign.dilemma_id, campaign.week)
+        data = data_for(campaign.kind, campaign.dilemma_id, campaign.week, campaign.results_of)
         common = dict(kind=campaign.kind, texts=campaign.texts, data=data, expires_at=campaign.expires_at, now=now)
         if campaign.strategy == "topic":
             topic = topics.topic_name(campaign.organisation_slug, claim.locale)

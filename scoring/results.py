@@ -2,14 +2,15 @@
 spread of colleagues (everyone, the organisation, each of their teams), what
 the code says and how the options relate to it.
 
-Every spread is post-processing of the edition's release after its week
-closed (``scoring.releases``); while the week is open nothing is shown here
-(the live figure is ``releases.live_figure``). Reading costs one query of
-the ledger once a process has seen the release."""
+Every spread is post-processing of a stored release (``scoring.releases``):
+after the week closed, the edition's release after the close; while it is
+open, the live figure of everyone (the binary-tree counter over the week's
+days), once its first day is over; the organisations wait for the close.
+Reading costs one query of the ledger once a process has seen the release."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from dilemmas.model.installations import Respondent
 from dilemmas.reads.content import content_of
 from dilemmas.reads.organisations import OrganisationNode, chain
 from dilemmas.reads.placements import visible_placement
-from scoring.releases import Figures, Release, close_release, shown_spread
+from scoring.releases import Figures, LiveFigure, Release, close_release, live_figure, shown_spread
 from scoring.spreads import WEEK_OPEN_SPREAD, Spread, Thresholds, Visibility
 
 ALL_NAME = "Alle collega's"
@@ -53,16 +54,23 @@ class Results:
     explanation: str
     alignment: dict[str, str] | None
     feedback: dict[str, str] | None
+    opens_at: datetime
+    closes_at: datetime
+    results_at: datetime
+    live_until: datetime | None = None
 
 
 def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
     return ScopeSpread(**vars(Spread.of(seen)), scope=scope, name=name)
 
 
-def spreads(release: Release | None, organisations: list[OrganisationNode]) -> list[ScopeSpread]:
+def spreads(
+    release: Release | None, organisations: list[OrganisationNode], live: LiveFigure | None = None
+) -> list[ScopeSpread]:
     """The spread for everyone and for each given organisation below the
-    root (outermost first), from the release after the close (None while
-    the week is open)."""
+    root (outermost first), from the release after the close; while the
+    week is open (``release`` None), everyone's from the live figure if one
+    is out, the organisations' not yet."""
     nested = [o for o in organisations if o.parent_id is not None]
 
     def seen(scope: str, scope_id: int) -> Visibility:
@@ -70,7 +78,10 @@ def spreads(release: Release | None, organisations: list[OrganisationNode]) -> l
             return WEEK_OPEN_SPREAD
         return shown_spread(*Figures(release, scope, scope_id).spread())
 
-    result = [_scope(SCOPE_ALL, ALL_NAME, seen(SCOPE_ALL, 0))]
+    everyone = seen(SCOPE_ALL, 0)
+    if release is None and live is not None:
+        everyone = replace(shown_spread(live.counts, live.variance), frozen=False)
+    result = [_scope(SCOPE_ALL, ALL_NAME, everyone)]
     for organisation in nested:
         result.append(_scope(SCOPE_ORGANISATION, organisation.name, seen(SCOPE_ORGANISATION, organisation.id)))
     return result
@@ -100,6 +111,8 @@ def results_for(
     marked = {o.key: o.alignment for o in revision.options if o.alignment}
     feedback = {o.key: o.feedback for o in revision.options if o.feedback}
     organisations = list(reversed(chain(session, installation.organisation_id)))
+    release = close_release(session, thresholds.counter_key, placement, now)
+    live = live_figure(session, thresholds.counter_key, placement, now) if release is None else None
     return Results(
         dilemma_id=dilemma_id,
         week=str(placement.week),
@@ -107,9 +120,13 @@ def results_for(
         my_answer=answer.option if answer else None,
         mode=answer.mode if answer else None,
         difficulty=answer.difficulty if answer else None,
-        scopes=spreads(close_release(session, thresholds.counter_key, placement, now), organisations),
+        scopes=spreads(release, organisations, live),
         code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
         explanation=revision.explanation,
         alignment=marked or None,
         feedback=feedback or None,
+        opens_at=placement.opens_at,
+        closes_at=placement.closes_at,
+        results_at=placement.closes_at,
+        live_until=placement.day_ends_at(live.day) if live is not None else None,
     )

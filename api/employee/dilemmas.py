@@ -48,6 +48,11 @@ class DilemmaOut(ma.Schema):
     code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
     options = ma.fields.List(ma.fields.Nested(OptionOut))
     my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
+    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
+    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
+    results_at = ma.fields.DateTime(
+        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
+    )
 
 
 class ArchiveItem(ma.Schema):
@@ -58,12 +63,23 @@ class ArchiveItem(ma.Schema):
     category = ma.fields.String()
     audience = ma.fields.String()
     answered = ma.fields.Boolean()
+    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
+    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
+    results_at = ma.fields.DateTime(
+        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
+    )
+    new_results = ma.fields.Boolean(
+        metadata={"description": "Its figures came out after `since` (false without `since`)"}
+    )
 
 
 class ArchiveQuery(ma.Schema):
     category = Line(validate=ma.validate.Length(max=64))
     audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
     answered = ma.fields.Boolean()
+    since = ma.fields.AwareDateTime(
+        metadata={"description": "The last time the app looked: items whose figures came out since are marked"}
+    )
 
 
 class AnswerIn(ma.Schema):
@@ -110,6 +126,18 @@ class ResultsOut(ma.Schema):
     explanation = ma.fields.String()
     alignment = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
     feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
+    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
+    results_at = ma.fields.DateTime(
+        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
+    )
+    live_until = ma.fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "While the week is open: the end of the last day the live figure of all colleagues "
+            "counts (null before the first day is over, and after the close)"
+        },
+    )
 
 
 def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
@@ -127,6 +155,10 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
         "code_refs": [{"ref": s.ref, "title": s.title} for s in revision.sections],
         "options": [{"key": o.key, "text": o.text} for o in revision.options],
         "my_answer": answer.option if answer else None,
+        # Built as text here, as the schema's DateTime would write it.
+        "opens_at": placement.opens_at.isoformat(),
+        "closes_at": placement.closes_at.isoformat(),
+        "results_at": placement.closes_at.isoformat(),
     }
 
 
@@ -178,7 +210,8 @@ class Archive(MethodView):
     @blp.paginate()
     @read_only
     def get(self, query, pagination_parameters):
-        """Published dilemmas visible to the caller, newest week first."""
+        """Published dilemmas visible to the caller, newest week first; with
+        ``since``, those whose figures came out since are marked."""
         session, caller = db_session(), current_caller()
         now = request_time()
         placements = visible_placements(session, caller.organisation_id, now)
@@ -203,6 +236,11 @@ class Archive(MethodView):
                     "category": dilemma.category.slug,
                     "audience": dilemma.audience,
                     "answered": answered,
+                    "opens_at": placement.opens_at,
+                    "closes_at": placement.closes_at,
+                    "results_at": placement.closes_at,
+                    # Nothing is stored per person: the app says when it last looked.
+                    "new_results": "since" in query and query["since"] < placement.closes_at <= now,
                 }
             )
         pagination_parameters.item_count = len(items)

@@ -4,7 +4,8 @@ an organisation's weeks, nearest organisation first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,23 @@ class Placement:
 
     def closed(self, now: datetime) -> bool:
         return is_closed(self.week, now, self.timezone)
+
+    @property
+    def opens_at(self) -> datetime:
+        """The instant (UTC) the week opens in the organisation's zone."""
+        return self.week.starts_at(self.timezone)
+
+    @property
+    def closes_at(self) -> datetime:
+        """The instant (UTC) the week closes: answers are final from then on,
+        and the figures after the close exist (they are released on the
+        first read after it)."""
+        return self.week.ends_at(self.timezone)
+
+    def day_ends_at(self, day: int) -> datetime:
+        """The instant (UTC) local day ``day`` (1 = Monday) of the week ends."""
+        local = datetime.combine(self.week.monday + timedelta(days=day), time(0), ZoneInfo(self.timezone))
+        return local.astimezone(UTC)
 
 
 def _placements(

@@ -393,3 +393,18 @@ def test_three_ticks_at_once_send_each_batch_once(database_url, session, fcm):
     weekly = next(c for c in campaigns(session) if c.organisation_id == _rijk(session))
     assert [b.state for b in batches_of(session, weekly.id)] == ["done"] * 4
     assert sum(b.sent for b in batches_of(session, weekly.id)) == 1600
+
+
+def test_mondays_push_names_last_weeks_dilemma_whose_figures_are_in(pusher, fcm, session):
+    last_week = schedule(session, bank(session)[1], "2026-W49")
+    this_week = schedule(session, bank(session)[0], "2026-W50")
+    devices = add_devices(session, 3)
+    pusher().tick(MONDAY_0901)
+    received = sent_to(fcm)
+    assert all(
+        received[d.token]
+        == [{"type": "weekly", "week": "2026-W50", "dilemma_id": str(this_week.id), "results_of": str(last_week.id)}]
+        for d in devices
+    )
+    # The reminder is about this week's dilemma alone.
+    assert all("results_of" not in data for data in sum(sent_to(fcm, "reminder").values(), []))
