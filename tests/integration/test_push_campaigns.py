@@ -406,5 +406,3 @@ def test_mondays_push_names_last_weeks_dilemma_whose_figures_are_in(pusher, fcm,
         == [{"type": "weekly", "week": "2026-W50", "dilemma_id": str(this_week.id), "results_of": str(last_week.id)}]
         for d in devices
     )
-    # The reminder is about this week's dilemma alone.
-    assert all("results_of" not in data for data in sum(sent_to(fcm, "reminder").values(), []))
