@@ -170,6 +170,11 @@ def _current_content(revision: Revision) -> dict[str, Any]:
     }
 
 
+def same_content(revision: Revision, content: dict[str, Any]) -> bool:
+    """Whether ``content`` would make no new revision after ``revision``."""
+    return _normalised(content) == _current_content(revision)
+
+
 def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision | None:
     """Make ``content`` the dilemma's next revision; None when it equals the
     current one. Option texts never change once the dilemma has answers
