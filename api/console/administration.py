@@ -3,6 +3,8 @@ campaigns and the ad hoc push, tokens and the audit log."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, redirect, request, url_for
 
 from api.console import forms
@@ -14,8 +16,10 @@ from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
 from dilemmas.office.audit import audit_trail
+from dilemmas.office.calendar import schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
+from dilemmas.weeks import Week, week_of
 from push import campaigns
 from push.campaigns import BODY_MAX, TITLE_MAX
 
@@ -109,6 +113,22 @@ def suggestion_draft(suggestion_id: int):
 
 # ------------------------------------------------------------ push
 
+PUSHABLE_WEEKS = 8
+
+
+def _pushable(session, who, now) -> list:
+    """The dilemmas a push can open: this week's and those of the weeks
+    before it, newest first (a phone opens only what its week made visible)."""
+    this = week_of(now, who.organisation.timezone)
+    rows = schedule_view(session, who, now, Week.of(this.monday - timedelta(weeks=PUSHABLE_WEEKS)), this)
+    seen, found = set(), []
+    for row in reversed(rows):
+        if row.organisation.id == who.organisation.id and row.dilemma is not None and row.dilemma.id not in seen:
+            seen.add(row.dilemma.id)
+            found.append(row)
+    return found
+
+
 
 def push():
     """Campaigns with their progress; an ad hoc push with a preview (publisher role)."""
@@ -119,7 +139,7 @@ def push():
         values = {key: form.get(key, "") for key in ("title", "body", "dilemma_id", "organisation")}
         body = {"kind": "adhoc", "title": values["title"], "body": values["body"]}
         if values["dilemma_id"]:
-            body["dilemma_id"] = values["dilemma_id"]
+            body["dilemma_id"] = forms.whole_number(values["dilemma_id"])
         if values["organisation"]:
             body["organisation"] = values["organisation"]
         with submission() as outcome:
@@ -139,12 +159,15 @@ def push():
                 )
                 return redirect(url_for("office.push", done="sent"), 303)
         errors = outcome.errors
+    organisations = organisations_in_scope(session, who)
     return page(
         "office/push.html",
         422 if errors else 200,
         campaigns=campaigns.list_campaigns(session, now, who.scope, limit=50),
         can_push=who.can("publisher"),
-        organisations=organisations_in_scope(session, who),
+        organisations=organisations,
+        reach={o.slug: campaigns.adhoc_reach(session, o.id) for o in organisations},
+        pushable=_pushable(session, who, now),
         errors=errors,
         values=values,
         preview=preview,
@@ -165,7 +188,8 @@ def tokens():
         form = form_dict()
         values = {key: form.get(key, "") for key in ("name", "role", "organisation", "days")}
         with submission() as outcome:
-            body = forms.load(TokenIn(), {k: v for k, v in values.items() if v})
+            typed = {**values, "days": forms.whole_number(values["days"])}
+            body = forms.load(TokenIn(), {k: v for k, v in typed.items() if v})
             token, plain = admin_tokens.issue(
                 session,
                 server_secret(),
