@@ -16,18 +16,21 @@ from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from dilemmas.errors import DomainError, Forbidden
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES
-from dilemmas.office import authoring, listing
+from dilemmas.office import authoring, listing, review
 from dilemmas.office.authoring import EDITABLE, TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
 from dilemmas.reads.content import categories
+from dilemmas.reads.organisations import names_by_slug
 from dilemmas.weeks import Week, week_of, weeks_in_year
 from push import campaigns
 from scoring import statistics
 
 PAGE_SIZE = 20
 COMING_WEEKS = 8
+# The steps of the review thread a person wants to read (not every save).
+SPOKEN = ("submit", "approve", "request-changes", "archive", "unschedule")
 
 
 def register(blp: Blueprint) -> None:
@@ -70,6 +73,8 @@ def this_week():
             spreads_refused = "role"
     return page(
         "office/this_week.html",
+        todo=review.to_do(session, who),
+        names=names_by_slug(session),
         week=str(start),
         current=current,
         gaps=gaps,
@@ -232,8 +237,11 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
     dilemma = authoring.get(session, who, dilemma_id)
     facts = listing.facts_of(session, [dilemma.id])[dilemma.id]
     history = authoring.revision_history(session, who, dilemma_id)
+    thread = review.notes(session, who, dilemma_id)
     for revision in history:
         revision["readable"] = readable_changes(revision["changes"])
+        revision["notes"] = [n for n in thread if n.revision == revision["number"] and n.action in SPOKEN]
+    asked = next((n for n in reversed(thread) if n.action == "request-changes"), None)
     return page(
         "office/dilemma.html",
         status,
@@ -242,6 +250,8 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
         history=list(reversed(history)),
         buttons=buttons_for(dilemma),
         weeks=upcoming_weeks(dilemma),
+        thread=[n for n in thread if n.action in SPOKEN],
+        asked=asked if dilemma.status == "changes_requested" else None,
         errors=errors or {},
         saved=request.args.get("saved") == "1",
         done=request.args.get("done"),

@@ -62,6 +62,11 @@ def week_label(week: Week | str, locale: str = "nl", with_year: bool = False) ->
     return f"week {week.number}{year}, {week_dates(week, locale)}"
 
 
+def day(value: date, locale: str = "nl") -> str:
+    """``7 december 2026``."""
+    return _day(value, locale, with_year=True)
+
+
 def local(moment: datetime | None, timezone: str, locale: str = "nl") -> str:
     """A stored moment (UTC) as the organisation's wall clock:
     ``7 december 2026, 05:45``."""

@@ -26,6 +26,21 @@ LABELS = {
         "status": "Status aangepast",
         "revoked": "Ingetrokken",
     },
+    # What was just done, or a step in a dilemma's review thread.
+    "done": {
+        "create": "Aangemaakt",
+        "update": "Bewerkt",
+        "submit": "Ter beoordeling aangeboden",
+        "approve": "Goedgekeurd",
+        "request-changes": "Wijzigingen gevraagd",
+        "schedule": "Ingepland",
+        "unschedule": "Uit de planning gehaald",
+        "archive": "Gearchiveerd",
+        "delete": "Verwijderd",
+        "sent": "Verstuurd",
+        "status": "Status aangepast",
+        "revoked": "Ingetrokken",
+    },
     "alignment": {
         "": "Niet aangegeven",
         "aligned": "Past bij de code",
@@ -41,7 +56,7 @@ LABELS = {
     "role": {
         "author": "Auteur",
         "reviewer": "Beoordelaar",
-        "publisher": "Publicist",
+        "publisher": "Planner",
         "analyst": "Analist",
         "admin": "Beheerder",
     },
@@ -418,7 +433,7 @@ ENGLISH.update(
         "Nog leeg": "Still empty",
         "Auteur": "Author",
         "Beoordelaar": "Reviewer",
-        "Publicist": "Publisher",
+        "Planner": "Planner",
         "Analist": "Analyst",
         "Beheerder": "Administrator",
         "Nieuw": "New",
@@ -442,5 +457,26 @@ ENGLISH.update(
         "Voor wie": "Audience",
         "Artikelen van de gedragscode": "Sections of the code of conduct",
         "Opties": "Options",
+        "Aangemaakt": "Created",
+        "Bewerkt": "Edited",
+        "Ter beoordeling aangeboden": "Submitted for review",
+        "Ingepland": "Scheduled",
+        "Uit de planning gehaald": "Taken off the schedule",
+        "Verwijderd": "Deleted",
+        "Wat de beoordelaar vraagt": "What the reviewer asks",
+        "over revisie": "about revision",
+        "Verplicht als je wijzigingen vraagt; bij goedkeuren mag het leeg blijven. De auteur leest het bij het dilemma en de revisie.": (
+            "Required when you request changes; may stay empty when you approve. The author reads it with the dilemma and the revision."
+        ),
+        "Dilemma dat de app opent": "Dilemma the app opens",
+        "Dilemma's van deze week en de weken ervoor: alleen die kan een telefoon al openen.": (
+            "Dilemmas of this week and the weeks before: only those can a phone open yet."
+        ),
+        "Geen: de app opent op de startpagina": "None: the app opens on its start page",
+        "Tussen haakjes: hoeveel telefoons het bericht nu zou bereiken (met meldingen aan).": (
+            "In brackets: how many phones the message would reach now (with notifications on)."
+        ),
+        "telefoon": "phone",
+        "telefoons": "phones",
     }
 )

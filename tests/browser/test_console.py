@@ -209,7 +209,7 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
     week_row.locator('td[data-organisation="rijk"]').get_by_role("link", name=re.compile("Plan een dilemma")).click()
     publisher.get_by_label(re.compile(re.escape(title))).check()
     publisher.get_by_role("button", name="Inplannen").click()
-    expect(publisher.get_by_role("status")).to_contain_text("Inplannen")
+    expect(publisher.get_by_role("status")).to_contain_text("Ingepland")
     expect(publisher.locator("#week-2026-W51 td[data-organisation='rijk']")).to_contain_text(title)
     expect(publisher.locator("#week-2026-W51 td[data-organisation='douane']")).to_contain_text("Overgenomen")
 

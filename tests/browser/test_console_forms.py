@@ -86,5 +86,5 @@ def test_editor_review_and_plan_forms_with_their_values(signed_in, console):
     gap = publisher.locator("td[data-organisation='rijk']").get_by_role("link", name=re.compile("Plan een dilemma"))
     gap.first.click()
     publisher.get_by_role("button", name="Inplannen").click()
-    expect(publisher.get_by_role("status").first).to_contain_text("Inplannen")
+    expect(publisher.get_by_role("status").first).to_contain_text("Ingepland")
     expect(publisher.locator(".field-error")).to_have_count(0)
