@@ -129,7 +129,6 @@ def _pushable(session, who, now) -> list:
     return found
 
 
-
 def push():
     """Campaigns with their progress; an ad hoc push with a preview (publisher role)."""
     session, who, now = db_session(), actor(), request_time()

@@ -460,13 +460,14 @@ ENGLISH.update(
         "Aangemaakt": "Created",
         "Bewerkt": "Edited",
         "Ter beoordeling aangeboden": "Submitted for review",
-        "Ingepland": "Scheduled",
         "Uit de planning gehaald": "Taken off the schedule",
         "Verwijderd": "Deleted",
         "Wat de beoordelaar vraagt": "What the reviewer asks",
         "over revisie": "about revision",
-        "Verplicht als je wijzigingen vraagt; bij goedkeuren mag het leeg blijven. De auteur leest het bij het dilemma en de revisie.": (
-            "Required when you request changes; may stay empty when you approve. The author reads it with the dilemma and the revision."
+        "Verplicht als je wijzigingen vraagt; bij goedkeuren mag het leeg blijven. "
+        "De auteur leest het bij het dilemma en de revisie.": (
+            "Required when you request changes; may stay empty when you approve. "
+            "The author reads it with the dilemma and the revision."
         ),
         "Dilemma dat de app opent": "Dilemma the app opens",
         "Dilemma's van deze week en de weken ervoor: alleen die kan een telefoon al openen.": (

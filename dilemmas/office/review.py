@@ -19,7 +19,7 @@ from dilemmas.office.authoring import TRANSITIONS, get
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
 
-WORKFLOW = tuple(f"dilemma.{action}" for action in TRANSITIONS) + ("dilemma.create", "dilemma.update")
+WORKFLOW = (*(f"dilemma.{action}" for action in TRANSITIONS), "dilemma.create", "dilemma.update")
 # audit entries name the actor as "Name (role)" (Actor.label)
 LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
 
@@ -90,9 +90,7 @@ def to_do(session: Session, actor: Actor) -> ToDo:
     loaded = with_content(session, rows)
     dilemmas = sorted(loaded.values(), key=lambda d: d.id)
     reviews = [
-        d
-        for d in dilemmas
-        if d.status == "in_review" and actor.can("reviewer") and d.current.author != actor.name
+        d for d in dilemmas if d.status == "in_review" and actor.can("reviewer") and d.current.author != actor.name
     ]
     sent_back = [d for d in dilemmas if d.status == "changes_requested" and d.current.author == actor.name]
     flagged = [d for d in dilemmas if d.needs_review and d.status != "archived"]
