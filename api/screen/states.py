@@ -17,6 +17,7 @@ from dilemmas.employee import deliberation, meetings
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.meetings import CLOSED, OPEN, REVOTING
 
+
 def screen_state(view: deliberation.ScreenView) -> str:
     """The one state the screen shows now."""
     meeting = view.meeting
