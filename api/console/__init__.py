@@ -40,6 +40,7 @@ def _template_context() -> dict:
     return {
         "week_label": lambda week, with_year=False: formats.week_label(week, language, with_year),
         "week_dates": lambda week: formats.week_dates(week, language),
+        "share": formats.share,
         "day": lambda value: formats.day(value, language),
         "local": lambda moment: formats.local(moment, zone, language),
         "number": lambda value, decimals=0: formats.number(value, decimals, language),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, redirect, request, url_for
 
 from api.console import forms
-from api.console.pages import actor, form_dict, page, submission
+from api.console.pages import actor, form_dict, page, submission, t
 from api.office.schemas import ListQuery, RequestChangesIn
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
@@ -29,6 +29,7 @@ from scoring import statistics
 
 PAGE_SIZE = 20
 COMING_WEEKS = 8
+CALENDAR_WEEKS = 26
 # The steps of the review thread a person wants to read (not every save).
 SPOKEN = ("submit", "approve", "request-changes", "archive", "unschedule")
 
@@ -66,9 +67,7 @@ def this_week():
         if row.dilemma is None or row.dilemma.id in spreads:
             continue
         try:
-            spreads[row.dilemma.id] = statistics.dilemma(
-                session, who, row.dilemma.id, now, settings().thresholds
-            )
+            spreads[row.dilemma.id] = statistics.dilemma(session, who, row.dilemma.id, now, settings().thresholds)
         except Forbidden:
             spreads_refused = "role"
     return page(
@@ -276,7 +275,7 @@ def transition(dilemma_id: int, action: str):
         return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     back = request.form.get("back")
     if back == "calendar":
-        return redirect(url_for("office.calendar", year=request.form.get("year"), done=action), 303)
+        return redirect(url_for("office.calendar", year=request.form.get("year") or None, done=action), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done=action), 303)
 
 
@@ -289,7 +288,7 @@ def schedule_dilemma(dilemma_id: int):
     if outcome.errors:
         return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     if request.form.get("back") == "calendar":
-        return redirect(url_for("office.calendar", year=request.form["week"][:4], done="schedule"), 303)
+        return redirect(url_for("office.calendar", done="schedule"), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="schedule"), 303)
 
 
@@ -310,10 +309,13 @@ def calendar():
     """The year's weeks per organisation: own, inherited, automatic or a gap."""
     session, who, now = db_session(), actor(), request_time()
     this = week_of(now, who.organisation.timezone)
-    year = request.args.get("year", this.year, type=int) or this.year
-    year = min(max(year, this.year - 5), this.year + 5)
-    last = Week(year, weeks_in_year(year))
-    rows = schedule_view(session, who, now, Week(year, 1), last)
+    year = request.args.get("year", type=int)
+    if year is None:
+        # From this week on: the weeks still to plan, not a year of past ones.
+        rows = schedule_view(session, who, now, this, Week.of(this.monday + timedelta(weeks=CALENDAR_WEEKS - 1)))
+    else:
+        year = min(max(year, this.year - 5), this.year + 5)
+        rows = schedule_view(session, who, now, Week(year, 1), Week(year, weeks_in_year(year)))
     organisations = organisations_in_scope(session, who)
     weeks: dict[str, dict[str, object]] = {}
     for row in rows:
@@ -321,6 +323,8 @@ def calendar():
     return page(
         "office/calendar.html",
         year=year,
+        this_year=this.year,
+        names=names_by_slug(session),
         this_week=str(this),
         weeks=weeks,
         organisations=organisations,
@@ -330,15 +334,42 @@ def calendar():
 
 
 def plan_week():
-    """One question: which approved dilemma goes on this week? (publisher role)"""
-    session, who = db_session(), actor()
+    """One question: which approved dilemma goes on this week? Searched and
+    filtered, each one can be read in the preview before it is chosen
+    (publisher role)."""
+    who = actor()
     if request.method == "POST":
         dilemma_id = request.form.get("dilemma_id", type=int)
         if not dilemma_id:
-            abort(404)
+            return _plan_page(request.form, {"dilemma_id": [t("Kies een dilemma.")]}, 422)
         return schedule_dilemma(dilemma_id)
     who.require("publisher")
-    week = forms.week(request.args.get("week", ""))
-    organisation = request.args.get("organisation") or who.organisation.slug
-    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation)
-    return page("office/plan_week.html", week=str(week), organisation=organisation, candidates=found.items)
+    return _plan_page(request.args, {})
+
+
+def _plan_page(values, errors: dict, status: int = 200):
+    session, who = db_session(), actor()
+    week = forms.week(values.get("week", ""))
+    organisation = values.get("organisation") or who.organisation.slug
+    filters = {
+        "text": (values.get("q") or "").strip()[:100] or None,
+        "category": values.get("category") or None,
+        "audience": values.get("audience") if values.get("audience") in AUDIENCES else None,
+    }
+    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation, **filters)
+    chosen = values.get("preview", type=int) if hasattr(values, "getlist") else None
+    preview = next((d for d in found.items if d.id == chosen), None)
+    return page(
+        "office/plan_week.html",
+        status,
+        week=str(week),
+        organisation=organisation,
+        organisation_name=names_by_slug(session).get(organisation, organisation),
+        candidates=found.items,
+        total=found.total,
+        filters=values,
+        categories=categories(session),
+        audiences=AUDIENCES,
+        preview=preview,
+        errors=errors,
+    )

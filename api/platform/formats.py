@@ -92,3 +92,12 @@ def number(value: float | int | None, decimals: int = 0, locale: str = "nl") -> 
 def count(value: int, one: str, many: str, locale: str = "nl") -> str:
     """``1 dilemma``, ``3 dilemma's``: the noun agrees with the number."""
     return f"{number(value, locale=locale)} {one if value == 1 else many}"
+
+
+def share(count: int | None, total: int | None) -> int | None:
+    """A count's share of the total as a whole percentage, rounded half up
+    on its own: equal counts always show the same percentage (the shares
+    may then add up to 99 or 101, which the pages say)."""
+    if count is None or not total:
+        return None
+    return int(100 * count / total + 0.5)

@@ -80,11 +80,21 @@ def test_editor_review_and_plan_forms_with_their_values(signed_in, console):
     reviewer.get_by_role("button", name="Goedkeuren").click()
     expect(reviewer.locator("#status")).to_have_text("Goedgekeurd")
 
-    # Planning a week: the choice as the page makes it, submitted.
+    # Planning a week: nothing is chosen for the publisher; submitting as
+    # shown asks for a choice beside the field (never an error page).
     publisher = signed_in("publisher")
     publisher.goto("/office/calendar")
     gap = publisher.locator("td[data-organisation='rijk']").get_by_role("link", name=re.compile("Plan een dilemma"))
     gap.first.click()
+    expect(publisher.locator("input[name='dilemma_id']:checked")).to_have_count(0)
+    publisher.get_by_role("button", name="Inplannen").click()
+    expect(publisher.locator("#dilemma_id-error, .field-error").first).to_contain_text("Kies een dilemma")
+    # Search, read it in the preview (which chooses it), plan it.
+    publisher.get_by_label("Zoeken").fill(title.split()[-1])
+    publisher.get_by_role("button", name="Filteren").click()
+    expect(publisher.locator("input[name='dilemma_id']")).to_have_count(1)
+    publisher.get_by_role("link", name=re.compile("Bekijk")).click()
+    expect(publisher.locator("#voorbeeld")).to_contain_text("dure fles wijn")
     publisher.get_by_role("button", name="Inplannen").click()
     expect(publisher.get_by_role("status").first).to_contain_text("Ingepland")
     expect(publisher.locator(".field-error")).to_have_count(0)
