@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+
 def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
     admin = signed_in("admin")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("week 50, 7–13 december")
