@@ -16,8 +16,8 @@ from api.platform.csv_files import as_csv
 from api.platform.db import db_session
 from dilemmas.reads.content import categories
 from scoring import statistics
-from scoring.meetings import by_chapter
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
+from scoring.meetings import by_chapter
 
 
 def register(blp: Blueprint) -> None:
