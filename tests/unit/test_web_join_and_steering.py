@@ -4,19 +4,40 @@ from the presenter screen (``deliberation.steer``), without HTTP."""
 import pytest
 from sqlalchemy import select
 
-from dilemmas.employee import deliberation, meeting_joins
+from dilemmas.employee import deliberation, meeting_joins, meetings, teams
 from dilemmas.errors import Conflict, Forbidden, NotFound
 from dilemmas.model.installations import Installation
 from dilemmas.model.meetings import Meeting
 from tests.conftest import SECRET
+from tests.factories import bank, installation, schedule
 from tests.unit.conftest import NOW
-from tests.unit.test_meetings import room, this_week, vote_all  # noqa: F401 - fixtures
 
 KEY = SECRET.encode()
 
 
+@pytest.fixture
+def room(db):
+    """A lead, three colleagues in the team, the lead's open meeting on this
+    week's dilemma, joined by the colleagues."""
+    dilemma = schedule(db, bank(db)[0], "2026-W50")
+    lead = installation(db)
+    colleagues = [installation(db) for _ in range(3)]
+    team = teams.create(db, lead, "Team Noord", NOW)
+    for colleague in colleagues:
+        teams.join(db, colleague, team.invite_code)
+    opened = meetings.create(db, lead, team.id, dilemma.id, NOW)
+    for colleague in colleagues:
+        meeting_joins.join(db, colleague, opened.join_code, NOW)
+    return lead, colleagues, team, opened
+
+
+def vote_all(db, meeting_id, phones, options):
+    for phone, option in zip(phones, options, strict=True):
+        meetings.vote(db, phone, meeting_id, option, NOW)
+
+
 def test_a_browser_gets_a_web_installation_only_with_the_right_code(db, room):
-    lead, _colleagues, _team, opened = room
+    _lead, _colleagues, _team, opened = room
     before = db.scalar(select(Installation.id).order_by(Installation.id.desc()))
     with pytest.raises(NotFound):
         meeting_joins.join_on_the_web(db, KEY, "000000" if opened.join_code != "000000" else "111111", NOW, None)
