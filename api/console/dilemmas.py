@@ -181,6 +181,9 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     return parts
 
 
+OPTION_PARTS = {"text": "tekst", "alignment": "past bij de code?", "feedback": "toelichting"}
+
+
 def readable_changes(changes: dict) -> list[dict]:
     """A revision's changes as the page shows them: per field (and per
     option), the words removed and added."""
@@ -192,7 +195,7 @@ def readable_changes(changes: dict) -> list[dict]:
                     if old.get(part) != new.get(part):
                         out.append(
                             {
-                                "field": f"option {key}: {part}",
+                                "field": f"{t('Optie')} {key}: {t(OPTION_PARTS[part])}",
                                 "diff": word_diff(old.get(part) or "", new.get(part) or ""),
                             }
                         )

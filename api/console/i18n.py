@@ -116,6 +116,8 @@ LABELS = {
         "campaign": "pushcampagne",
         "suggestion": "suggestie",
         "token": "toegangstoken",
+        "admin_token": "toegangstoken",
+        "code": "gedragscode",
         "organisation": "organisatie",
         "console_session": "console-sessie",
     },
