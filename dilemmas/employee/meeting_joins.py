@@ -78,15 +78,16 @@ def _count_failure(session: Session, throttle: JoinThrottle, installation: Respo
     throttle.failures += 1
     throttle.retry_at = now + delay_after(throttle.failures)
     # Every open session of the organisation could have been the target.
-    # Lock them in id order (two failures at once must not deadlock), count,
-    # and give a new code to those that have faced too many guesses.
+    _count_against_open_meetings(session, now, Meeting.organisation_id == installation.organisation_id)
+
+
+def _count_against_open_meetings(session: Session, now: datetime, *where) -> None:
+    """Lock the open meetings in reach in id order (two failures at once
+    must not deadlock), count a failed join against each, and give a new
+    code to those that have faced too many guesses."""
     in_reach = session.scalars(
         select(Meeting.id)
-        .where(
-            Meeting.organisation_id == installation.organisation_id,
-            Meeting.join_code.is_not(None),
-            Meeting.expires_at > now,
-        )
+        .where(*where, Meeting.join_code.is_not(None), Meeting.expires_at > now)
         .order_by(Meeting.id)
         .with_for_update()
     ).all()
@@ -156,28 +157,7 @@ def _count_failure_without_installation(session: Session, now: datetime) -> None
     """A wrong code from a browser that has no installation yet: it could
     have been aimed at any open meeting, so each counts it (a new code after
     ``MAX_FAILED_JOINS``), as a phone's failure counts in its organisation."""
-    in_reach = session.scalars(
-        select(Meeting.id)
-        .where(Meeting.join_code.is_not(None), Meeting.expires_at > now)
-        .order_by(Meeting.id)
-        .with_for_update()
-    ).all()
-    if not in_reach:
-        return
-    session.execute(
-        update(Meeting)
-        .where(Meeting.id.in_(in_reach))
-        .values(failed_joins=Meeting.failed_joins + 1)
-        .execution_options(synchronize_session=False)
-    )
-    for row in session.scalars(
-        select(Meeting)
-        .where(Meeting.id.in_(in_reach), Meeting.failed_joins >= MAX_FAILED_JOINS)
-        .order_by(Meeting.id)
-        .execution_options(populate_existing=True)
-    ).all():
-        assign_new_code(session, row)
-        row.failed_joins = 0
+    _count_against_open_meetings(session, now)
 
 
 def join_on_the_web(
