@@ -31,7 +31,7 @@ PAGE_SIZE = 20
 COMING_WEEKS = 8
 CALENDAR_WEEKS = 26
 # The steps of the review thread a person wants to read (not every save).
-SPOKEN = ("submit", "approve", "request-changes", "archive", "unschedule")
+SPOKEN = ("submit", "approve", "request-changes", "archive", "unschedule", "comment")
 
 
 def register(blp: Blueprint) -> None:
@@ -42,6 +42,7 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/edit", "edit_dilemma", edit_dilemma, methods=["GET", "POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/delete", "delete_dilemma", delete_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/schedule", "schedule_dilemma", schedule_dilemma, methods=["POST"])
+    blp.add_url_rule("/dilemmas/<int:dilemma_id>/comment", "comment_dilemma", comment_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/<action>", "transition", transition, methods=["POST"])
     blp.add_url_rule("/calendar", "calendar", calendar)
     blp.add_url_rule("/calendar/plan", "plan_week", plan_week, methods=["GET", "POST"])
@@ -293,6 +294,16 @@ def schedule_dilemma(dilemma_id: int):
     if request.form.get("back") == "calendar":
         return redirect(url_for("office.calendar", done="schedule"), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="schedule"), 303)
+
+
+def comment_dilemma(dilemma_id: int):
+    """A remark in the dilemma's review thread."""
+    with submission() as outcome:
+        review.comment(db_session(), actor(), request_time(), dilemma_id, form_dict().get("remark", ""))
+    if outcome.errors:
+        errors = {"remark" if name == "comment" else name: texts for name, texts in outcome.errors.items()}
+        return dilemma_page(dilemma_id, errors, outcome.status)
+    return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="comment") + "#revisions", 303)
 
 
 def delete_dilemma(dilemma_id: int):

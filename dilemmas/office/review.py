@@ -13,13 +13,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dilemmas.errors import Invalid
 from dilemmas.model.audit import AuditEntry
 from dilemmas.model.content import Dilemma
+from dilemmas.office import audit
 from dilemmas.office.authoring import TRANSITIONS, get
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
 
-WORKFLOW = (*(f"dilemma.{action}" for action in TRANSITIONS), "dilemma.create", "dilemma.update")
+WORKFLOW = (*(f"dilemma.{action}" for action in TRANSITIONS), "dilemma.create", "dilemma.update", "dilemma.comment")
+COMMENT_MAX = 2000
 # audit entries name the actor as "Name (role)" (Actor.label)
 LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
 
@@ -64,6 +67,29 @@ def notes(session: Session, actor: Actor, dilemma_id: int) -> list[Note]:
             )
         )
     return found
+
+
+def comment(session: Session, actor: Actor, now: datetime, dilemma_id: int, text: str) -> Note:
+    """A remark on a dilemma's current revision, in its review thread, by
+    anyone of the office who may see the dilemma (not only at a transition)."""
+    dilemma = get(session, actor, dilemma_id)
+    text = (text or "").strip()
+    if not 1 <= len(text) <= COMMENT_MAX:
+        raise Invalid("Schrijf een opmerking.", {"comment": [f"Schrijf 1 tot {COMMENT_MAX} tekens."]})
+    revision = dilemma.current.number
+    audit.record(
+        session,
+        now,
+        actor.label,
+        "dilemma.comment",
+        "dilemma",
+        dilemma.id,
+        dilemma.organisation_id,
+        revision=revision,
+        comment=text,
+    )
+    session.commit()
+    return Note(now, actor.name, actor.role, "comment", revision, text)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,15 @@ def test_the_reviewers_comments_reach_the_author(signed_in, console):
     expect(newest).to_contain_text("Goedgekeurd door Rob Beoordelaar")
     expect(newest).to_contain_text("Helder zo, dank je.")
 
+    # Anyone may add a remark to the thread, beside the current revision; an empty one is asked again.
+    author.get_by_role("button", name="Opmerking plaatsen").click()
+    expect(author.locator("#remark-error")).to_contain_text("Schrijf 1 tot 2000 tekens")
+    author.get_by_label("Opmerking bij revisie 2").fill("Dank, ik pas de uitleg nog aan bij een volgende revisie.")
+    author.get_by_role("button", name="Opmerking plaatsen").click()
+    newest = author.locator("#revisions .revision").first
+    expect(newest).to_contain_text("Opmerking geplaatst door Anna Auteur (Auteur)")
+    expect(newest).to_contain_text("Dank, ik pas de uitleg")
+
 
 def test_a_flagged_dilemma_is_on_the_list_and_planning_it_warns(signed_in, console):
     title = unique("Een cadeau van een leverancier")
