@@ -532,3 +532,120 @@ ENGLISH.update(
         "telefoons": "phones",
     }
 )
+
+# The second edition's words (review, to-do, planning, the Logboek, meetings).
+ENGLISH.update(
+    {
+        "Bekijk": "View",
+        "Concept gemaakt": "Draft made",
+        (
+            "Elk percentage is het eigen aandeel van die optie, afgerond op een heel getal: gelijke "
+            "aantallen tonen hetzelfde percentage, en samen kan het 99 of 101 zijn."
+        ): (
+            "Each percentage is that option's own share, rounded to a whole number: equal counts show "
+            "the same percentage, and together they may make 99 or 101."
+        ),
+        "Geen goedgekeurde dilemma's die hierbij passen.": "No approved dilemmas match.",
+        "Gemiddelde verschuiving": "Mean shift",
+        "Heel": "All of",
+        (
+            "Hoe vaak bespraken teams een dilemma in een sessie, per hoofdstuk van de gedragscode? Een "
+            "sessie telt als er ten minste één ronde onthuld is. De verschuiving is hoeveel mensen in "
+            "de tweede ronde iets anders kozen, gemiddeld."
+        ): (
+            "How often did teams discuss a dilemma in a session, per chapter of the code of conduct? A "
+            "session counts once at least one round was revealed. The shift is how many people chose "
+            "differently in the second round, on average."
+        ),
+        "Iedereen en leidinggevenden": "Everyone and managers",
+        "Je kiest uit de goedgekeurde dilemma's van": "You choose from the approved dilemmas of",
+        "Jouw dilemma's met gevraagde wijzigingen": "Your dilemmas with changes requested",
+        "Kies 'Bekijk' bij een dilemma om het hier te lezen.": "Choose 'View' at a dilemma to read it here.",
+        "Kies een dilemma.": "Choose a dilemma.",
+        (
+            "Let op: een artikel van de gedragscode waar dit dilemma naar verwijst is veranderd. Bekijk"
+            " de tekst opnieuw voordat je het inplant."
+        ): (
+            "Note: a section of the code of conduct this dilemma refers to has changed. Read the text "
+            "again before you schedule it."
+        ),
+        "Let op: moet opnieuw bekeken worden": "Note: needs another look",
+        "Moeten opnieuw bekeken worden (de gedragscode veranderde)": "Need another look (the code of conduct changed)",
+        "Niets: alles is bij.": "Nothing: all caught up.",
+        "Nog geen teamsessies met een onthulde ronde.": "No team sessions with a revealed round yet.",
+        (
+            "Nooit een team, een tekst of een persoon: de thema's van afspraken tellen alleen mee uit "
+            "teams van ten minste"
+        ): "Never a team, a text or a person: agreement themes count only from teams of at least",
+        "Opmerking": "Remark",
+        "Opmerking bij revisie": "Remark on revision",
+        "Opmerking geplaatst": "Remark posted",
+        "Opmerking plaatsen": "Post remark",
+        "Revisies en opmerkingen": "Revisions and remarks",
+        "Sessies": "Sessions",
+        "Sessies per hoofdstuk": "Sessions per chapter",
+        "Sessies per hoofdstuk van de gedragscode": "Sessions per chapter of the code of conduct",
+        "Te doen": "To do",
+        "Teamsessies": "Team sessions",
+        "Thema's van afspraken": "Agreement themes",
+        "Vanaf deze week": "From this week",
+        "Voor de auteur en de beoordelaars; komt bij de revisie te staan.": (
+            "For the author and the reviewers; shown with the revision."
+        ),
+        "Wacht op jouw beoordeling": "Waiting for your review",
+        "Weken": "Weeks",
+        "Weken zonder dilemma in de komende acht weken": "Weeks without a dilemma in the next eight weeks",
+        "Welk dilemma komt in": "Which dilemma goes in",
+        "Zoek of filter, bekijk een dilemma in het voorbeeld en plan het in.": (
+            "Search or filter, read a dilemma in the preview and schedule it."
+        ),
+        "Zoeken": "Search",
+        "archiveerde een dilemma": "archived a dilemma",
+        "artikel": "section",
+        "bewerkte een artikel van de gedragscode": "edited a section of the code of conduct",
+        "bewerkte een dilemma": "edited a dilemma",
+        "bood een dilemma ter beoordeling aan": "submitted a dilemma for review",
+        "console-sessie": "console session",
+        "de komende weken": "the coming weeks",
+        "gedragscode": "code of conduct",
+        "geen (of alleen uit kleine teams)": "none (or only from small teams)",
+        "gewijzigd": "changed",
+        "haalde een dilemma uit de planning": "took a dilemma off the schedule",
+        "keurde een dilemma goed": "approved a dilemma",
+        "laadde een nieuw dilemma uit de bank": "loaded a new dilemma from the bank",
+        "laadde een nieuwe tekst uit de bank": "loaded a new text from the bank",
+        "leden.": "members.",
+        "maakte een concept van een suggestie": "made a draft of a suggestion",
+        "maakte een dilemma": "created a dilemma",
+        "maakte een nieuwe aanmeldcode": "made a new enrolment code",
+        "maakte een toegangstoken": "minted an access token",
+        "meldde zich aan in de console": "signed in to the console",
+        "meldde zich af": "signed out",
+        "naam": "name",
+        "naam in de bank": "name in the bank",
+        "organisatie": "organisation",
+        "plaatste een opmerking bij een dilemma": "posted a remark on a dilemma",
+        "plande automatisch een dilemma uit de bank": "scheduled a dilemma from the bank automatically",
+        "plande een dilemma in": "scheduled a dilemma",
+        "pushcampagne": "push campaign",
+        "revisie": "revision",
+        "rol": "role",
+        "suggestie": "suggestion",
+        "teamsessies": "team sessions",
+        "titel": "title",
+        "toegangstoken": "access token",
+        "toelichting": "comment",
+        "trok een toegangstoken in": "revoked an access token",
+        "verstuurde een los pushbericht": "sent an ad hoc push",
+        "verwijderde een concept": "deleted a draft",
+        "vroeg wijzigingen aan een dilemma": "requested changes to a dilemma",
+        "werd": "became",
+        "wijzigde de status van een suggestie": "changed the status of a suggestion",
+        "De inhoudsbank (kompas init)": "The content bank (kompas init)",
+        "De opdrachtregel": "The command line",
+        "Kompas zelf": "Kompas itself",
+        "tekst": "text",
+        "past bij de code?": "fits the code?",
+        "regel": "entry",
+    }
+)
