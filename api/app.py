@@ -116,6 +116,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     console.init_app(app)
     app.register_blueprint(screen.web)
     app.register_blueprint(join.web)
+    app.register_blueprint(join.links)
     # The join code never reaches a log: out of the path before anything sees it.
     app.wsgi_app = join.CodeOutOfPath(app.wsgi_app)
     errors.document_errors(api)

@@ -187,6 +187,20 @@ class Settings:
         _base_url,
         shown="the address the presenter screen was opened at",
     )
+    ios_app_ids: frozenset[str] = setting(
+        "KOMPAS_IOS_APP_IDS",
+        "",
+        "the app's `TEAMID.bundle.id`, comma-separated: join links open the installed app "
+        "(`/.well-known/apple-app-site-association`)",
+        _names,
+    )
+    android_apps: frozenset[str] = setting(
+        "KOMPAS_ANDROID_APPS",
+        "",
+        "the app's `package=SHA256:FINGERPRINT`, comma-separated: join links open the installed app "
+        "(`/.well-known/assetlinks.json`)",
+        _names,
+    )
     frozen_now: datetime | None = setting(
         "KOMPAS_NOW", "", "freeze the clock at an ISO 8601 instant (demos, tests); refused in production", _instant
     )

@@ -19,6 +19,7 @@ the presenter screen's QR code, ``/join/<code>``.
 from __future__ import annotations
 
 import hmac
+import json
 import re
 import secrets
 from datetime import timedelta
@@ -72,6 +73,41 @@ class CodeOutOfPath:
                 if raw in environ:
                     environ[raw] = "/join/"
         return self.app(environ, start_response)
+
+
+# The app's claim on /join/ links: with the app installed, the phone opens
+# the join link in the app instead of this page.
+links = Blueprint("app_links", __name__, url_prefix="/.well-known")
+
+
+@links.get("/apple-app-site-association")
+def apple_app_site_association():
+    """iOS universal links for /join/ (KOMPAS_IOS_APP_IDS); 404 when unset."""
+    apps = sorted(settings().ios_app_ids)
+    if not apps:
+        return Response("", 404)
+    return {"applinks": {"details": [{"appIDs": apps, "components": [{"/": "/join/*"}]}]}}
+
+
+@links.get("/assetlinks.json")
+def asset_links():
+    """Android app links for /join/ (KOMPAS_ANDROID_APPS); 404 when unset."""
+    statements = []
+    for app in sorted(settings().android_apps):
+        package, _, fingerprint = app.partition("=")
+        statements.append(
+            {
+                "relation": ["delegate_permission/common.handle_all_urls"],
+                "target": {
+                    "namespace": "android_app",
+                    "package_name": package,
+                    "sha256_cert_fingerprints": [fingerprint.removeprefix("SHA256:")],
+                },
+            }
+        )
+    if not statements:
+        return Response("", 404)
+    return Response(json.dumps(statements), mimetype="application/json")
 
 
 @web.after_request
