@@ -60,11 +60,14 @@ test-postgres: install test-tools
 test: lint bench-smoke test-sqlite test-postgres
 
 ## make screenshots: every page of the office console at 1280 and 390
-## pixels wide, into screenshots/ (not committed), with the axe check.
-## Needs Debian's chromium (/usr/bin/chromium); downloads no browser.
+## pixels wide, every state of the presenter screen at 1920x1080 and the
+## browser's join pages at 390, into screenshots/ (not committed), with the
+## axe and overflow checks. Needs Debian's chromium (/usr/bin/chromium);
+## downloads no browser.
 screenshots: install
 	rm -rf screenshots
-	KOMPAS_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q tests/browser/test_console_pages.py
+	KOMPAS_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q tests/browser/test_console_pages.py \
+		tests/browser/test_presenter_states.py tests/browser/test_join_on_the_web.py
 	@echo "screenshots in $(CURDIR)/screenshots"
 
 ## make bench: the benchmarks (bench/README.md), each against a baseline

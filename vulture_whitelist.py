@@ -95,3 +95,6 @@ teams_of  # used only by tests/integration/test_session_races.py
 mean_shift  # unused variable (api/employee/deliberation.py: a schema field)
 markdown_table  # the docs' table of settings (tests/unit/test_settings_table.py)
 live_figure  # the live release's API for the weekly-loop issue (scoring/releases.py); tested in tests/anonymity
+new_results  # unused variable (api/employee/dilemmas.py): a schema field
+results_at  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field
+live_until  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field

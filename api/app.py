@@ -25,6 +25,7 @@ from api.platform.auth import SECURITY_SCHEMES
 from api.platform.converters import BoundedInteger, schema_of
 from api.platform.ops import DOCS_STATIC
 from api.platform.settings import Settings, declarations
+from api.screen import join
 from api.screen import pages as screen
 
 API_DESCRIPTION = """Kompas puts one integrity dilemma in front of every employee each week.
@@ -114,5 +115,9 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     app.register_blueprint(ops.blp)
     console.init_app(app)
     app.register_blueprint(screen.web)
+    app.register_blueprint(join.web)
+    app.register_blueprint(join.links)
+    # The join code never reaches a log: out of the path before anything sees it.
+    app.wsgi_app = join.CodeOutOfPath(app.wsgi_app)
     errors.document_errors(api)
     openapi.complete(api)

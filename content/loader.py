@@ -21,6 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.methods import load_methods, method_problems, read_methods
+from content.office_edits import (
+    bundle_moved_on,
+    dilemma_is_the_offices,
+    section_bundle_moved_on,
+    section_is_the_offices,
+)
 from dilemmas.errors import Conflict
 from dilemmas.model.code import CodeChapter, CodeSection
 from dilemmas.model.content import (
@@ -307,12 +313,17 @@ def structural_problems(bank: Bank) -> list[Problem]:
 # ---------------------------------------------------------------- loading
 
 
+OFFICE_REVISED = "revised by the office; the newer bundled text was not loaded (compare it in the console)"
+
+
 @dataclass
 class LoadReport:
     created: int = 0
     revised: int = 0
     unchanged: int = 0
     sections_changed: int = 0
+    # Dilemmas and sections the office has revised: never overwritten.
+    kept: int = 0
     skipped: list[Problem] = field(default_factory=list)
 
 
@@ -348,7 +359,7 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
 
     sections = {s.ref: s for s in session.scalars(select(CodeSection))}
     chapters = {(c.organisation_id, c.number): c for c in session.scalars(select(CodeChapter))}
-    for _, code in bank.codes:
+    for file, code in bank.codes:
         organisation = organisations[code["organisation"]]
         for c_position, chapter in enumerate(code["chapters"]):
             number = str(chapter["number"])
@@ -372,6 +383,10 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
                     )
                     record_version(row, actor, now)
                     sections[row.ref] = row
+                elif section_is_the_offices(row, actor):
+                    report.kept += 1
+                    if section_bundle_moved_on(row, actor, section["title"], section["text"]):
+                        report.skipped.append(Problem(file, section["ref"], OFFICE_REVISED))
                 elif revise_section(session, row, actor, now, section["title"], section["text"]) is not None:
                     report.sections_changed += 1
                 row.chapter_id, row.organisation_id, row.position = chapter_row.id, organisation.id, s_position
@@ -393,6 +408,11 @@ def load(session: Session, bank: Bank, now: datetime, actor: str = "content") ->
             )
             report.created += 1
             action = "content.create"
+        elif dilemma_is_the_offices(session, dilemma, actor):
+            report.kept += 1
+            if bundle_moved_on(dilemma, actor, data):
+                report.skipped.append(Problem(file, "-", OFFICE_REVISED))
+            continue
         else:
             try:
                 with session.begin_nested():

@@ -154,6 +154,18 @@ def ensure_due(session: Session, now: datetime, settings: PushSettings) -> list[
     return created
 
 
+def adhoc_reach(session: Session, organisation_id: int) -> int:
+    """How many phones an ad hoc push to the organisation (and every one
+    below it) would reach now: those with a push token that accept the
+    weekly push, as ``create_adhoc`` plans them."""
+    members = subtree_ids(session, organisation_id)
+    return session.scalar(
+        select(func.count(func.distinct(Installation.id)))
+        .join(PushToken, PushToken.installation_id == Installation.id)
+        .where(Installation.organisation_id.in_(members), wants("adhoc"))
+    )
+
+
 def create_adhoc(
     session: Session,
     now: datetime,

@@ -56,7 +56,7 @@ def _load(kompas: Runtime, path: Path | None) -> None:
         report = loader.load(session, bank, kompas.settings.now())
     click.echo(
         f"Content loaded: {report.created} new, {report.revised} revised, {report.unchanged} unchanged dilemmas; "
-        f"{report.sections_changed} code sections changed."
+        f"{report.sections_changed} code sections changed; {report.kept} revised by the office, left as they are."
     )
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)

@@ -12,7 +12,7 @@ from api.console import forms, signin
 from api.console import statistics as stats
 from api.console.i18n import LABELS
 from api.console.pages import CsrfRefused, actor, csrf_token, load_sign_in, locale, page, t
-from api.platform import limits
+from api.platform import formats, limits
 from api.platform.errors import status_of
 from api.platform.limits import limiter
 from dilemmas.errors import DomainError
@@ -34,7 +34,17 @@ def init_app(app: Flask) -> None:
 
 def _template_context() -> dict:
     office = g.get("office")
+    language = locale()
+    # Times in the signed-in person's organisation's zone; before sign-in, the default.
+    zone = office.actor.organisation.timezone if office is not None else "Europe/Amsterdam"
     return {
+        "week_label": lambda week, with_year=False: formats.week_label(week, language, with_year),
+        "week_dates": lambda week: formats.week_dates(week, language),
+        "share": formats.share,
+        "day": lambda value: formats.day(value, language),
+        "local": lambda moment: formats.local(moment, zone, language),
+        "number": lambda value, decimals=0: formats.number(value, decimals, language),
+        "count": lambda value, one, many: formats.count(value, t(one), t(many), language),
         "t": t,
         "label": lambda kind, value: t(LABELS.get(kind, {}).get(value, value)),
         "csrf_token": csrf_token,

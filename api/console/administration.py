@@ -3,23 +3,32 @@ campaigns and the ad hoc push, tokens and the audit log."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from flask import Blueprint, redirect, request, url_for
 
 from api.console import forms
-from api.console.pages import actor, form_dict, page, submission
+from api.console.i18n import LABELS
+from api.console.pages import actor, form_dict, locale, page, submission, t
 from api.office.schemas import AdhocIn, AuditQuery, SectionIn, SuggestionPatch, TokenIn
+from api.platform import formats
 from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session
 from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
 from dilemmas.office.audit import audit_trail
+from dilemmas.office.calendar import schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
+from dilemmas.reads.organisations import names_by_slug
+from dilemmas.weeks import Week, week_of
 from push import campaigns
 from push.campaigns import BODY_MAX, TITLE_MAX
 
 PAGE_SIZE = 25
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
 
 
 def register(blp: Blueprint) -> None:
@@ -109,6 +118,21 @@ def suggestion_draft(suggestion_id: int):
 
 # ------------------------------------------------------------ push
 
+PUSHABLE_WEEKS = 8
+
+
+def _pushable(session, who, now) -> list:
+    """The dilemmas a push can open: this week's and those of the weeks
+    before it, newest first (a phone opens only what its week made visible)."""
+    this = week_of(now, who.organisation.timezone)
+    rows = schedule_view(session, who, now, Week.of(this.monday - timedelta(weeks=PUSHABLE_WEEKS)), this)
+    seen, found = set(), []
+    for row in reversed(rows):
+        if row.organisation.id == who.organisation.id and row.dilemma is not None and row.dilemma.id not in seen:
+            seen.add(row.dilemma.id)
+            found.append(row)
+    return found
+
 
 def push():
     """Campaigns with their progress; an ad hoc push with a preview (publisher role)."""
@@ -119,7 +143,7 @@ def push():
         values = {key: form.get(key, "") for key in ("title", "body", "dilemma_id", "organisation")}
         body = {"kind": "adhoc", "title": values["title"], "body": values["body"]}
         if values["dilemma_id"]:
-            body["dilemma_id"] = values["dilemma_id"]
+            body["dilemma_id"] = forms.whole_number(values["dilemma_id"])
         if values["organisation"]:
             body["organisation"] = values["organisation"]
         with submission() as outcome:
@@ -139,12 +163,16 @@ def push():
                 )
                 return redirect(url_for("office.push", done="sent"), 303)
         errors = outcome.errors
+    organisations = organisations_in_scope(session, who)
     return page(
         "office/push.html",
         422 if errors else 200,
         campaigns=campaigns.list_campaigns(session, now, who.scope, limit=50),
         can_push=who.can("publisher"),
-        organisations=organisations_in_scope(session, who),
+        organisations=organisations,
+        reach={o.slug: campaigns.adhoc_reach(session, o.id) for o in organisations},
+        names=names_by_slug(session),
+        pushable=_pushable(session, who, now),
         errors=errors,
         values=values,
         preview=preview,
@@ -165,7 +193,8 @@ def tokens():
         form = form_dict()
         values = {key: form.get(key, "") for key in ("name", "role", "organisation", "days")}
         with submission() as outcome:
-            body = forms.load(TokenIn(), {k: v for k, v in values.items() if v})
+            typed = {**values, "days": forms.whole_number(values["days"])}
+            body = forms.load(TokenIn(), {k: v for k, v in typed.items() if v})
             token, plain = admin_tokens.issue(
                 session,
                 server_secret(),
@@ -199,6 +228,42 @@ def revoke_token(token_id: int):
     return redirect(url_for("office.tokens", done="revoked"), 303)
 
 
+ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
+MACHINES = {"content": "De inhoudsbank (kompas init)", "cli": "De opdrachtregel", "system": "Kompas zelf"}
+
+
+def readable_entry(entry) -> dict:
+    """A Logboek entry as a person reads it: who (with the role in Dutch),
+    what they did as a sentence, and the details by their Dutch names."""
+    match = ACTOR_LABEL.match(entry.actor or "")
+    if match:
+        who = f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
+    else:
+        who = t(MACHINES.get(entry.actor, entry.actor))
+    details = []
+    for key, value in (entry.details or {}).items():
+        if value is None or value == "":
+            continue
+        if key == "fields" and isinstance(value, list):
+            value = ", ".join(t(LABELS["field"].get(f, f)).lower() for f in value)
+        elif key in ("before", "after"):
+            value = t(LABELS["status"].get(value, value))
+        elif key == "week" and isinstance(value, str) and WEEK.match(value):
+            value = formats.week_label(value, locale(), with_year=True)
+        elif key == "role":
+            value = t(LABELS["role"].get(value, value))
+        details.append((t(LABELS["detail"].get(key, key.replace("_", " "))), value))
+    return {
+        "at": entry.at,
+        "who": who,
+        "what": t(LABELS["audit"].get(entry.action, entry.action)),
+        "code": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "details": details,
+    }
+
+
 def audit():
     """Every admin action in reach, newest first (admin role)."""
     session, who = db_session(), actor()
@@ -206,4 +271,11 @@ def audit():
     query = forms.load(AuditQuery(), raw)
     page_number = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = audit_trail(session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor"))
-    return page("office/audit.html", rows=rows, total=total, filters=raw, page_number=page_number, page_size=PAGE_SIZE)
+    return page(
+        "office/audit.html",
+        rows=[readable_entry(e) for e in rows],
+        total=total,
+        filters=raw,
+        page_number=page_number,
+        page_size=PAGE_SIZE,
+    )

@@ -10,24 +10,28 @@ from datetime import timedelta
 from flask import Blueprint, abort, redirect, request, url_for
 
 from api.console import forms
-from api.console.pages import actor, form_dict, page, submission
+from api.console.pages import actor, form_dict, page, submission, t
 from api.office.schemas import ListQuery, RequestChangesIn
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from dilemmas.errors import DomainError, Forbidden
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES
-from dilemmas.office import authoring, listing
+from dilemmas.office import authoring, listing, review
 from dilemmas.office.authoring import EDITABLE, TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
 from dilemmas.reads.content import categories
+from dilemmas.reads.organisations import names_by_slug
 from dilemmas.weeks import Week, week_of, weeks_in_year
 from push import campaigns
 from scoring import statistics
 
 PAGE_SIZE = 20
 COMING_WEEKS = 8
+CALENDAR_WEEKS = 26
+# The steps of the review thread a person wants to read (not every save).
+SPOKEN = ("submit", "approve", "request-changes", "archive", "unschedule", "comment")
 
 
 def register(blp: Blueprint) -> None:
@@ -38,6 +42,7 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/edit", "edit_dilemma", edit_dilemma, methods=["GET", "POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/delete", "delete_dilemma", delete_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/schedule", "schedule_dilemma", schedule_dilemma, methods=["POST"])
+    blp.add_url_rule("/dilemmas/<int:dilemma_id>/comment", "comment_dilemma", comment_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/<action>", "transition", transition, methods=["POST"])
     blp.add_url_rule("/calendar", "calendar", calendar)
     blp.add_url_rule("/calendar/plan", "plan_week", plan_week, methods=["GET", "POST"])
@@ -63,13 +68,13 @@ def this_week():
         if row.dilemma is None or row.dilemma.id in spreads:
             continue
         try:
-            spreads[row.dilemma.id] = statistics.dilemma(
-                session, who, row.dilemma.id, now, settings().thresholds
-            )
+            spreads[row.dilemma.id] = statistics.dilemma(session, who, row.dilemma.id, now, settings().thresholds)
         except Forbidden:
             spreads_refused = "role"
     return page(
         "office/this_week.html",
+        todo=review.to_do(session, who),
+        names=names_by_slug(session),
         week=str(start),
         current=current,
         gaps=gaps,
@@ -177,6 +182,9 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     return parts
 
 
+OPTION_PARTS = {"text": "tekst", "alignment": "past bij de code?", "feedback": "toelichting"}
+
+
 def readable_changes(changes: dict) -> list[dict]:
     """A revision's changes as the page shows them: per field (and per
     option), the words removed and added."""
@@ -188,7 +196,7 @@ def readable_changes(changes: dict) -> list[dict]:
                     if old.get(part) != new.get(part):
                         out.append(
                             {
-                                "field": f"option {key}: {part}",
+                                "field": f"{t('Optie')} {key}: {t(OPTION_PARTS[part])}",
                                 "diff": word_diff(old.get(part) or "", new.get(part) or ""),
                             }
                         )
@@ -232,8 +240,11 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
     dilemma = authoring.get(session, who, dilemma_id)
     facts = listing.facts_of(session, [dilemma.id], request_time())[dilemma.id]
     history = authoring.revision_history(session, who, dilemma_id)
+    thread = review.notes(session, who, dilemma_id)
     for revision in history:
         revision["readable"] = readable_changes(revision["changes"])
+        revision["notes"] = [n for n in thread if n.revision == revision["number"] and n.action in SPOKEN]
+    asked = next((n for n in reversed(thread) if n.action == "request-changes"), None)
     return page(
         "office/dilemma.html",
         status,
@@ -242,6 +253,8 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
         history=list(reversed(history)),
         buttons=buttons_for(dilemma),
         weeks=upcoming_weeks(dilemma),
+        thread=[n for n in thread if n.action in SPOKEN],
+        asked=asked if dilemma.status == "changes_requested" else None,
         errors=errors or {},
         saved=request.args.get("saved") == "1",
         done=request.args.get("done"),
@@ -266,7 +279,7 @@ def transition(dilemma_id: int, action: str):
         return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     back = request.form.get("back")
     if back == "calendar":
-        return redirect(url_for("office.calendar", year=request.form.get("year"), done=action), 303)
+        return redirect(url_for("office.calendar", year=request.form.get("year") or None, done=action), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done=action), 303)
 
 
@@ -279,8 +292,18 @@ def schedule_dilemma(dilemma_id: int):
     if outcome.errors:
         return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     if request.form.get("back") == "calendar":
-        return redirect(url_for("office.calendar", year=request.form["week"][:4], done="schedule"), 303)
+        return redirect(url_for("office.calendar", done="schedule"), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="schedule"), 303)
+
+
+def comment_dilemma(dilemma_id: int):
+    """A remark in the dilemma's review thread."""
+    with submission() as outcome:
+        review.comment(db_session(), actor(), request_time(), dilemma_id, form_dict().get("remark", ""))
+    if outcome.errors:
+        errors = {"remark" if name == "comment" else name: texts for name, texts in outcome.errors.items()}
+        return dilemma_page(dilemma_id, errors, outcome.status)
+    return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="comment") + "#revisions", 303)
 
 
 def delete_dilemma(dilemma_id: int):
@@ -300,10 +323,13 @@ def calendar():
     """The year's weeks per organisation: own, inherited, automatic or a gap."""
     session, who, now = db_session(), actor(), request_time()
     this = week_of(now, who.organisation.timezone)
-    year = request.args.get("year", this.year, type=int) or this.year
-    year = min(max(year, this.year - 5), this.year + 5)
-    last = Week(year, weeks_in_year(year))
-    rows = schedule_view(session, who, now, Week(year, 1), last)
+    year = request.args.get("year", type=int)
+    if year is None:
+        # From this week on: the weeks still to plan, not a year of past ones.
+        rows = schedule_view(session, who, now, this, Week.of(this.monday + timedelta(weeks=CALENDAR_WEEKS - 1)))
+    else:
+        year = min(max(year, this.year - 5), this.year + 5)
+        rows = schedule_view(session, who, now, Week(year, 1), Week(year, weeks_in_year(year)))
     organisations = organisations_in_scope(session, who)
     weeks: dict[str, dict[str, object]] = {}
     for row in rows:
@@ -311,6 +337,8 @@ def calendar():
     return page(
         "office/calendar.html",
         year=year,
+        this_year=this.year,
+        names=names_by_slug(session),
         this_week=str(this),
         weeks=weeks,
         organisations=organisations,
@@ -320,15 +348,42 @@ def calendar():
 
 
 def plan_week():
-    """One question: which approved dilemma goes on this week? (publisher role)"""
-    session, who = db_session(), actor()
+    """One question: which approved dilemma goes on this week? Searched and
+    filtered, each one can be read in the preview before it is chosen
+    (publisher role)."""
+    who = actor()
     if request.method == "POST":
         dilemma_id = request.form.get("dilemma_id", type=int)
         if not dilemma_id:
-            abort(404)
+            return _plan_page(request.form, {"dilemma_id": [t("Kies een dilemma.")]}, 422)
         return schedule_dilemma(dilemma_id)
     who.require("publisher")
-    week = forms.week(request.args.get("week", ""))
-    organisation = request.args.get("organisation") or who.organisation.slug
-    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation)
-    return page("office/plan_week.html", week=str(week), organisation=organisation, candidates=found.items)
+    return _plan_page(request.args, {})
+
+
+def _plan_page(values, errors: dict, status: int = 200):
+    session, who = db_session(), actor()
+    week = forms.week(values.get("week", ""))
+    organisation = values.get("organisation") or who.organisation.slug
+    filters = {
+        "text": (values.get("q") or "").strip()[:100] or None,
+        "category": values.get("category") or None,
+        "audience": values.get("audience") if values.get("audience") in AUDIENCES else None,
+    }
+    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation, **filters)
+    chosen = values.get("preview", type=int) if hasattr(values, "getlist") else None
+    preview = next((d for d in found.items if d.id == chosen), None)
+    return page(
+        "office/plan_week.html",
+        status,
+        week=str(week),
+        organisation=organisation,
+        organisation_name=names_by_slug(session).get(organisation, organisation),
+        candidates=found.items,
+        total=found.total,
+        filters=values,
+        categories=categories(session),
+        audiences=AUDIENCES,
+        preview=preview,
+        errors=errors,
+    )

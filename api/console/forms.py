@@ -89,6 +89,16 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+WHOLE = re.compile(r"^\s*[0-9]{1,12}\s*$")
+
+
+def whole_number(value: str) -> int | str:
+    """A form's digits as the number the API's schemas expect (they refuse
+    the string "90" as a JSON body would); anything else stays text, so the
+    schema refuses it with its own message."""
+    return int(value) if WHOLE.match(value or "") else value
+
+
 def load(schema: ma.Schema, body: dict) -> dict:
     try:
         return schema.load(body)

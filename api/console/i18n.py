@@ -26,6 +26,22 @@ LABELS = {
         "status": "Status aangepast",
         "revoked": "Ingetrokken",
     },
+    # What was just done, or a step in a dilemma's review thread.
+    "done": {
+        "create": "Aangemaakt",
+        "update": "Bewerkt",
+        "submit": "Ter beoordeling aangeboden",
+        "approve": "Goedgekeurd",
+        "request-changes": "Wijzigingen gevraagd",
+        "schedule": "Ingepland",
+        "unschedule": "Uit de planning gehaald",
+        "archive": "Gearchiveerd",
+        "delete": "Verwijderd",
+        "comment": "Opmerking geplaatst",
+        "sent": "Verstuurd",
+        "status": "Status aangepast",
+        "revoked": "Ingetrokken",
+    },
     "alignment": {
         "": "Niet aangegeven",
         "aligned": "Past bij de code",
@@ -41,7 +57,7 @@ LABELS = {
     "role": {
         "author": "Auteur",
         "reviewer": "Beoordelaar",
-        "publisher": "Publicist",
+        "publisher": "Planner",
         "analyst": "Analist",
         "admin": "Beheerder",
     },
@@ -71,6 +87,56 @@ LABELS = {
         "audience": "Voor wie",
         "code_refs": "Artikelen van de gedragscode",
         "options": "Opties",
+    },
+    # The Logboek's actions, as a sentence about who did them.
+    "audit": {
+        "dilemma.create": "maakte een dilemma",
+        "dilemma.update": "bewerkte een dilemma",
+        "dilemma.submit": "bood een dilemma ter beoordeling aan",
+        "dilemma.approve": "keurde een dilemma goed",
+        "dilemma.request-changes": "vroeg wijzigingen aan een dilemma",
+        "dilemma.schedule": "plande een dilemma in",
+        "dilemma.unschedule": "haalde een dilemma uit de planning",
+        "dilemma.archive": "archiveerde een dilemma",
+        "dilemma.delete": "verwijderde een concept",
+        "dilemma.comment": "plaatste een opmerking bij een dilemma",
+        "content.create": "laadde een nieuw dilemma uit de bank",
+        "content.revise": "laadde een nieuwe tekst uit de bank",
+        "code.update": "bewerkte een artikel van de gedragscode",
+        "console.sign_in": "meldde zich aan in de console",
+        "console.sign_out": "meldde zich af",
+        "enrolment_code.rotate": "maakte een nieuwe aanmeldcode",
+        "push.adhoc": "verstuurde een los pushbericht",
+        "schedule.automatic": "plande automatisch een dilemma uit de bank",
+        "suggestion.draft": "maakte een concept van een suggestie",
+        "suggestion.status": "wijzigde de status van een suggestie",
+        "token.create": "maakte een toegangstoken",
+        "token.revoke": "trok een toegangstoken in",
+    },
+    "object": {
+        "dilemma": "dilemma",
+        "campaign": "pushcampagne",
+        "suggestion": "suggestie",
+        "token": "toegangstoken",
+        "admin_token": "toegangstoken",
+        "code": "gedragscode",
+        "organisation": "organisatie",
+        "console_session": "console-sessie",
+    },
+    "detail": {
+        "revision": "revisie",
+        "fields": "gewijzigd",
+        "comment": "toelichting",
+        "before": "was",
+        "after": "werd",
+        "week": "week",
+        "title": "titel",
+        "slug": "naam in de bank",
+        "dilemma_id": "dilemma",
+        "role": "rol",
+        "name": "naam",
+        "status": "status",
+        "ref": "artikel",
     },
 }
 
@@ -418,7 +484,7 @@ ENGLISH.update(
         "Nog leeg": "Still empty",
         "Auteur": "Author",
         "Beoordelaar": "Reviewer",
-        "Publicist": "Publisher",
+        "Planner": "Planner",
         "Analist": "Analyst",
         "Beheerder": "Administrator",
         "Nieuw": "New",
@@ -442,5 +508,144 @@ ENGLISH.update(
         "Voor wie": "Audience",
         "Artikelen van de gedragscode": "Sections of the code of conduct",
         "Opties": "Options",
+        "Aangemaakt": "Created",
+        "Bewerkt": "Edited",
+        "Ter beoordeling aangeboden": "Submitted for review",
+        "Uit de planning gehaald": "Taken off the schedule",
+        "Verwijderd": "Deleted",
+        "Wat de beoordelaar vraagt": "What the reviewer asks",
+        "over revisie": "about revision",
+        "Verplicht als je wijzigingen vraagt; bij goedkeuren mag het leeg blijven. "
+        "De auteur leest het bij het dilemma en de revisie.": (
+            "Required when you request changes; may stay empty when you approve. "
+            "The author reads it with the dilemma and the revision."
+        ),
+        "Dilemma dat de app opent": "Dilemma the app opens",
+        "Dilemma's van deze week en de weken ervoor: alleen die kan een telefoon al openen.": (
+            "Dilemmas of this week and the weeks before: only those can a phone open yet."
+        ),
+        "Geen: de app opent op de startpagina": "None: the app opens on its start page",
+        "Tussen haakjes: hoeveel telefoons het bericht nu zou bereiken (met meldingen aan).": (
+            "In brackets: how many phones the message would reach now (with notifications on)."
+        ),
+        "telefoon": "phone",
+        "telefoons": "phones",
+    }
+)
+
+# The second edition's words (review, to-do, planning, the Logboek, meetings).
+ENGLISH.update(
+    {
+        "Bekijk": "View",
+        "Concept gemaakt": "Draft made",
+        (
+            "Elk percentage is het eigen aandeel van die optie, afgerond op een heel getal: gelijke "
+            "aantallen tonen hetzelfde percentage, en samen kan het 99 of 101 zijn."
+        ): (
+            "Each percentage is that option's own share, rounded to a whole number: equal counts show "
+            "the same percentage, and together they may make 99 or 101."
+        ),
+        "Geen goedgekeurde dilemma's die hierbij passen.": "No approved dilemmas match.",
+        "Gemiddelde verschuiving": "Mean shift",
+        "Heel": "All of",
+        (
+            "Hoe vaak bespraken teams een dilemma in een sessie, per hoofdstuk van de gedragscode? Een "
+            "sessie telt als er ten minste één ronde onthuld is. De verschuiving is hoeveel mensen in "
+            "de tweede ronde iets anders kozen, gemiddeld."
+        ): (
+            "How often did teams discuss a dilemma in a session, per chapter of the code of conduct? A "
+            "session counts once at least one round was revealed. The shift is how many people chose "
+            "differently in the second round, on average."
+        ),
+        "Iedereen en leidinggevenden": "Everyone and managers",
+        "Je kiest uit de goedgekeurde dilemma's van": "You choose from the approved dilemmas of",
+        "Jouw dilemma's met gevraagde wijzigingen": "Your dilemmas with changes requested",
+        "Kies 'Bekijk' bij een dilemma om het hier te lezen.": "Choose 'View' at a dilemma to read it here.",
+        "Kies een dilemma.": "Choose a dilemma.",
+        (
+            "Let op: een artikel van de gedragscode waar dit dilemma naar verwijst is veranderd. Bekijk"
+            " de tekst opnieuw voordat je het inplant."
+        ): (
+            "Note: a section of the code of conduct this dilemma refers to has changed. Read the text "
+            "again before you schedule it."
+        ),
+        "Let op: moet opnieuw bekeken worden": "Note: needs another look",
+        "Moeten opnieuw bekeken worden (de gedragscode veranderde)": "Need another look (the code of conduct changed)",
+        "Niets: alles is bij.": "Nothing: all caught up.",
+        "Nog geen teamsessies met een onthulde ronde.": "No team sessions with a revealed round yet.",
+        (
+            "Nooit een team, een tekst of een persoon: de thema's van afspraken tellen alleen mee uit "
+            "teams van ten minste"
+        ): "Never a team, a text or a person: agreement themes count only from teams of at least",
+        "Opmerking": "Remark",
+        "Opmerking bij revisie": "Remark on revision",
+        "Opmerking geplaatst": "Remark posted",
+        "Opmerking plaatsen": "Post remark",
+        "Revisies en opmerkingen": "Revisions and remarks",
+        "Sessies": "Sessions",
+        "Sessies per hoofdstuk": "Sessions per chapter",
+        "Sessies per hoofdstuk van de gedragscode": "Sessions per chapter of the code of conduct",
+        "Te doen": "To do",
+        "Teamsessies": "Team sessions",
+        "Thema's van afspraken": "Agreement themes",
+        "Vanaf deze week": "From this week",
+        "Voor de auteur en de beoordelaars; komt bij de revisie te staan.": (
+            "For the author and the reviewers; shown with the revision."
+        ),
+        "Wacht op jouw beoordeling": "Waiting for your review",
+        "Weken": "Weeks",
+        "Weken zonder dilemma in de komende acht weken": "Weeks without a dilemma in the next eight weeks",
+        "Welk dilemma komt in": "Which dilemma goes in",
+        "Zoek of filter, bekijk een dilemma in het voorbeeld en plan het in.": (
+            "Search or filter, read a dilemma in the preview and schedule it."
+        ),
+        "Zoeken": "Search",
+        "archiveerde een dilemma": "archived a dilemma",
+        "artikel": "section",
+        "bewerkte een artikel van de gedragscode": "edited a section of the code of conduct",
+        "bewerkte een dilemma": "edited a dilemma",
+        "bood een dilemma ter beoordeling aan": "submitted a dilemma for review",
+        "console-sessie": "console session",
+        "de komende weken": "the coming weeks",
+        "gedragscode": "code of conduct",
+        "geen (of alleen uit kleine teams)": "none (or only from small teams)",
+        "gewijzigd": "changed",
+        "haalde een dilemma uit de planning": "took a dilemma off the schedule",
+        "keurde een dilemma goed": "approved a dilemma",
+        "laadde een nieuw dilemma uit de bank": "loaded a new dilemma from the bank",
+        "laadde een nieuwe tekst uit de bank": "loaded a new text from the bank",
+        "leden.": "members.",
+        "maakte een concept van een suggestie": "made a draft of a suggestion",
+        "maakte een dilemma": "created a dilemma",
+        "maakte een nieuwe aanmeldcode": "made a new enrolment code",
+        "maakte een toegangstoken": "minted an access token",
+        "meldde zich aan in de console": "signed in to the console",
+        "meldde zich af": "signed out",
+        "naam": "name",
+        "naam in de bank": "name in the bank",
+        "organisatie": "organisation",
+        "plaatste een opmerking bij een dilemma": "posted a remark on a dilemma",
+        "plande automatisch een dilemma uit de bank": "scheduled a dilemma from the bank automatically",
+        "plande een dilemma in": "scheduled a dilemma",
+        "pushcampagne": "push campaign",
+        "revisie": "revision",
+        "rol": "role",
+        "suggestie": "suggestion",
+        "teamsessies": "team sessions",
+        "titel": "title",
+        "toegangstoken": "access token",
+        "toelichting": "comment",
+        "trok een toegangstoken in": "revoked an access token",
+        "verstuurde een los pushbericht": "sent an ad hoc push",
+        "verwijderde een concept": "deleted a draft",
+        "vroeg wijzigingen aan een dilemma": "requested changes to a dilemma",
+        "werd": "became",
+        "wijzigde de status van een suggestie": "changed the status of a suggestion",
+        "De inhoudsbank (kompas init)": "The content bank (kompas init)",
+        "De opdrachtregel": "The command line",
+        "Kompas zelf": "Kompas itself",
+        "tekst": "text",
+        "past bij de code?": "fits the code?",
+        "regel": "entry",
     }
 )

@@ -17,12 +17,14 @@ from api.platform.db import db_session
 from dilemmas.reads.content import categories
 from scoring import statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
+from scoring.meetings import by_chapter
 
 
 def register(blp: Blueprint) -> None:
     blp.add_url_rule("/statistics", "statistics", participation)
     blp.add_url_rule("/statistics/awareness", "awareness", awareness)
     blp.add_url_rule("/statistics/grey-zones", "grey_zones", grey_zones)
+    blp.add_url_rule("/statistics/meetings", "meeting_statistics", meeting_statistics)
     blp.add_url_rule("/statistics/dilemmas/<int:dilemma_id>", "dilemma_statistics", one_dilemma)
     blp.add_url_rule("/statistics/<kind>.csv", "statistics_csv", download)
 
@@ -106,6 +108,21 @@ def grey_zones():
         chart=bar_chart(
             "chart-grey", t("Verdeeldheid per hoofdstuk (0 = iedereen eens, 1 = helemaal verdeeld)"), bars, maximum=1
         ),
+    )
+
+
+def meeting_statistics():
+    """The teams' meetings per chapter of the code: sessions held, the mean
+    shift between the rounds, the themes of their agreements; the same
+    function and rules as ``GET /admin/stats/meetings``."""
+    session, who, _now, thresholds = _context()
+    rows = by_chapter(session, who, thresholds)
+    bars = [Bar(f"{t('Hoofdstuk')} {r['chapter']}", r["sessions"], str(r["sessions"]), "") for r in rows]
+    return page(
+        "office/meeting_statistics.html",
+        rows=rows,
+        min_group=thresholds.min_group,
+        chart=bar_chart("chart-meetings", t("Sessies per hoofdstuk van de gedragscode"), bars) if bars else None,
     )
 
 

@@ -148,11 +148,25 @@ class ScreenCodeView(MethodView):
     def post(self, session_id):
         """A one-time code for the presenter screen of this session (lead).
         Typed at /meeting/ or opened as the returned URL, it gives that
-        browser a read-only view of this one session until it ends."""
+        browser a view of this one session until it ends, and the right to
+        steer it (next step, reveal, revote) until the lead revokes it."""
         session, installation, now = _context()
         grant = deliberation.grant_screen(session, installation, session_id, now)
         url = url_for("meeting_screen.open_screen", code=grant.code, _external=True)
         return {"code": grant.code, "url": url, "expires_at": grant.expires_at}
+
+    @blp.operation(
+        "revokePresenterScreens",
+        auth=INSTALLATION,
+        errors={403: LEAD_ONLY, 404: NOT_FOUND, 409: "The session is closed"},
+    )
+    @blp.response(204)
+    def delete(self, session_id):
+        """Take the steering right back from every presenter screen of this
+        session (lead): the screens keep showing it, but can no longer move
+        the step, reveal or revote."""
+        session, installation, now = _context()
+        deliberation.revoke_screens(session, installation, session_id, now)
 
 
 @blp.route("/sessions/<int:session_id>/outcome")

@@ -116,6 +116,12 @@ class ListQuery(ma.Schema):
     week_from = WeekField(data_key="from")
     week_to = WeekField(data_key="to")
     needs_review = ma.fields.Boolean()
+    text = Line(
+        data_key="q",
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "Words found in the title or situation of any revision"},
+    )
+    audience = ma.fields.String(validate=ma.validate.OneOf(AUDIENCES))
 
 
 class RequestChangesIn(ma.Schema):

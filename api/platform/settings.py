@@ -183,6 +183,28 @@ class Settings:
     )
     host: str = setting("KOMPAS_HOST", "127.0.0.1", "where `make run` / `kompas serve` listen")
     port: int = setting("KOMPAS_PORT", "8000", "the port `make run` / `kompas serve` listen on", _whole_number(1))
+    public_url: str | None = setting(
+        "KOMPAS_PUBLIC_URL",
+        "",
+        "the address phones reach Kompas at, e.g. `https://kompas.example.nl`: the presenter screen's QR code "
+        "links to `<this>/join/<code>`",
+        _base_url,
+        shown="the address the presenter screen was opened at",
+    )
+    ios_app_ids: frozenset[str] = setting(
+        "KOMPAS_IOS_APP_IDS",
+        "",
+        "the app's `TEAMID.bundle.id`, comma-separated: join links open the installed app "
+        "(`/.well-known/apple-app-site-association`)",
+        _names,
+    )
+    android_apps: frozenset[str] = setting(
+        "KOMPAS_ANDROID_APPS",
+        "",
+        "the app's `package=SHA256:FINGERPRINT`, comma-separated: join links open the installed app "
+        "(`/.well-known/assetlinks.json`)",
+        _names,
+    )
     frozen_now: datetime | None = setting(
         "KOMPAS_NOW", "", "freeze the clock at an ISO 8601 instant (demos, tests); refused in production", _instant
     )

@@ -2,16 +2,20 @@
 
 The screen never holds an installation's token. The lead's phone asks for
 a one-time code (``POST /sessions/{id}/screen``), the screen exchanges it
-at /meeting/open for a signed, read-only cookie bound to that one meeting
-until the meeting ends. The screen follows the meeting by conditional
+at /meeting/open for a signed cookie bound to that one meeting until the
+meeting ends. The cookie also names the code that opened it: with it the
+laptop steers the meeting (next step, reveal, revote) with the lead's
+authority, until the lead's phone revokes that
+(``DELETE /sessions/{id}/screen``). The screen shows one full-screen state
+at a time (api.screen.states). The screen follows the meeting by conditional
 polling: each poll renders the live part and answers 304 without a body
 when nothing changed (bench/ compares it with plain polling)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +24,13 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.http import http_date
 
-from api.platform.context import request_time, server_secret
+from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session
+from api.platform.errors import status_of
+from api.platform.formats import day
+from api.screen.states import Bar, bars, join_url, round_name, screen_state, steering_actions, written_out
 from dilemmas.employee import deliberation
-from dilemmas.errors import NotFound
-from scoring.spreads import option_counts
+from dilemmas.errors import DomainError, NotFound
 
 web = Blueprint(
     "meeting_screen",
@@ -54,15 +60,22 @@ def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(server_secret(), salt="kompas meeting screen")
 
 
-def _screen_meeting() -> int | None:
-    """The meeting of this browser's screen cookie, or None."""
+def _screen_pass() -> tuple[int, str | None] | None:
+    """The meeting of this browser's screen cookie and its steering key, or None."""
     try:
-        meeting_id, until = _signer().loads(request.cookies.get(COOKIE, ""))
+        meeting_id, until, *rest = _signer().loads(request.cookies.get(COOKIE, ""))
     except (BadSignature, ValueError, TypeError):
         return None
     if request_time() >= datetime.fromisoformat(until):
         return None
-    return int(meeting_id)
+    return int(meeting_id), (str(rest[0]) if rest else None)
+
+
+def _csrf() -> str:
+    """The steering forms' token: bound to this screen's cookie, so a page
+    of another site can never post one (SameSite=Strict says the same)."""
+    cookie = request.cookies.get(COOKIE, "")
+    return hmac.new(server_secret(), b"screen steer\x00" + cookie.encode(), hashlib.sha256).hexdigest()
 
 
 def _start(error: str | None = None, status: int = 200) -> Response:
@@ -88,7 +101,7 @@ def open_screen():
     response = redirect(url_for("meeting_screen.screen"), 303)
     response.set_cookie(
         COOKIE,
-        _signer().dumps([grant.meeting_id, grant.expires_at.isoformat()]),
+        _signer().dumps([grant.meeting_id, grant.expires_at.isoformat(), grant.steering_key]),
         max_age=max(1, int((grant.expires_at - request_time()).total_seconds())),
         path="/meeting",
         httponly=True,
@@ -99,46 +112,85 @@ def open_screen():
 
 
 def _view_or_none():
-    meeting_id = _screen_meeting()
-    if meeting_id is None:
+    screen_pass = _screen_pass()
+    if screen_pass is None:
         return None
     try:
-        return deliberation.screen(db_session(), meeting_id, request_time())
+        return deliberation.screen(db_session(), screen_pass[0], request_time())
     except NotFound:
         return None
 
 
-def _chart(spread: tuple[int, ...] | None) -> list[dict]:
-    return [asdict(o) for o in option_counts(spread)] if spread is not None else []
-
-
-def _live_context(view: deliberation.ScreenView) -> dict:
+def _live_context(view: deliberation.ScreenView, message: str | None = None) -> dict:
+    meeting_id, steering_key = _screen_pass()
+    steering = deliberation.may_steer(db_session(), meeting_id, steering_key)
+    chart: list[Bar] = bars(view.meeting.spread, view.dilemma.current.options) if view.meeting.spread else []
+    url = join_url(settings().public_url or request.host_url, view.meeting.join_code)
+    look_back = view.outcome.look_back_on if view.outcome else None
     return {
         "view": view,
         "meeting": view.meeting,
-        "chart": _chart(view.meeting.spread),
+        "state": screen_state(view),
+        "shown": written_out(url),
+        "round_name": round_name(view.meeting),
+        "look_back": day(look_back) if look_back else None,
+        "chart": chart,
         "options": view.dilemma.current.options,
+        "join_url": url,
+        "actions": steering_actions(view, settings().meeting_min_reveal) if steering else (),
+        "csrf": _csrf() if steering else None,
+        "message": message,
     }
 
 
-@web.get("/screen")
-def screen():
-    """The presenter screen: the dilemma, the join code and its QR code, the
-    counts, the reveal, the step and the outcome, for the back of the room."""
-    view = _view_or_none()
-    if view is None:
-        return _start("Open het scherm met een nieuwe code van de telefoon van de teamleider.", 403)
+def _screen_page(view: deliberation.ScreenView, status: int = 200, message: str | None = None) -> Response:
     html = render_template(
-        "meeting/screen.html", poll_seconds=POLL_SECONDS, server_now=http_date(request_time()), **_live_context(view)
+        "meeting/screen.html",
+        poll_seconds=POLL_SECONDS,
+        server_now=http_date(request_time()),
+        **_live_context(view, message),
     )
-    response = Response(html, mimetype="text/html")
+    response = Response(html, status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+@web.get("/screen")
+def screen():
+    """The presenter screen: one full-screen state at a time (join, voting,
+    reveal, a deliberation step, the outcome), for the back of the room."""
+    view = _view_or_none()
+    if view is None:
+        return _start("Open het scherm met een nieuwe code van de telefoon van de teamleider.", 403)
+    return _screen_page(view)
+
+
+@web.post("/screen/steer")
+def steer():
+    """The lead's next step, reveal or revote, from the laptop."""
+    view = _view_or_none()
+    if view is None:
+        return _start("Open het scherm met een nieuwe code van de telefoon van de teamleider.", 403)
+    if not hmac.compare_digest((request.form.get("csrf_token") or "").encode(), _csrf().encode()):
+        return _screen_page(view, 400, "Dit formulier is verlopen. Probeer het nog eens.")
+    try:
+        deliberation.steer(
+            db_session(),
+            view.meeting.id,
+            _screen_pass()[1],
+            request.form.get("action", ""),
+            settings().meeting_min_reveal,
+            request_time(),
+        )
+    except DomainError as error:
+        db_session().rollback()
+        return _screen_page(_view_or_none() or view, status_of(error), error.detail)
+    return redirect(url_for("meeting_screen.screen"), 303)
+
+
 @web.get("/screen/live")
 def live():
-    """The live part of the screen as HTML, with a strong ETag of its bytes:
+    """The live state of the screen as HTML, with a strong ETag of its bytes:
     304 without a body while nothing changed."""
     view = _view_or_none()
     if view is None:
@@ -153,14 +205,15 @@ def live():
 
 @web.get("/screen/qr.svg")
 def qr():
-    """The join code as a QR code (SVG, made on the server)."""
+    """The join link as a QR code (SVG, made on the server): a phone's
+    camera opens the join page with the code filled in."""
     view = _view_or_none()
     if view is None or view.meeting.join_code is None:
         return Response("", 404)
     out = io.BytesIO()
     # A full QR code (never a Micro QR, which phones' cameras rarely read),
     # sized by the page: no width or height, only a viewBox.
-    code = segno.make_qr(view.meeting.join_code, error="m")
+    code = segno.make_qr(join_url(settings().public_url or request.host_url, view.meeting.join_code), error="m")
     code.save(out, kind="svg", omitsize=True, border=4, dark="#000", light="#fff")
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-cache"

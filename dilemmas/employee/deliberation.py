@@ -3,8 +3,10 @@
 - The lead picks a method (content/methods/*.yaml) and moves from step to
   step; with ``auto`` the timer moves on by itself (``reads.deliberation``).
 - The presenter screen opens one meeting with a one-time code that the
-  lead's phone asks for; the web layer turns it into a read-only cookie.
-  The screen sees what every phone sees, without a vote of its own.
+  lead's phone asks for; the web layer turns it into a cookie. The screen
+  sees what every phone sees, without a vote of its own, and may steer
+  (next step, reveal, revote) with the lead's authority until the lead's
+  phone revokes that.
 - The outcome is the team's: values and interests per option, agreements,
   a day to look back. Nothing in it names or links a participant."""
 
@@ -17,11 +19,11 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from dilemmas.employee import meetings, teams
-from dilemmas.errors import Conflict, Invalid, NotFound, UnknownReference
+from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import (
     AGREEMENT_MAX,
@@ -84,6 +86,13 @@ def move(
     """Go ``by`` steps forward (or back), starting that step's timer (lead).
     ``auto`` switches the timer's moving on or off."""
     access = meetings.lead_access(session, installation, meeting_id, now)
+    return _move(session, access, by, now, auto)
+
+
+def _move(
+    session: Session, access: meetings.Access, by: int, now: datetime, auto: bool | None = None
+) -> meetings.MeetingView:
+    meeting_id = access.row.id
     row = session.get(Deliberation, meeting_id)
     if row is None:
         raise Conflict("Deze sessie volgt geen methode; kies eerst een methode.")
@@ -119,8 +128,12 @@ def grant_screen(session: Session, installation: Respondent, meeting_id: int, no
 
 @dataclass(frozen=True)
 class ScreenPass:
+    """An opened screen: its meeting, until when, and the hash of the code
+    that opened it (the key of its steering right)."""
+
     meeting_id: int
     expires_at: datetime
+    steering_key: str
 
 
 def redeem_screen(session: Session, code: str, now: datetime) -> ScreenPass:
@@ -136,7 +149,47 @@ def redeem_screen(session: Session, code: str, now: datetime) -> ScreenPass:
     session.commit()
     if used != 1:
         raise NotFound("Deze code werkt niet (meer). Vraag op de telefoon een nieuwe code.")
-    return ScreenPass(meeting.id, meeting.expires_at)
+    return ScreenPass(meeting.id, meeting.expires_at, row.code_hash)
+
+
+STEERING = ("next", "back", "reveal", "revote")
+
+
+def may_steer(session: Session, meeting_id: int, steering_key: str | None) -> bool:
+    """Whether the screen opened with this code may still steer: the lead's
+    phone revokes that by removing the meeting's screen codes."""
+    if not steering_key:
+        return False
+    row = session.get(ScreenCode, steering_key, populate_existing=True)
+    return row is not None and row.session_id == meeting_id and row.used
+
+
+def steer(
+    session: Session, meeting_id: int, steering_key: str | None, action: str, min_votes: int, now: datetime
+) -> meetings.MeetingView:
+    """What the lead could do from the phone, done from the presenter screen
+    (the laptop): the next or previous step, reveal, revote. The screen's
+    right comes from the lead's one-time code and ends when the lead revokes
+    it or the meeting ends; Forbidden after that."""
+    if action not in STEERING:
+        raise UnknownReference("Onbekende stap.", {"action": [f"Kies uit {', '.join(STEERING)}."]})
+    if not may_steer(session, meeting_id, steering_key):
+        raise Forbidden("Dit scherm mag de sessie niet (meer) sturen; de teamleider kan een nieuwe code geven.")
+    access = meetings.steering_access(session, meeting_id, now)
+    if action == "reveal":
+        return meetings.reveal_as(session, access, min_votes, now)
+    if action == "revote":
+        return meetings.revote_as(session, access, now)
+    return _move(session, access, 1 if action == "next" else -1, now)
+
+
+def revoke_screens(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> int:
+    """The lead takes every screen's steering right back (the screens keep
+    showing the meeting); how many screens had one."""
+    meetings.lead_access(session, installation, meeting_id, now)
+    removed = session.execute(delete(ScreenCode).where(ScreenCode.session_id == meeting_id)).rowcount
+    session.commit()
+    return int(removed or 0)
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,12 @@ def register(
     platform: str,
     locale: str = "nl",
     enrolment_code: str | None = None,
+    organisation: Organisation | None = None,
 ) -> Registration:
-    """Create an installation; the returned token is never stored."""
-    organisation = _organisation_for_code(session, enrolment_code) if enrolment_code else root_organisation(session)
+    """Create an installation (in ``organisation``, else the enrolment
+    code's, else the root); the returned token is never stored."""
+    if organisation is None:
+        organisation = _organisation_for_code(session, enrolment_code) if enrolment_code else root_organisation(session)
     token = secrets.token_urlsafe(32)
     installation = Installation(
         id=secrets.token_hex(16),

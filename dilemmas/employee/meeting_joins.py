@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -12,10 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dilemmas.employee import teams
+from dilemmas.employee.installations import register
 from dilemmas.employee.keys import voter_key
 from dilemmas.employee.meetings import CLOSED, Access, MeetingView, assign_new_code, view_of
 from dilemmas.errors import Invalid, NotFound, TooManyAttempts
 from dilemmas.model.meetings import JoinThrottle, Meeting, Participant
+from dilemmas.model.organisations import Organisation
 from dilemmas.storage.conflicts import insert_for
 
 if TYPE_CHECKING:
@@ -75,15 +78,16 @@ def _count_failure(session: Session, throttle: JoinThrottle, installation: Respo
     throttle.failures += 1
     throttle.retry_at = now + delay_after(throttle.failures)
     # Every open session of the organisation could have been the target.
-    # Lock them in id order (two failures at once must not deadlock), count,
-    # and give a new code to those that have faced too many guesses.
+    _count_against_open_meetings(session, now, Meeting.organisation_id == installation.organisation_id)
+
+
+def _count_against_open_meetings(session: Session, now: datetime, *where) -> None:
+    """Lock the open meetings in reach in id order (two failures at once
+    must not deadlock), count a failed join against each, and give a new
+    code to those that have faced too many guesses."""
     in_reach = session.scalars(
         select(Meeting.id)
-        .where(
-            Meeting.organisation_id == installation.organisation_id,
-            Meeting.join_code.is_not(None),
-            Meeting.expires_at > now,
-        )
+        .where(*where, Meeting.join_code.is_not(None), Meeting.expires_at > now)
         .order_by(Meeting.id)
         .with_for_update()
     ).all()
@@ -138,3 +142,45 @@ def join(session: Session, installation: Respondent, join_code: str, now: dateti
         session.delete(throttle)
     session.commit()
     return view_of(session, Access(row, key, teams.is_lead(session, installation, row.team_id)), now)
+
+
+@dataclass(frozen=True)
+class WebJoin:
+    """A browser joined a meeting: the meeting, and the token of the web
+    installation made for it on the spot (None when it already had one)."""
+
+    meeting: MeetingView
+    token: str | None
+
+
+def _count_failure_without_installation(session: Session, now: datetime) -> None:
+    """A wrong code from a browser that has no installation yet: it could
+    have been aimed at any open meeting, so each counts it (a new code after
+    ``MAX_FAILED_JOINS``), as a phone's failure counts in its organisation."""
+    _count_against_open_meetings(session, now)
+
+
+def join_on_the_web(
+    session: Session, secret_key: bytes, join_code: str, now: datetime, installation: Respondent | None
+) -> WebJoin:
+    """Join from a phone's browser, without the app. A browser without an
+    installation gets one of platform ``web`` in the meeting's organisation,
+    made only once the code is right; then it joins as any phone does
+    (``join``), with the same keys, counts and throttles. A wrong code
+    counts as a failure of the installation, or of every open meeting when
+    there is none."""
+    if not JOIN_CODE.match(join_code or ""):
+        raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
+    if installation is not None:
+        return WebJoin(join(session, installation, join_code, now), None)
+    row = session.scalars(
+        select(Meeting).where(Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
+    ).one_or_none()
+    if row is None:
+        _count_failure_without_installation(session, now)
+        session.commit()
+        raise NotFound("Er is geen open sessie met deze code.")
+    registration = register(
+        session, secret_key, now, "web", organisation=session.get(Organisation, row.organisation_id)
+    )
+    return WebJoin(join(session, registration.installation, join_code, now), registration.token)

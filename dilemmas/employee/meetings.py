@@ -164,6 +164,20 @@ def lead_access(session: Session, installation: Respondent, session_id: int, now
     return access
 
 
+def steering_access(session: Session, meeting_id: int, now: datetime) -> Access:
+    """The lead's authority over a meeting for the presenter screen the lead
+    lets steer (deliberation.steer checks that right): locked for a change,
+    with no voter key (the screen never votes); Conflict once closed."""
+    row = session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Deze sessie bestaat niet.")
+    if effective_state(row, now) == CLOSED:
+        raise _refuse("change", CLOSED, ())
+    return Access(row, "", lead=True)
+
+
 def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
     return session.get(TeamAnswer, (row.team_id, row.dilemma_id), populate_existing=True)
 
@@ -345,6 +359,12 @@ def reveal(session: Session, installation: Respondent, session_id: int, min_vote
     and in the revote at least as many as the first round had)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
+    return reveal_as(session, access, min_votes, now)
+
+
+def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -> MeetingView:
+    """``reveal`` with the lead's access already checked (the lead's phone,
+    or the presenter screen the lead lets steer)."""
     state = _require(session, access, "reveal", now)
     row = access.row
     votes = int(
@@ -384,6 +404,11 @@ def revote(session: Session, installation: Respondent, session_id: int, now: dat
     """Start the second, again blind, round of votes (lead)."""
     access = _access(session, installation, session_id, lock="update")
     _require_lead(access)
+    return revote_as(session, access, now)
+
+
+def revote_as(session: Session, access: Access, now: datetime) -> MeetingView:
+    """``revote`` with the lead's access already checked."""
     _require(session, access, "revote", now)
     access.row.state = REVOTING
     access.row.round += 1

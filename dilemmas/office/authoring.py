@@ -187,6 +187,11 @@ def _refuse_edits_of_a_started_week(session: Session, dilemma: Dilemma, now: dat
         )
 
 
+def same_content(revision: Revision, content: dict[str, Any]) -> bool:
+    """Whether ``content`` would make no new revision after ``revision``."""
+    return _normalised(content) == _current_content(revision)
+
+
 def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision | None:
     """Make ``content`` the dilemma's next revision; None when it equals the
     current one. Once the dilemma's week has started its option texts never

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from dilemmas.model.answers import Answer
-from dilemmas.model.content import Category, Dilemma
+from dilemmas.model.content import Category, Dilemma, Revision
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.scope import Actor, organisation_in_scope
@@ -76,9 +76,21 @@ def search(
     week_from: Week | None = None,
     week_to: Week | None = None,
     needs_review: bool | None = None,
+    text: str | None = None,
+    audience: str | None = None,
 ) -> Listing:
-    """The dilemmas of the actor's organisations, newest first, filtered."""
+    """The dilemmas of the actor's organisations, newest first, filtered;
+    ``text`` is found in any revision's title or situation."""
     query = select(Dilemma.id).where(Dilemma.organisation_id.in_(actor.scope))
+    if text and text.strip():
+        pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = select(Revision.dilemma_id).where(
+            func.lower(Revision.title).like(pattern, escape="\\")
+            | func.lower(Revision.situation).like(pattern, escape="\\")
+        )
+        query = query.where(Dilemma.id.in_(found))
+    if audience:
+        query = query.where(Dilemma.audience == audience)
     if status:
         query = query.where(Dilemma.status == status)
     if category:

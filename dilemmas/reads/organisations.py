@@ -81,3 +81,8 @@ def by_enrolment_code(session: Session, code: str) -> Organisation | None:
         .join(EnrolmentCode, EnrolmentCode.organisation_id == Organisation.id)
         .where(EnrolmentCode.code == normalise_code(code), EnrolmentCode.active.is_(True))
     )
+
+
+def names_by_slug(session: Session) -> dict[str, str]:
+    """Every organisation's name by its slug: what a page shows for a slug."""
+    return {row.slug: row.name for row in session.execute(select(Organisation.slug, Organisation.name))}

@@ -66,6 +66,7 @@ APP = [
     ("PUT", "/sessions/{session}/deliberation", {"method": "dilemmamethode"}, {"member": 403, "outsider": 404}),
     ("POST", "/sessions/{session}/deliberation/move", {"by": 1}, {"member": 403, "outsider": 404, "none": 401}),
     ("POST", "/sessions/{session}/screen", None, {"member": 403, "outsider": 404, "customs": 404}),
+    ("DELETE", "/sessions/{session}/screen", None, {"member": 403, "outsider": 404, "customs": 404}),
     ("PUT", "/sessions/{session}/outcome", {"agreements": []}, {"member": 403, "outsider": 404, "office": 401}),
 ]
 CUSTOMS_ROLES = {f"{role}@douane": 404 for role in ("author", "reviewer", "publisher", "analyst", "admin")}

@@ -209,7 +209,7 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
     week_row.locator('td[data-organisation="rijk"]').get_by_role("link", name=re.compile("Plan een dilemma")).click()
     publisher.get_by_label(re.compile(re.escape(title))).check()
     publisher.get_by_role("button", name="Inplannen").click()
-    expect(publisher.get_by_role("status")).to_contain_text("Inplannen")
+    expect(publisher.get_by_role("status")).to_contain_text("Ingepland")
     expect(publisher.locator("#week-2026-W51 td[data-organisation='rijk']")).to_contain_text(title)
     expect(publisher.locator("#week-2026-W51 td[data-organisation='douane']")).to_contain_text("Overgenomen")
 
@@ -243,7 +243,7 @@ def test_an_analyst_reads_the_statistics_and_downloads_the_csv(signed_in, consol
         expect(page.get_by_role("heading", level=1)).to_contain_text("deelname per week")
         expect(page.locator("svg#chart-weeks")).to_be_visible()
         table = page.get_by_role("table", name="De cijfers achter de grafiek")
-        closed = table.get_by_role("row").filter(has_text="2026-W50")
+        closed = table.get_by_role("row").filter(has_text="Week 50 van 2026")
         expect(closed).to_contain_text("29")  # the closed week's 29 answers
         with page.expect_download() as download:
             page.get_by_role("link", name=re.compile("Download CSV")).click()

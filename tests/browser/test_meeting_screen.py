@@ -142,10 +142,10 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
     page.wait_for_url("**/meeting/screen")
     live = page.locator("#live")
 
-    # The QR code on the screen is the join code.
+    # The QR code on the screen is the join link, with the code in it.
     qr = page.locator("img.qr")
     page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
-    assert decode_qr(qr.screenshot(), tmp_path) == join_code
+    assert decode_qr(qr.screenshot(), tmp_path) == f"{world.server.base}/join/{join_code}"
     assert live.locator(".code").inner_text().replace(" ", "") == join_code
     assert "Stap 1 van 4" in live.inner_text() and "Lezen en stemmen" in live.inner_text()
     check_page(page, tmp_path, "open")
@@ -157,7 +157,7 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
     for phone, option in zip(phones, "AABBBC", strict=True):
         ok(world, "PUT", f"/api/v1/sessions/{sid}/vote", {"option": option}, phone)
         assert "stem" in live.inner_text()
-    page.wait_for_function("document.getElementById('stemmen').textContent === '6'")
+    page.wait_for_function("document.getElementById('stemmen')?.textContent === '6'")
     assert "Uitslag" not in live.inner_text()  # blind until the reveal
 
     # The clock moves on: the timer has moved the meeting to step 2.

@@ -12,6 +12,8 @@ from api.platform.settings import parse_now
 from content import loader
 from dilemmas.model.code import CodeSection
 from dilemmas.model.content import Dilemma, Revision
+from dilemmas.office.authoring import revise
+from dilemmas.office.codebook import revise_section
 from dilemmas.storage.database import make_engine, make_sessionmaker
 
 NOW = parse_now("2026-11-02T08:00:00+01:00")
@@ -123,6 +125,39 @@ def test_a_changed_code_section_gets_a_new_version(copy, empty_session):
     report = loader.load(empty_session, loader.read(copy), NOW)
     assert report.sections_changed == 1
     assert empty_session.scalar(select(CodeSection).where(CodeSection.ref == "4.1")).version == 2
+
+
+def test_what_the_office_revised_is_kept_and_a_newer_bundled_text_reported(copy, empty_session):
+    loader.load(empty_session, loader.read(copy), NOW)
+    target = first_dilemma(copy)
+    dilemma = empty_session.scalar(select(Dilemma).where(Dilemma.slug == target.stem))
+    office_title = "De titel die het bureau koos"
+    revise(empty_session, dilemma, "Anna Auteur", NOW, {**_content(target), "title": office_title})
+    section = empty_session.scalar(select(CodeSection).where(CodeSection.ref == "4.1"))
+    revise_section(empty_session, section, "Anna Auteur", NOW, section.title, section.text + " Van het bureau.")
+    empty_session.commit()
+
+    same_bundle = loader.load(empty_session, loader.read(copy), NOW)
+    assert same_bundle.kept == 2 and same_bundle.skipped == [] and same_bundle.revised == 0
+
+    edit(target, lambda d: d.update(title="Een nieuwere gebundelde titel"))
+    edit(
+        copy / "code" / "rijk.yaml",
+        lambda d: d["chapters"][3]["sections"][0].update(text=d["chapters"][3]["sections"][0]["text"] + " Nieuw."),
+    )
+    newer_bundle = loader.load(empty_session, loader.read(copy), NOW)
+    assert newer_bundle.kept == 2 and newer_bundle.revised == 0 and newer_bundle.sections_changed == 0
+    assert {(p.file, p.field) for p in newer_bundle.skipped} == {
+        (str(target.relative_to(copy)), "-"),
+        ("code/rijk.yaml", "4.1"),
+    }
+    empty_session.expire_all()
+    assert empty_session.get(Dilemma, dilemma.id).current.title == office_title
+    assert empty_session.get(CodeSection, section.id).text.endswith("Van het bureau.")
+
+
+def _content(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def test_load_refuses_content_with_problems(copy, empty_session):

@@ -1,0 +1,30 @@
+"""Data for people in the console: weeks with their dates, the calendar
+from this week on, times on the organisation's clock, organisation names
+instead of slugs, role names in plain Dutch, a Logboek in sentences."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
+    admin = signed_in("admin")
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("week 50, 7–13 december")
+
+    admin.goto("/office/calendar")
+    first = admin.locator("table.calendar tbody tr").first
+    expect(first).to_have_attribute("id", "week-2026-W50")
+    expect(first.locator("th")).to_contain_text("7–13 december")
+    expect(admin.locator("table.calendar")).not_to_contain_text("(rijk)")
+    expect(admin.locator("td[data-organisation='douane']").first).to_contain_text("Overgenomen van Rijksoverheid")
+
+    admin.goto("/office/tokens")
+    expect(admin.get_by_label("Rol")).to_contain_text("Planner")
+    expect(admin.get_by_label("Rol")).not_to_contain_text("Publicist")
+
+    # Signing in was logged: a sentence, a Dutch role, the time in Amsterdam (12:00 CET = 11:00 UTC).
+    admin.goto("/office/audit")
+    row = admin.locator("tbody tr", has_text="meldde zich aan in de console").first
+    expect(row).to_contain_text("Bea Beheer (Beheerder)")
+    expect(row).to_contain_text("9 december 2026, 12:00")
+    expect(admin.locator("tbody")).not_to_contain_text("console.sign_in")
