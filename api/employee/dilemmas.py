@@ -48,10 +48,16 @@ class DilemmaOut(ma.Schema):
     code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
     options = ma.fields.List(ma.fields.Nested(OptionOut))
     my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
-    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
-    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
-    results_at = ma.fields.DateTime(
-        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
+    # Text already: _present writes the busiest response by hand.
+    opens_at = ma.fields.String(metadata={"format": "date-time", "description": "When the week opens (UTC)"})
+    closes_at = ma.fields.String(
+        metadata={"format": "date-time", "description": "When the week closes and answers are final (UTC)"}
+    )
+    results_at = ma.fields.String(
+        metadata={
+            "format": "date-time",
+            "description": "When the figures of all colleagues and of organisations exist (UTC)",
+        }
     )
 
 

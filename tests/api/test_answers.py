@@ -33,7 +33,9 @@ def test_answer_returns_results_with_code_text_and_alignment(client, session, th
         "name": "Alle collega's",
         "total": None,
         "suppressed": True,
-        "reason": "week_open",  # nothing is shown while the week is open
+        # Wednesday: the live figure of Monday and Tuesday is out, and one
+        # answer is far too few for it to be shown.
+        "reason": "too_few_answers",
         "frozen": False,
         "options": None,
         "margin": None,
@@ -120,13 +122,15 @@ def test_nothing_is_shown_while_open_however_many_answered_then_the_release_stay
         "name": "Alle collega's",
         "total": None,
         "suppressed": True,
-        "reason": "week_open",
+        # Wednesday: the live figure counts Monday and Tuesday, when nobody
+        # had answered yet: shown only as too few.
+        "reason": "too_few_answers",
         "frozen": False,
         "options": None,
         "margin": None,
     }
-    answer_many(client, this_week.id, "ABCD" * 44)  # 201: still nothing while the week is open
-    assert spread(register(client).answer(this_week.id, "C").get_json())["reason"] == "week_open"
+    answer_many(client, this_week.id, "ABCD" * 44)  # 201 today: in no live figure before tonight
+    assert spread(register(client).answer(this_week.id, "C").get_json()) == twenty_five
     set_now(app, "2026-12-14T00:00:00+01:00")
     closed = spread(last.get(f"/dilemmas/{this_week.id}/results").get_json())
     # 202 answers, about a quarter each: shown with the noise, and a margin
@@ -141,7 +145,7 @@ def test_nothing_is_shown_while_open_however_many_answered_then_the_release_stay
     assert tallied(session, this_week.id) == {"A": 51, "B": 50, "C": 51, "D": 50 + 5}
 
 
-def test_open_week_small_group_says_week_open(client, session, this_week):
+def test_open_week_small_group_is_suppressed(client, session, this_week):
     answer_many(client, this_week.id, "ABCDABCD")
     body = register(client).answer(this_week.id, "A").get_json()
     assert spread(body) == {
@@ -149,7 +153,9 @@ def test_open_week_small_group_says_week_open(client, session, this_week):
         "name": "Alle collega's",
         "total": None,
         "suppressed": True,
-        "reason": "week_open",
+        # Wednesday: the live figure counts Monday and Tuesday, when nobody
+        # had answered yet: shown only as too few.
+        "reason": "too_few_answers",
         "frozen": False,
         "options": None,
         "margin": None,

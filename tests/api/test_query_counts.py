@@ -52,8 +52,9 @@ def test_current_answer_and_results_cost_a_fixed_number_of_queries(app, client, 
     # generation, read with the installation, stays the same) keeps the hot
     # paths this short: current = installation + own answer; answer =
     # installation, insert, teams, tallies, difficulty; results =
-    # installation, own answer, teams, tallies.
-    assert current_cost <= 2 and answer_cost <= 5 and results_cost <= 4
+    # installation, own answer, teams, tallies; while the week is open the
+    # answer and the results read the live release's ledger row too.
+    assert current_cost <= 2 and answer_cost <= 6 and results_cost <= 5
 
 
 def test_statistics_cost_a_fixed_number_of_queries(app, client, session):
