@@ -15,7 +15,7 @@ from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Prose
+from api.platform.fields import Instant, Prose
 from dilemmas.employee import deliberation
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import AGREEMENT_MAX, VALUE_MAX
@@ -57,7 +57,7 @@ class MoveIn(ma.Schema):
 class ScreenCodeOut(ma.Schema):
     code = ma.fields.String(metadata={"description": "One-time code; works once, for five minutes"})
     url = ma.fields.String(metadata={"description": "The page that opens the presenter screen with the code"})
-    expires_at = ma.fields.DateTime()
+    expires_at = Instant()
 
 
 def _named_values() -> ma.fields.List:

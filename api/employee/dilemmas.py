@@ -12,15 +12,18 @@ from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session, ensure_week_begun, read_only
-from api.platform.fields import Line, WholeNumber
+from api.platform.fields import Choice, Line, WholeNumber
 from api.platform.limits import limiter
 from dilemmas.employee import answers
 from dilemmas.errors import NotFound
-from dilemmas.model.answers import Answer
-from dilemmas.model.content import AUDIENCES, OPTION_KEYS
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, Answer
+from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS
 from dilemmas.reads.content import DilemmaContent, content_of, with_content
 from dilemmas.reads.placements import Placement, current_placement, visible_placement, visible_placements
 from scoring.results import results_for
+from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
+
+REASONS = (TOO_FEW_ANSWERS, WEEK_OPEN)
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
 blp.before_request(ensure_week_begun)
@@ -32,7 +35,7 @@ class CodeRef(ma.Schema):
 
 
 class OptionOut(ma.Schema):
-    key = ma.fields.String()
+    key = Choice(OPTION_KEYS)
     text = ma.fields.String()
 
 
@@ -44,10 +47,10 @@ class DilemmaOut(ma.Schema):
     situation = ma.fields.String()
     category = ma.fields.String()
     category_name = ma.fields.String()
-    audience = ma.fields.String()
+    audience = Choice(AUDIENCES)
     code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
     options = ma.fields.List(ma.fields.Nested(OptionOut))
-    my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
+    my_answer = Choice(OPTION_KEYS, allow_none=True, metadata={"description": "A-D, or null when not answered"})
 
 
 class ArchiveItem(ma.Schema):
@@ -56,7 +59,7 @@ class ArchiveItem(ma.Schema):
     closed = ma.fields.Boolean()
     title = ma.fields.String()
     category = ma.fields.String()
-    audience = ma.fields.String()
+    audience = Choice(AUDIENCES)
     answered = ma.fields.Boolean()
 
 
@@ -73,17 +76,17 @@ class AnswerIn(ma.Schema):
 
 
 class OptionCountOut(ma.Schema):
-    key = ma.fields.String()
+    key = Choice(OPTION_KEYS)
     count = ma.fields.Integer()
     percent = ma.fields.Integer()
 
 
 class ScopeOut(ma.Schema):
-    scope = ma.fields.String(metadata={"description": "all | organisation"})
+    scope = Choice((SCOPE_ALL, SCOPE_ORGANISATION))
     name = ma.fields.String()
     total = ma.fields.Integer(allow_none=True)
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the counts are hidden; null when shown"})
     frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
     options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
 
@@ -98,14 +101,19 @@ class ResultsOut(ma.Schema):
     dilemma_id = ma.fields.Integer()
     week = ma.fields.String()
     closed = ma.fields.Boolean()
-    my_answer = ma.fields.String(allow_none=True)
-    mode = ma.fields.String(allow_none=True)
+    my_answer = Choice(OPTION_KEYS, allow_none=True)
+    mode = Choice(MODES, allow_none=True)
     difficulty = ma.fields.Integer(allow_none=True)
     scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
     code = ma.fields.List(ma.fields.Nested(CodeTextOut))
     explanation = ma.fields.String()
-    alignment = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
-    feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+    alignment = ma.fields.Dict(
+        keys=Choice(OPTION_KEYS),
+        values=Choice(ALIGNMENTS),
+        allow_none=True,
+        metadata={"description": "Per option key, how it relates to the code of conduct"},
+    )
+    feedback = ma.fields.Dict(keys=Choice(OPTION_KEYS), values=ma.fields.String(), allow_none=True)
 
 
 def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
@@ -135,23 +143,10 @@ def _one(placement: Placement) -> dict:
 
 @blp.route("/current")
 class Current(MethodView):
-    @blp.operation("getCurrentDilemma", auth=INSTALLATION, errors={404: "Nothing scheduled this week"})
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "If-None-Match",
-                "schema": {"type": "string"},
-                "description": "The ETag of the copy the app has",
-            }
-        ],
+    @blp.operation(
+        "getCurrentDilemma", auth=INSTALLATION, errors={404: "Nothing scheduled this week"}, conditional=True
     )
-    @blp.response(
-        200,
-        DilemmaOut,
-        headers={"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
-    )
-    @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
+    @blp.response(200, DilemmaOut)
     @read_only
     def get(self):
         """This week's dilemma for the caller's organisation (else its parent's).

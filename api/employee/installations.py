@@ -10,7 +10,7 @@ from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
-from api.platform.fields import Flag, Line
+from api.platform.fields import Choice, Flag, Line
 from api.platform.limits import limiter
 from dilemmas.employee import installations
 from dilemmas.model.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
@@ -49,8 +49,8 @@ class NotificationsOut(ma.Schema):
 
 class InstallationOut(ma.Schema):
     id = ma.fields.String()
-    platform = ma.fields.String()
-    locale = ma.fields.String()
+    platform = Choice(PLATFORMS)
+    locale = Choice(LOCALES, metadata={"description": "The language of texts, errors and pushes for this phone"})
     organisation = ma.fields.Nested(OrganisationRef)
     notifications = ma.fields.Nested(NotificationsOut)
     push_token = ma.fields.Boolean(metadata={"description": "Whether a device token is registered"})

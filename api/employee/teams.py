@@ -9,10 +9,10 @@ from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Line
+from api.platform.fields import Choice, Line
 from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas.employee import teams
-from dilemmas.model.teams import NAME_MAX
+from dilemmas.model.teams import LEAD, MEMBER, NAME_MAX
 from dilemmas.storage.base import INT_MAX
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams that answer together")
@@ -30,7 +30,7 @@ class TeamOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     member_count = ma.fields.Integer()
-    role = ma.fields.String(metadata={"description": "lead | member"})
+    role = Choice((LEAD, MEMBER))
     handle = ma.fields.Integer(
         metadata={"description": "Your number in the team, shown to the lead as 'member N' (for handing over)"}
     )
@@ -41,7 +41,7 @@ class TeamOut(ma.Schema):
 
 class MemberOut(ma.Schema):
     handle = ma.fields.Integer(metadata={"description": "Shown as 'member N'; says nothing about who it is"})
-    role = ma.fields.String()
+    role = Choice((LEAD, MEMBER))
     you = ma.fields.Boolean()
 
 

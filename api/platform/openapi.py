@@ -5,9 +5,10 @@ marshmallow schemas (each operation's id, summary and errors come from its
 ``operation`` decorator, api.platform.blueprint); what they cannot know is
 added here, once, after every blueprint is registered: the servers, contact
 and licence, which response fields are always present (``required``: without it
-every field of a generated client is optional), and nullable nested objects
-written so that clients read them as "that object or null" rather than as
-"any object"."""
+every field of a generated client is optional), responses open to fields
+added later (a strict decoder must not break on them), and the headers
+that the platform's guards put on responses: rate limits, Retry-After,
+ETag, Idempotent-Replayed, Content-Language, X-Request-Id."""
 
 from __future__ import annotations
 
@@ -41,14 +42,18 @@ def complete(api: Api) -> None:
     paginated(spec)
     for name in response_schemas(spec):
         schema = schemas[name]
+        # Marshmallow's unknown=RAISE is about what the server reads; what
+        # it writes may grow within v1 (docs/clients.md, versioning).
+        schema.pop("additionalProperties", None)
         optional = OPTIONAL.get(name, set())
         if optional is None or "properties" not in schema:
             continue
         schema["required"] = [field for field in schema["properties"] if field not in optional]
-    for schema in schemas.values():
-        for prop in schema.get("properties", {}).values():
-            nullable_reference(prop)
-            nullable_reference(prop.get("items", {}))
+    headers = spec.components.headers
+    for name, header in HEADERS.items():
+        headers[name] = header
+    for operation in operations(spec):
+        declare_headers(operation)
 
 
 def paginated(spec) -> None:
@@ -104,17 +109,55 @@ def response_schemas(spec) -> set[str]:
     return found
 
 
-def nullable_reference(prop: dict) -> None:
-    """apispec writes a nullable nested schema as ``anyOf: [{type: object,
-    nullable: true}, {$ref}]``, which clients read as "any object or that
-    one"; OpenAPI 3.0 says "that one or null" as ``allOf: [{$ref}],
-    nullable: true``."""
-    any_of = prop.get("anyOf")
-    if not any_of or len(any_of) != 2:
-        return
-    null = {"type": "object", "nullable": True}
-    ref = any_of[1] if any_of[0] == null else any_of[0]
-    if null in any_of and set(ref) == {"$ref"}:
-        del prop["anyOf"]
-        prop["allOf"] = [ref]
-        prop["nullable"] = True
+def header(description: str, schema: dict) -> dict:
+    return {"description": description, "schema": schema}
+
+
+INTEGER = {"type": "integer", "minimum": 0}
+HEADERS = {
+    "RetryAfter": header("Seconds to wait before trying again", INTEGER),
+    "RateLimitLimit": header("Requests allowed in the current window of the limit closest to running out", INTEGER),
+    "RateLimitRemaining": header("Requests left in that window", INTEGER),
+    "RateLimitReset": header("When that window ends, in seconds since the Unix epoch", INTEGER),
+    "ETag": header("Send it back in If-None-Match to get 304 while nothing changed", {"type": "string"}),
+    "CacheControl": header("How long, and by whom, the response may be kept", {"type": "string"}),
+    "IdempotentReplayed": header(
+        "`true` when the response is the stored one of an earlier request with the same Idempotency-Key",
+        {"type": "string", "enum": ["true"]},
+    ),
+    "XRequestId": header("The request's id: quote it when reporting a problem", {"type": "string"}),
+}
+RATE_LIMITED = {
+    "X-RateLimit-Limit": "RateLimitLimit",
+    "X-RateLimit-Remaining": "RateLimitRemaining",
+    "X-RateLimit-Reset": "RateLimitReset",
+}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def declare_headers(operation: dict) -> None:
+    """The response headers of one operation, from what it declares: a 429
+    means a rate limit (whose counters every response of it carries), a
+    304 an ETag, an Idempotency-Key parameter a possible replay."""
+    responses = operation.get("responses", {})
+    limited = "429" in responses
+    conditional = "304" in responses
+    idempotent = any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    for status, response in responses.items():
+        if "$ref" in response or status == "default":
+            # A shared response: its headers are the ones every operation has.
+            continue
+        declared = response.setdefault("headers", {})
+        declared["X-Request-Id"] = ref("XRequestId")
+        if status in ("429", "503") or (status == "409" and idempotent):
+            declared["Retry-After"] = ref("RetryAfter")
+        if limited and (status[0] == "2" or status == "429"):
+            declared.update({name: ref(component) for name, component in RATE_LIMITED.items()})
+        if conditional and status in ("200", "304"):
+            declared["ETag"] = ref("ETag")
+            declared["Cache-Control"] = ref("CacheControl")
+        if idempotent and status[0] == "2":
+            declared["Idempotent-Replayed"] = ref("IdempotentReplayed")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dilemmas.employee import teams
 from dilemmas.employee.keys import key_base, rekey
 from dilemmas.errors import Unauthorized, UnknownReference
+from dilemmas.language import DEFAULT_LOCALE
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.reads.memo import GENERATION
@@ -79,6 +80,8 @@ class Caller:
     organisation_id: int
     key_base: bytes
     generation: int
+    # The language the phone reads (errors, names): read in the same query.
+    locale: str = DEFAULT_LOCALE
 
 
 # Plain Core, built once, run on the session's connection: this runs on
@@ -88,7 +91,7 @@ _INSTALLATIONS = Installation.__table__.c
 
 
 _AUTHENTICATE = select(
-    _INSTALLATIONS.id, _INSTALLATIONS.organisation_id, _INSTALLATIONS.respondent_seed, GENERATION
+    _INSTALLATIONS.id, _INSTALLATIONS.organisation_id, _INSTALLATIONS.respondent_seed, GENERATION, _INSTALLATIONS.locale
 ).where(_INSTALLATIONS.token_hash == bindparam("token_hash"))
 
 
@@ -102,7 +105,7 @@ def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:
     base = key_base(secret_key, token)
     if row.respondent_seed is not None:
         rekey(session, secret_key, row.id, row.respondent_seed, base)
-    return Caller(row[0], row[1], base, row[3])
+    return Caller(row[0], row[1], base, row[3], row[4])
 
 
 def installation_of(session: Session, caller: Caller) -> Installation:

@@ -39,8 +39,10 @@ from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.meetings import (
     CLOSED,
+    LEAD_ROLE,
     NOTE_MAX,
     OPEN,
+    PARTICIPANT_ROLE,
     REVEALED,
     REVOTING,
     Meeting,
@@ -48,7 +50,7 @@ from dilemmas.model.meetings import (
     TeamAnswer,
     Vote,
 )
-from dilemmas.model.teams import LEAD, Team
+from dilemmas.model.teams import Team
 from dilemmas.reads.deliberation import StepView, step_of
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
@@ -127,7 +129,7 @@ def _refuse(action: str, state: str, allowed: tuple[str, ...]) -> Conflict:
         detail = f"'{action}' kan niet in de toestand '{state}'; de volgende stap is aan de teamleider."
     else:
         detail = f"'{action}' kan niet: de sessie is gesloten."
-    return Conflict(detail, state=state, allowed=list(allowed))
+    return Conflict(detail, cause="step-refused", state=state, allowed=list(allowed))
 
 
 @dataclass
@@ -171,7 +173,7 @@ def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
 
 def _require_lead(access: Access) -> None:
     if not access.lead:
-        raise Forbidden("Alleen de teamleider kan dit doen.")
+        raise Forbidden("Alleen de teamleider kan dit doen.", cause="lead-only")
 
 
 def _require(session: Session, access: Access, action: str, now: datetime) -> str:
@@ -217,7 +219,7 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
         consensus=Consensus(answer.option, answer.note) if answer and answer.session_id == row.id else None,
         join_code=row.join_code if state != CLOSED else None,
         expires_at=row.expires_at,
-        role=LEAD if access.lead else "participant",
+        role=LEAD_ROLE if access.lead else PARTICIPANT_ROLE,
         my_vote=mine,
         allowed=allowed,
         step=step_of(session, row.id, now) if state != CLOSED else None,
@@ -264,7 +266,7 @@ def create(session: Session, installation: Respondent, team_id: int, dilemma_id:
     _close_expired(session, team_id, now)
     running = session.scalar(select(Meeting.id).where(Meeting.open_team_id == team_id))
     if running is not None:
-        raise Conflict("Dit team heeft al een open sessie; sluit die eerst.", session_id=running)
+        raise Conflict("Dit team heeft al een open sessie; sluit die eerst.", cause="session-open", session_id=running)
 
     def insert() -> Meeting:
         row = Meeting(
@@ -355,6 +357,7 @@ def reveal(session: Session, installation: Respondent, session_id: int, min_vote
         allowed = revealable(meeting_actions(state, row.round, False), votes, min_votes)
         raise Conflict(
             f"Er zijn {votes} stemmen; onthullen kan vanaf {min_votes}.",
+            cause="too-few-votes",
             votes=votes,
             needed=min_votes,
             state=state,
@@ -406,6 +409,7 @@ def consensus(
                 return view_of(session, access, now)
             raise Conflict(
                 "Het antwoord van het team op dit dilemma is al vastgelegd.",
+                cause="consensus-recorded",
                 consensus=recorded.option if recorded.session_id == row.id else None,
             )
         _require(session, access, "consensus", now)
@@ -430,7 +434,7 @@ def consensus(
             session.commit()
             return view_of(session, access, now)
         # Another session of the team recorded an answer just now: look again.
-    raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.")
+    raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.", cause="consensus-recorded")
 
 
 def close(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:

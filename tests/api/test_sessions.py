@@ -55,7 +55,7 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
     # The lead is no participant yet: they take part from their first vote.
     assert started["state"] == "open" and started["round"] == 1 and started["participants"] == 0
     assert len(started["join_code"]) == 6 and started["join_code"].isdigit()
-    assert started["expires_at"].startswith("2026-12-09T15:00:00")  # four hours after 12:00 CET
+    assert started["expires_at"] == "2026-12-09T15:00:00Z"  # four hours after 12:00 CET (11:00 UTC)
     sid = started["id"]
     for phone in colleagues:
         assert join(phone, started["join_code"]).status_code == 200

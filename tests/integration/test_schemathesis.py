@@ -18,6 +18,7 @@ from tests.servers import KOMPAS, Server, call
 pytestmark = pytest.mark.postgres_only
 
 ST = str(Path(sys.executable).parent / "st")
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = os.environ.get("KOMPAS_SCHEMATHESIS_EXAMPLES", "40")
 
 
@@ -89,7 +90,12 @@ def schemathesis(base, token, workdir, *selection):
         *selection,
     ]
     # In the test's own folder: schemathesis keeps a cache where it runs.
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=workdir)
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.integration.schemathesis_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=workdir, env=env)
     output = result.stdout + result.stderr
     summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
     print(summary)
