@@ -16,6 +16,9 @@ from collections.abc import Iterator
 
 from flask_smorest import Api
 
+from dilemmas.language import LOCALES
+from push.messages import COLLAPSE_KEYS
+
 CONTACT = {"name": "The Kompas maintainers"}
 LICENSE = {"name": "EUPL-1.2", "url": "https://spdx.org/licenses/EUPL-1.2.html"}
 # Relative: the document describes the server that serves it.
@@ -52,8 +55,11 @@ def complete(api: Api) -> None:
     headers = spec.components.headers
     for name, header in HEADERS.items():
         headers[name] = header
+    push_contract(spec)
     for operation in operations(spec):
         declare_headers(operation)
+    for response in spec.components.responses.values():
+        response.setdefault("headers", {}).update({name: ref(component) for name, component in EVERYWHERE.items()})
 
 
 def paginated(spec) -> None:
@@ -126,7 +132,13 @@ HEADERS = {
         {"type": "string", "enum": ["true"]},
     ),
     "XRequestId": header("The request's id: quote it when reporting a problem", {"type": "string"}),
+    "ContentLanguage": header(
+        "The language of the response's texts: the installation's locale, else the best of Accept-Language",
+        {"type": "string", "enum": list(LOCALES)},
+    ),
 }
+# What every response carries, shared responses included.
+EVERYWHERE = {"X-Request-Id": "XRequestId", "Content-Language": "ContentLanguage"}
 RATE_LIMITED = {
     "X-RateLimit-Limit": "RateLimitLimit",
     "X-RateLimit-Remaining": "RateLimitRemaining",
@@ -151,7 +163,7 @@ def declare_headers(operation: dict) -> None:
             # A shared response: its headers are the ones every operation has.
             continue
         declared = response.setdefault("headers", {})
-        declared["X-Request-Id"] = ref("XRequestId")
+        declared.update({name: ref(component) for name, component in EVERYWHERE.items()})
         if status in ("429", "503") or (status == "409" and idempotent):
             declared["Retry-After"] = ref("RetryAfter")
         if limited and (status[0] == "2" or status == "429"):
@@ -161,3 +173,68 @@ def declare_headers(operation: dict) -> None:
             declared["Cache-Control"] = ref("CacheControl")
         if idempotent and status[0] == "2":
             declared["Idempotent-Replayed"] = ref("IdempotentReplayed")
+
+
+ID = {"type": "string", "pattern": "^[1-9][0-9]*$"}
+# What each kind of push carries beside ``type`` and ``week`` (docs/push.md).
+PUSH_IDS = {
+    "weekly": ("dilemma_id",),
+    "reminder": ("dilemma_id",),
+    "adhoc": (),
+    # The meeting's id arrives with the anonymity issue's look-back change.
+    "lookback": (),
+    "test": (),
+}
+PUSH_SHOWN = {
+    "weekly": "a notification the system shows",
+    "reminder": "data only: the app shows it when the dilemma is not answered yet",
+    "adhoc": "a notification the system shows (the office's text); dilemma_id when the office named one",
+    "lookback": "data only: the app fetches the meeting and shows it in its own words",
+    "test": "a notification the system shows",
+}
+
+
+def push_contract(spec) -> None:
+    """The push messages' data payloads (docs/push.md) as schemas, and each
+    kind as an OpenAPI 3.1 webhook: a message Kompas sends, through FCM,
+    rather than a request it answers."""
+    kinds = list(COLLAPSE_KEYS)
+    spec.components.schemas["PushData"] = {
+        "type": "object",
+        "description": "The data of every push message: FCM data values are strings; unknown keys may be added",
+        "required": ["type", "week"],
+        "properties": {
+            "type": {"type": "string", "enum": kinds, "description": "The kind of message"},
+            "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$", "description": "ISO week, e.g. 2026-W50"},
+            "dilemma_id": {**ID, "description": "The dilemma to open (weekly, reminder; adhoc when named)"},
+            "meeting_id": {**ID, "description": "The meeting looked back on (lookback)"},
+        },
+    }
+    webhooks = {}
+    for kind in kinds:
+        name = "Push" + kind.capitalize()
+        spec.components.schemas[name] = {
+            "allOf": [{"$ref": "#/components/schemas/PushData"}],
+            "type": "object",
+            "required": ["type", "week", *PUSH_IDS[kind]],
+            "properties": {"type": {"const": kind}},
+            "description": f"A {kind} push: {PUSH_SHOWN[kind]}; collapse id {COLLAPSE_KEYS[kind]}",
+        }
+        webhooks[f"push-{kind}"] = {
+            "post": {
+                "operationId": f"push{kind.capitalize()}",
+                "summary": f"The {kind} push message",
+                "description": f"Sent through FCM, {PUSH_SHOWN[kind]} (docs/push.md).",
+                "tags": ["push"],
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+                },
+                "responses": {"200": {"description": "The device received it"}},
+            }
+        }
+    spec.options["webhooks"] = webhooks
+    tags = spec.options.setdefault("tags", [])
+    if not any(tag.get("name") == "push" for tag in tags):
+        tags.append({"name": "push", "description": "Messages Kompas pushes to phones (docs/push.md)"})

@@ -10,7 +10,7 @@ import schemathesis
 
 
 @schemathesis.hook
-def map_headers(context, headers):
-    if headers and "Idempotency-Key" in headers:
-        headers["Idempotency-Key"] = str(uuid.uuid4())
-    return headers
+def before_call(context, case, **kwargs):
+    # Right before sending: every phase and the stateful runs alike.
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
