@@ -11,7 +11,6 @@ from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
 from api.platform.fields import Choice, Flag, Line
-from api.platform.limits import limiter
 from dilemmas.employee import installations
 from dilemmas.model.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
 
@@ -83,12 +82,15 @@ class PushTokenIn(ma.Schema):
 
 @blp.route("")
 class Registrations(MethodView):
-    decorators = [limiter.limit(limits.REGISTRATION, methods=["POST"])]
+    decorators = limits.registration_limits()
 
     @blp.operation(
         "registerInstallation",
         auth=None,
-        errors={422: "An unknown enrolment code or invalid field", 429: "Too many registrations from this address"},
+        errors={
+            422: "An unknown enrolment code or invalid field",
+            429: "Too many registrations from this address (or, with a valid enrolment code, for its organisation)",
+        },
     )
     @blp.arguments(RegistrationIn)
     @blp.response(201, RegistrationOut)

@@ -10,13 +10,13 @@ from flask import Response, jsonify
 from flask.views import MethodView
 
 from api.employee.dilemmas import OptionCountOut
+from api.platform import limits
 from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from api.platform.fields import Choice, Instant, Prose
-from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas.employee import meetings
 from dilemmas.employee.meeting_joins import join
 from dilemmas.employee.meetings import NOTE_MAX, MeetingView, revealable
@@ -146,7 +146,7 @@ class TeamSessions(MethodView):
 
 @blp.route("/sessions/join")
 class Join(MethodView):
-    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+    decorators = limits.code_guessing_limits()
 
     @blp.operation(
         "joinSession",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
+from api.platform import limits
 from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
 from api.platform.fields import Choice, Line
-from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
 from dilemmas.employee import teams
 from dilemmas.model.teams import LEAD, MEMBER, NAME_MAX
 from dilemmas.storage.base import INT_MAX
@@ -67,7 +67,7 @@ class Teams(MethodView):
 
 @blp.route("/join")
 class Join(MethodView):
-    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+    decorators = limits.code_guessing_limits()
 
     @blp.operation(
         "joinTeam",

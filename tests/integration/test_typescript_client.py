@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,7 @@ def server(database_url, tmp_path):
         "KOMPAS_NOW": DEFAULT_NOW,
         "RATELIMIT_ENABLED": "false",
     }
+    (tmp_path / "server").mkdir()
     running = Server(env, tmp_path / "server", workers=2).start()
     yield running
     running.stop()
@@ -70,8 +72,6 @@ def test_the_employees_week_in_strict_typescript(server, tmp_path):
     (work / "package.json").write_text('{"private": true, "type": "module"}')
     (work / "tsconfig.json").write_text(json.dumps(TSCONFIG))
     shutil.copy(PROGRAM, work / "week.mts")
-    import urllib.request
-
     with urllib.request.urlopen(f"{server.base}/openapi.json") as response:
         (work / "openapi.json").write_bytes(response.read())
     run([tool("openapi-typescript"), "openapi.json", "--output", "schema.d.ts"], work)
