@@ -23,6 +23,7 @@ from api.office import dilemmas as office_dilemmas
 from api.platform import (
     auth,
     bodies,
+    compression,
     db,
     errors,
     idempotency,
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     api = register_api(app)
     register_blueprints(app, api)
     errors.register(app)
+    compression.init_app(app)  # before metrics: its after_request runs last, on the final body
     metrics.init_app(app)  # first: it times and counts every answer, the guards' too
     register_guards(app)
     logs.configure_logging(json_logs=app.extensions["kompas.settings"].production)

@@ -15,7 +15,7 @@ from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Instant, Prose
+from api.platform.fields import Instant, Prose, WholeNumber
 from dilemmas.employee import deliberation
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import AGREEMENT_MAX, VALUE_MAX
@@ -45,9 +45,8 @@ class FollowIn(ma.Schema):
 
 
 class MoveIn(ma.Schema):
-    by = ma.fields.Integer(
+    by = WholeNumber(
         load_default=1,
-        strict=True,
         validate=ma.validate.Range(min=-20, max=20),
         metadata={"description": "1: next step, -1: back"},
     )

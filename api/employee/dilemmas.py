@@ -163,7 +163,7 @@ class Current(MethodView):
 
 @blp.route("")
 class Archive(MethodView):
-    @blp.operation("listDilemmas", auth=INSTALLATION)
+    @blp.operation("listDilemmas", auth=INSTALLATION, conditional=True)
     @blp.arguments(ArchiveQuery, location="query")
     @blp.response(200, ArchiveItem(many=True))
     @blp.paginate()

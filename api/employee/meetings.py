@@ -16,7 +16,7 @@ from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
-from api.platform.fields import Choice, Instant, Prose
+from api.platform.fields import Choice, Instant, Prose, WholeNumber
 from dilemmas.employee import meetings
 from dilemmas.employee.meeting_joins import join
 from dilemmas.employee.meetings import NOTE_MAX, MeetingView, revealable
@@ -33,7 +33,7 @@ REFUSED = "Not possible in the session's state; the problem names the allowed tr
 
 
 class SessionIn(ma.Schema):
-    dilemma_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+    dilemma_id = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=INT_MAX))
 
 
 class SessionJoinIn(ma.Schema):

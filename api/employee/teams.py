@@ -10,7 +10,7 @@ from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Choice, Line
+from api.platform.fields import Choice, Line, WholeNumber
 from dilemmas.employee import teams
 from dilemmas.model.teams import LEAD, MEMBER, NAME_MAX
 from dilemmas.storage.base import INT_MAX
@@ -46,7 +46,7 @@ class MemberOut(ma.Schema):
 
 
 class HandOverIn(ma.Schema):
-    handle = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+    handle = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=INT_MAX))
 
 
 @blp.route("")

@@ -19,12 +19,16 @@ by api.platform.openapi."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
+from urllib.parse import urlencode
 
 import flask_smorest
+from flask import Response, request
 from flask_smorest.utils import load_info_from_docstring
 
+from api.platform import caching
 from api.platform.errors import ProblemSchema
 
 INSTALLATION = "installation"
@@ -81,8 +85,50 @@ def authentication(view: Callable | None) -> str | None:
     return getattr(view, "authentication", None)
 
 
+def with_etag(function: Callable) -> Callable:
+    """``function``'s 200 with an ETag of its bytes, and 304 for a copy
+    that is still current (api.platform.caching); a view that made its
+    response conditional itself is left alone."""
+
+    @functools.wraps(function)
+    def conditional(*args, **kwargs):
+        response = function(*args, **kwargs)
+        if isinstance(response, Response) and response.status_code == 200 and "ETag" not in response.headers:
+            response = caching.conditional(response)
+        return response
+
+    return conditional
+
+
+def page_link(page: int, page_size: int, relation: str) -> str:
+    query = {**request.args.to_dict(), "page": page, "page_size": page_size}
+    return f'<{request.path}?{urlencode(query)}>; rel="{relation}"'
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with the project's operation decorator."""
+    """flask-smorest's Blueprint with the project's operation decorator,
+    and RFC 8288 ``Link`` headers on every paginated list."""
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        size = page_params.page_size
+        last = max(1, -(-page_params.item_count // size))
+        links = [page_link(1, size, "first")]
+        if page_params.page > 1:
+            links.append(page_link(min(page_params.page - 1, last), size, "prev"))
+        if page_params.page < last:
+            links.append(page_link(page_params.page + 1, size, "next"))
+        links.append(page_link(last, size, "last"))
+        headers["Link"] = ", ".join(links)
+        return result, headers
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        super()._document_pagination_metadata(spec, resp_doc)
+        resp_doc["headers"]["Link"] = {
+            "description": "RFC 8288 links to the first, previous, next and last page (previous and next "
+            "where there is one); follow `next` until it is gone",
+            "schema": {"type": "string"},
+        }
 
     def operation(
         self,
@@ -121,7 +167,7 @@ class Blueprint(flask_smorest.Blueprint):
                 )(function)
             if conditional:
                 parameters.append(IF_NONE_MATCH)
-                function = self.alt_response(304, description=NOT_MODIFIED)(function)
+                function = self.alt_response(304, description=NOT_MODIFIED)(with_etag(function))
             doc = {"operationId": operation_id, **summary_and_description(function.__doc__)}
             # An empty list says "public" in so many words; left out, the
             # document's default would apply.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, request
 
+from api.platform.caching import vary_on
 from dilemmas.language import choose
 
 # Pages that are one language whatever the caller asks: the office console
@@ -27,7 +28,7 @@ def content_language(response: Response) -> Response:
         fixed = next((value for prefix, value in FIXED.items() if request.path.startswith(prefix)), None)
         response.headers["Content-Language"] = fixed or locale()
     # A cache must not hand one phone's language to another.
-    response.vary.add("Accept-Language")
+    vary_on(response, "Accept-Language")
     return response
 
 

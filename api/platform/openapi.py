@@ -217,7 +217,7 @@ def push_contract(spec) -> None:
             "allOf": [{"$ref": "#/components/schemas/PushData"}],
             "type": "object",
             "required": ["type", "week", *PUSH_IDS[kind]],
-            "properties": {"type": {"const": kind}},
+            "properties": {"type": {"type": "string", "const": kind}},
             "description": f"A {kind} push: {PUSH_SHOWN[kind]}; collapse id {COLLAPSE_KEYS[kind]}",
         }
         webhooks[f"push-{kind}"] = {

@@ -43,4 +43,4 @@ def test_the_document_has_each_payload(client):
     assert schemas["PushData"]["properties"]["type"]["enum"] == list(COLLAPSE_KEYS)
     for kind in COLLAPSE_KEYS:
         assert f"push-{kind}" in document["webhooks"]
-        assert schemas["Push" + kind.capitalize()]["properties"]["type"] == {"const": kind}
+        assert schemas["Push" + kind.capitalize()]["properties"]["type"]["const"] == kind
