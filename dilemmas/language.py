@@ -279,6 +279,16 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
+# The scope of everyone's answers, as the results name it.
+ALL_COLLEAGUES = {"nl": "Alle collega's", "en": "All colleagues"}
+
+
+def named(locale: str, dutch: str, english: str | None) -> str:
+    """A name in ``locale``: the English one where there is one, else the
+    Dutch (the bank's names are Dutch first)."""
+    return english if locale == "en" and english else dutch
+
+
 # The cause of an error that names none, by status.
 BY_STATUS = {
     400: "bad-request",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
@@ -16,11 +18,12 @@ from api.platform.fields import Choice, Line, WholeNumber
 from api.platform.limits import limiter
 from dilemmas.employee import answers
 from dilemmas.errors import NotFound
+from dilemmas.language import ALL_COLLEAGUES, named
 from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, Answer
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS
 from dilemmas.reads.content import DilemmaContent, content_of, with_content
 from dilemmas.reads.placements import Placement, current_placement, visible_placement, visible_placements
-from scoring.results import results_for
+from scoring.results import Results, results_for
 from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
 
 REASONS = (TOO_FEW_ANSWERS, WEEK_OPEN)
@@ -116,8 +119,10 @@ class ResultsOut(ma.Schema):
     feedback = ma.fields.Dict(keys=Choice(OPTION_KEYS), values=ma.fields.String(), allow_none=True)
 
 
-def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
-    """A ``DilemmaOut``, built directly: this is the busiest response."""
+def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None, locale: str) -> dict:
+    """A ``DilemmaOut``, built directly: this is the busiest response. The
+    texts are the bank's (Dutch: it has no translations); the category's
+    name is in the caller's language where the bank has it."""
     revision = dilemma.current
     return {
         "id": dilemma.id,
@@ -126,7 +131,7 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
         "title": revision.title,
         "situation": revision.situation,
         "category": dilemma.category.slug,
-        "category_name": dilemma.category.name,
+        "category_name": named(locale, dilemma.category.name, dilemma.category.name_en),
         "audience": dilemma.audience,
         "code_refs": [{"ref": s.ref, "title": s.title} for s in revision.sections],
         "options": [{"key": o.key, "text": o.text} for o in revision.options],
@@ -134,11 +139,21 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
     }
 
 
+def localised(results: Results, locale: str) -> Results:
+    """The results with the scope of everyone named in ``locale``
+    (organisations keep their own names: they are proper names)."""
+    scopes = [
+        dataclasses.replace(scope, name=ALL_COLLEAGUES[locale]) if scope.scope == SCOPE_ALL else scope
+        for scope in results.scopes
+    ]
+    return dataclasses.replace(results, scopes=scopes)
+
+
 def _one(placement: Placement) -> dict:
     session, caller = db_session(), current_caller()
     dilemma = content_of(session, placement.dilemma_id)
     mine = answers.answers_of(session, caller, [dilemma.id])
-    return _present(dilemma, placement, mine.get(dilemma.id))
+    return _present(dilemma, placement, mine.get(dilemma.id), caller.locale)
 
 
 @blp.route("/current")
@@ -231,7 +246,8 @@ class AnswerView(MethodView):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller, now = db_session(), current_caller(), request_time()
         submitted = answers.submit(session, caller, dilemma_id, now=now, **body)
-        return results_for(session, caller, dilemma_id, now, settings().thresholds, submitted=submitted)
+        results = results_for(session, caller, dilemma_id, now, settings().thresholds, submitted=submitted)
+        return localised(results, caller.locale)
 
 
 @blp.route("/<int:dilemma_id>/results")
@@ -246,10 +262,5 @@ class ResultsView(MethodView):
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""
         caller = current_caller()
-        return results_for(
-            db_session(),
-            caller,
-            dilemma_id,
-            request_time(),
-            settings().thresholds,
-        )
+        results = results_for(db_session(), caller, dilemma_id, request_time(), settings().thresholds)
+        return localised(results, caller.locale)

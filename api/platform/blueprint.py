@@ -40,6 +40,7 @@ UNAUTHORIZED = {
 }
 PROBLEM = "application/problem+json"
 BODY_VERBS = ("post", "put", "patch", "delete")
+EXTRA_PARAMETERS = "x-kompas-header-parameters"
 IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
@@ -173,7 +174,9 @@ class Blueprint(flask_smorest.Blueprint):
             # document's default would apply.
             doc["security"] = [{auth: []}] if auth is not None else []
             if parameters:
-                doc["parameters"] = parameters
+                # Appended to the operation's own (query, path, paging) by
+                # api.platform.openapi: flask-smorest would replace them.
+                doc[EXTRA_PARAMETERS] = parameters
             function = self.doc(**doc)(function)
             function.authentication = auth
             function.conditional = conditional

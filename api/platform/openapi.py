@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from flask_smorest import Api
 
+from api.platform.blueprint import EXTRA_PARAMETERS
 from dilemmas.language import LOCALES
 from push.messages import COLLAPSE_KEYS
 
@@ -57,6 +58,9 @@ def complete(api: Api) -> None:
         headers[name] = header
     push_contract(spec)
     for operation in operations(spec):
+        operation.setdefault("parameters", []).extend(operation.pop(EXTRA_PARAMETERS, []))
+        if not operation["parameters"]:
+            del operation["parameters"]
         declare_headers(operation)
     for response in spec.components.responses.values():
         response.setdefault("headers", {}).update({name: ref(component) for name, component in EVERYWHERE.items()})

@@ -279,3 +279,7 @@ def test_every_header_a_client_meets_is_declared(document):
     assert "Retry-After" in team["responses"]["409"]["headers"]
     registration = paths["/api/v1/installations"]["post"]
     assert "Idempotency-Key" not in {p["name"] for p in registration.get("parameters", [])}
+    # Declared beside an operation's own parameters, never instead of them.
+    archive = {p["name"] for p in paths["/api/v1/dilemmas"]["get"]["parameters"]}
+    assert {"category", "answered", "page", "page_size", "If-None-Match"} <= archive
+    assert "Link" in paths["/api/v1/dilemmas"]["get"]["responses"]["200"]["headers"]

@@ -117,3 +117,18 @@ def test_without_an_installation_accept_language_decides(client):
 )
 def test_accept_language_is_read_as_rfc_9110_says(header, expected):
     assert choose(header) == expected
+
+
+def test_names_follow_the_installations_language(client, session, this_week):
+    phone = register(client)
+    dutch = phone.get("/dilemmas/current").get_json()["category_name"]
+    assert phone.patch("/installations/me", json={"locale": "en"}).status_code == 200
+    current = phone.get("/dilemmas/current").get_json()
+    categories = {c["slug"]: c for c in phone.get("/categories").get_json()}
+    category = categories[current["category"]]
+    assert category["name_en"] and current["category_name"] == category["name"] == category["name_en"] != dutch
+    results = phone.answer(this_week.id, "A").get_json()
+    everyone = next(s for s in results["scopes"] if s["scope"] == "all")
+    assert everyone["name"] == "All colleagues"
+    assert phone.patch("/installations/me", json={"locale": "nl"}).status_code == 200
+    assert phone.get(f"/dilemmas/{this_week.id}/results").get_json()["scopes"][0]["name"] == "Alle collega's"
