@@ -97,11 +97,12 @@ class Registrations(MethodView):
     def post(self, body):
         """Register an installation; the token is returned only now."""
         registration = installations.register(db_session(), server_secret(), request_time(), **body)
-        return {
+        created = {
             "id": registration.installation.id,
             "token": registration.token,
             "organisation": registration.installation.organisation,
         }
+        return created, 201, {"Location": f"{blp.url_prefix}/me"}
 
 
 @blp.route("/me")

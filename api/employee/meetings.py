@@ -141,7 +141,8 @@ class TeamSessions(MethodView):
         """Open a live session on a dilemma (lead). Its 6-digit join code
         works for four hours or until the session is closed."""
         session, installation, now = _context()
-        return _present(meetings.create(session, installation, team_id, body["dilemma_id"], now))
+        opened = _present(meetings.create(session, installation, team_id, body["dilemma_id"], now))
+        return opened, 201, {"Location": f"{blp.url_prefix}/sessions/{opened['id']}"}
 
 
 @blp.route("/sessions/join")

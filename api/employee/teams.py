@@ -56,7 +56,8 @@ class Teams(MethodView):
     @blp.response(201, TeamOut)
     def post(self, body):
         """Create a team; the caller is its lead and gets the invite code."""
-        return teams.create(db_session(), current_installation(), body["name"], request_time())
+        team = teams.create(db_session(), current_installation(), body["name"], request_time())
+        return team, 201, {"Location": f"{blp.url_prefix}/{team.id}"}
 
     @blp.operation("listTeams", auth=INSTALLATION)
     @blp.response(200, TeamOut(many=True))

@@ -135,12 +135,15 @@ HEADERS = {
         "`true` when the response is the stored one of an earlier request with the same Idempotency-Key",
         {"type": "string", "enum": ["true"]},
     ),
+    "Location": header("Where the created resource can be read", {"type": "string"}),
     "XRequestId": header("The request's id: quote it when reporting a problem", {"type": "string"}),
     "ContentLanguage": header(
         "The language of the response's texts: the installation's locale, else the best of Accept-Language",
         {"type": "string", "enum": list(LOCALES)},
     ),
 }
+# Operations whose 201 names where the created resource can be read.
+LOCATED = {"registerInstallation", "createTeam", "openSession"}
 # What every response carries, shared responses included.
 EVERYWHERE = {"X-Request-Id": "XRequestId", "Content-Language": "ContentLanguage"}
 RATE_LIMITED = {
@@ -175,6 +178,8 @@ def declare_headers(operation: dict) -> None:
         if conditional and status in ("200", "304"):
             declared["ETag"] = ref("ETag")
             declared["Cache-Control"] = ref("CacheControl")
+        if status == "201" and operation.get("operationId") in LOCATED:
+            declared["Location"] = ref("Location")
         if idempotent and status[0] == "2":
             declared["Idempotent-Replayed"] = ref("IdempotentReplayed")
 

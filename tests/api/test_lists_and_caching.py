@@ -105,3 +105,15 @@ def test_gzip_saves_most_of_the_weeks_bytes(client, archive):
     saved = 1 - packed / plain
     print(f"the week's flow: {plain} bytes of bodies plain, {packed} with gzip, {saved:.0%} saved")
     assert saved > 0.5
+
+
+def test_created_resources_say_where_they_are(client, session, archive):
+    registered = client.post("/api/v1/installations", json={"platform": "ios"})
+    token = {"Authorization": f"Bearer {registered.get_json()['token']}"}
+    assert client.get(registered.headers["Location"], headers=token).get_json()["id"] == registered.get_json()["id"]
+    phone = register(client)
+    team = phone.post("/teams", json={"name": "Team Zuid"})
+    assert client.get(team.headers["Location"], headers=phone.headers).get_json() == team.get_json()
+    current = phone.get("/dilemmas/current").get_json()["id"]
+    opened = phone.post(f"/teams/{team.get_json()['id']}/sessions", json={"dilemma_id": current})
+    assert client.get(opened.headers["Location"], headers=phone.headers).get_json()["id"] == opened.get_json()["id"]

@@ -72,7 +72,7 @@ def kompas_client(tmp_path_factory):
 # Headers whose meaning a client relies on: each must be declared where it is sent.
 CONTRACT_HEADERS = (
     "etag", "retry-after", "idempotent-replayed", "x-ratelimit-limit", "x-ratelimit-remaining",
-    "x-ratelimit-reset", "content-language", "link",
+    "x-ratelimit-reset", "content-language", "link", "location",
 )  # fmt: skip
 
 
