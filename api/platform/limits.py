@@ -286,6 +286,19 @@ def init_app(app: Flask) -> None:
             response.headers.pop("Retry-After", None)
         return response
 
+    @app.after_request
+    def ietf_rate_limit_fields(response: Response) -> Response:
+        # The IETF's RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-
+        # ratelimit-headers) beside flask-limiter's X-RateLimit-*, from the
+        # same numbers (already read: this costs no query).
+        current = limiter.current_limit if limiter.enabled else None
+        if current is not None and "X-RateLimit-Limit" in response.headers:
+            item = current.limit
+            reset = min(item.get_expiry(), max(0, current.reset_at - int(time.time())))
+            response.headers["RateLimit-Policy"] = f'"limit";q={item.amount};w={item.get_expiry()}'
+            response.headers["RateLimit"] = f'"limit";r={current.remaining};t={reset}'
+        return response
+
     limiter.init_app(app)
 
     @app.errorhandler(429)

@@ -129,6 +129,15 @@ HEADERS = {
     "RateLimitLimit": header("Requests allowed in the current window of the limit closest to running out", INTEGER),
     "RateLimitRemaining": header("Requests left in that window", INTEGER),
     "RateLimitReset": header("When that window ends, in seconds since the Unix epoch", INTEGER),
+    "RateLimitPolicyField": header(
+        'The IETF RateLimit-Policy field: the limit closest to running out, e.g. `"limit";q=60;w=60` '
+        "(q requests per w seconds)",
+        {"type": "string"},
+    ),
+    "RateLimitField": header(
+        'The IETF RateLimit field: `"limit";r=59;t=42` (r requests left, the window ends in t seconds)',
+        {"type": "string"},
+    ),
     "ETag": header("Send it back in If-None-Match to get 304 while nothing changed", {"type": "string"}),
     "CacheControl": header("How long, and by whom, the response may be kept", {"type": "string"}),
     "IdempotentReplayed": header(
@@ -150,6 +159,8 @@ RATE_LIMITED = {
     "X-RateLimit-Limit": "RateLimitLimit",
     "X-RateLimit-Remaining": "RateLimitRemaining",
     "X-RateLimit-Reset": "RateLimitReset",
+    "RateLimit-Policy": "RateLimitPolicyField",
+    "RateLimit": "RateLimitField",
 }
 
 

@@ -5,6 +5,8 @@ code stays limited, and a meeting's code still cannot be walked."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from api.platform import limits
@@ -130,3 +132,12 @@ def test_a_meetings_code_cannot_be_walked(app, client, session):
     code = session.scalar(select(Meeting.join_code).where(Meeting.id == started["id"]))
     assert code != started["join_code"]
     assert session.scalar(select(func.count()).select_from(Meeting)) == 1
+
+
+def test_limited_responses_carry_the_ietf_ratelimit_fields(make_app):
+    client = make_app(RATELIMIT_ENABLED="true").test_client()
+    first = enrol(client, {}, {"REMOTE_ADDR": "203.0.113.99"})
+    assert first.headers["X-RateLimit-Remaining"] == "29"
+    assert first.headers["RateLimit-Policy"] == '"limit";q=30;w=3600'
+    remaining, seconds = re.fullmatch(r'"limit";r=(\d+);t=(\d+)', first.headers["RateLimit"]).groups()
+    assert remaining == "29" and 0 < int(seconds) <= 3600
