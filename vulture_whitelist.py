@@ -94,3 +94,6 @@ remaining_seconds  # unused variable (dilemmas/reads/deliberation.py; api/templa
 teams_of  # used only by tests/integration/test_session_races.py
 mean_shift  # unused variable (api/employee/deliberation.py: a schema field)
 markdown_table  # the docs' table of settings (tests/unit/test_settings_table.py)
+taken_by  # unused variable (api/platform/errors.py: a problem member, declared for the document)
+_._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Instant)
+obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)
