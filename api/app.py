@@ -35,6 +35,7 @@ from api.platform import (
     ops,
     problems,
     security,
+    versions,
 )
 from api.platform.auth import SECURITY_SCHEMES
 from api.platform.converters import BoundedInteger, schema_of
@@ -72,6 +73,7 @@ def register_guards(app: Flask) -> None:
     a view the same hooks run in reverse."""
     security.init_app(app)
     language.init_app(app)
+    versions.init_app(app)
     app.before_request(auth.authenticate_first)
     limits.init_app(app)
     bodies.init_app(app)

@@ -144,6 +144,11 @@ HEADERS = {
         "`true` when the response is the stored one of an earlier request with the same Idempotency-Key",
         {"type": "string", "enum": ["true"]},
     ),
+    "MinAppVersion": header(
+        "The oldest app version still supported per platform (`ios=1.4.0, android=1.4.0`), when the operator "
+        "set one: an older app asks its user to update",
+        {"type": "string"},
+    ),
     "Location": header("Where the created resource can be read", {"type": "string"}),
     "XRequestId": header("The request's id: quote it when reporting a problem", {"type": "string"}),
     "ContentLanguage": header(
@@ -154,7 +159,11 @@ HEADERS = {
 # Operations whose 201 names where the created resource can be read.
 LOCATED = {"registerInstallation", "createTeam", "openSession"}
 # What every response carries, shared responses included.
-EVERYWHERE = {"X-Request-Id": "XRequestId", "Content-Language": "ContentLanguage"}
+EVERYWHERE = {
+    "X-Request-Id": "XRequestId",
+    "Content-Language": "ContentLanguage",
+    "Kompas-Min-App-Version": "MinAppVersion",
+}
 RATE_LIMITED = {
     "X-RateLimit-Limit": "RateLimitLimit",
     "X-RateLimit-Remaining": "RateLimitRemaining",

@@ -117,3 +117,15 @@ def test_created_resources_say_where_they_are(client, session, archive):
     current = phone.get("/dilemmas/current").get_json()["id"]
     opened = phone.post(f"/teams/{team.get_json()['id']}/sessions", json={"dilemma_id": current})
     assert client.get(opened.headers["Location"], headers=phone.headers).get_json()["id"] == opened.get_json()["id"]
+
+
+def test_the_minimum_app_version_is_signalled_when_set(make_app, client):
+    assert "Kompas-Min-App-Version" not in client.get("/api/v1/dilemmas/current").headers
+    signalling = make_app(KOMPAS_MIN_APP_VERSIONS="ios=1.4.0, android=1.3").test_client()
+    response = signalling.get("/api/v1/dilemmas/current")
+    assert response.status_code == 401  # a signal, never a refusal
+    assert response.headers["Kompas-Min-App-Version"] == "ios=1.4.0, android=1.3"
+    from api.platform.settings import ConfigError
+
+    with pytest.raises(ConfigError):
+        make_app(KOMPAS_MIN_APP_VERSIONS="windows=1.0")
