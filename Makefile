@@ -9,6 +9,17 @@ SPECTRAL_VERSION := 6.16.3
 SPECTRAL_DIR     := .tools/spectral
 SPECTRAL         := $(SPECTRAL_DIR)/node_modules/.bin/spectral
 SPECTRAL_STAMP   := $(SPECTRAL_DIR)/.installed-$(SPECTRAL_VERSION)
+# Redocly's linter (its `recommended` rules), the same way.
+REDOCLY_VERSION  := 2.77.0
+REDOCLY_DIR      := .tools/redocly
+REDOCLY_STAMP    := $(REDOCLY_DIR)/.installed-$(REDOCLY_VERSION)
+# The TypeScript client the tests generate and type-check: openapi-typescript,
+# openapi-fetch and tsc, the same way (node itself from Debian).
+OPENAPI_TS_VERSION    := 7.13.0
+OPENAPI_FETCH_VERSION := 0.17.0
+TYPESCRIPT_VERSION    := 5.9.3
+TYPESCRIPT_DIR        := .tools/typescript
+TYPESCRIPT_STAMP      := $(TYPESCRIPT_DIR)/.installed-$(OPENAPI_TS_VERSION)-$(OPENAPI_FETCH_VERSION)-$(TYPESCRIPT_VERSION)
 
 .PHONY: install test-tools run test test-sqlite test-postgres lint bench bench-smoke clean screenshots
 
@@ -25,10 +36,26 @@ $(SPECTRAL_STAMP):
 	cd $(SPECTRAL_DIR) && npm install --no-audit --no-fund --silent @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 	touch $(SPECTRAL_STAMP)
 
+$(REDOCLY_STAMP):
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (Debian), or run .ci/run as root" >&2; exit 1; }
+	mkdir -p $(REDOCLY_DIR)
+	echo '{"private": true}' > $(REDOCLY_DIR)/package.json
+	cd $(REDOCLY_DIR) && npm install --no-audit --no-fund --silent @redocly/cli@$(REDOCLY_VERSION)
+	touch $(REDOCLY_STAMP)
+
+$(TYPESCRIPT_STAMP):
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm (Debian), or run .ci/run as root" >&2; exit 1; }
+	mkdir -p $(TYPESCRIPT_DIR)
+	echo '{"private": true}' > $(TYPESCRIPT_DIR)/package.json
+	cd $(TYPESCRIPT_DIR) && npm install --no-audit --no-fund --silent openapi-typescript@$(OPENAPI_TS_VERSION) \
+		openapi-fetch@$(OPENAPI_FETCH_VERSION) typescript@$(TYPESCRIPT_VERSION)
+	touch $(TYPESCRIPT_STAMP)
+
 install: $(STAMP)
 
-## The tools the tests need beside the Python packages (Spectral).
-test-tools: $(SPECTRAL_STAMP)
+## The tools the tests need beside the Python packages (Spectral, Redocly,
+## the TypeScript client's generator and compiler).
+test-tools: $(SPECTRAL_STAMP) $(REDOCLY_STAMP) $(TYPESCRIPT_STAMP)
 
 ## make run: install, prepare the SQLite database with the bundled content,
 ## then run the server and the push worker until Ctrl-C.

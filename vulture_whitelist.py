@@ -98,3 +98,6 @@ live_figure  # the live release's API for the weekly-loop issue (scoring/release
 new_results  # unused variable (api/employee/dilemmas.py): a schema field
 results_at  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field
 live_until  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field
+taken_by  # unused variable (api/platform/errors.py: a problem member, declared for the document)
+_._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Instant)
+obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)

@@ -20,7 +20,23 @@ from api.employee import (
 )
 from api.office import access, content, push, statistics
 from api.office import dilemmas as office_dilemmas
-from api.platform import auth, bodies, db, errors, idempotency, limits, logs, metrics, openapi, ops, security
+from api.platform import (
+    auth,
+    bodies,
+    compression,
+    db,
+    errors,
+    idempotency,
+    language,
+    limits,
+    logs,
+    metrics,
+    openapi,
+    ops,
+    problems,
+    security,
+    versions,
+)
 from api.platform.auth import SECURITY_SCHEMES
 from api.platform.converters import BoundedInteger, schema_of
 from api.platform.ops import DOCS_STATIC
@@ -43,6 +59,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     api = register_api(app)
     register_blueprints(app, api)
     errors.register(app)
+    compression.init_app(app)  # before metrics: its after_request runs last, on the final body
     metrics.init_app(app)  # first: it times and counts every answer, the guards' too
     register_guards(app)
     logs.configure_logging(json_logs=app.extensions["kompas.settings"].production)
@@ -56,6 +73,8 @@ def register_guards(app: Flask) -> None:
     JSON decoder (415, 400); idempotency (per authenticated caller). After
     a view the same hooks run in reverse."""
     security.init_app(app)
+    language.init_app(app)
+    versions.init_app(app)
     app.before_request(auth.authenticate_first)
     limits.init_app(app)
     bodies.init_app(app)
@@ -72,7 +91,7 @@ def register_config(app: Flask, overrides: Mapping[str, object] | None) -> None:
     app.config.update(
         API_TITLE="Kompas",
         API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
+        OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
@@ -113,6 +132,7 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.blp)
+    app.register_blueprint(problems.blp)
     console.init_app(app)
     app.register_blueprint(screen.web)
     app.register_blueprint(join.web)

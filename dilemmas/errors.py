@@ -1,14 +1,22 @@
-"""Errors the domain raises; the HTTP layer maps each to one status code."""
+"""Errors the domain raises; the HTTP layer maps each to one status code,
+and its ``cause`` to a problem type (``/problems/<cause>``, the causes in
+dilemmas.language): an app tells "answer first" from "week closed" by the
+cause, never by the (Dutch) detail."""
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose. ``cause`` names the
+    problem type; without one, the class's (else the status's) applies."""
 
-    def __init__(self, detail: str, **extra: object) -> None:
+    cause: str | None = None
+
+    def __init__(self, detail: str, *, cause: str | None = None, **extra: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        if cause is not None:
+            self.cause = cause
         self.extra = extra
 
 
@@ -24,6 +32,8 @@ class UnknownReference(Conflict):
     """A well-formed field names something that does not exist now (a
     category, a code section, an enrolment code, a week): 409, with the
     field in ``errors``. Not 404: the object the path names does exist."""
+
+    cause = "unknown-reference"
 
     def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
         super().__init__(detail)
@@ -41,6 +51,8 @@ class Invalid(DomainError):
 class Unauthorized(DomainError):
     """No valid credentials."""
 
+    cause = "token-unknown"
+
 
 class Forbidden(DomainError):
     """Valid credentials without the right to do this."""
@@ -48,6 +60,8 @@ class Forbidden(DomainError):
 
 class TooManyAttempts(DomainError):
     """Too many failed attempts in a short time; try again after ``retry_after`` seconds."""
+
+    cause = "code-attempts"
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)

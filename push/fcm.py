@@ -50,7 +50,7 @@ from firebase_admin import _http_client, credentials, exceptions, messaging
 from urllib3.util.retry import Retry
 
 from push.fanout import FanoutClient, Reply
-from push.messages import Outgoing, Result
+from push.messages import CHANNELS, DATA_ONLY, SILENT, Outgoing, Result
 
 log = logging.getLogger("kompas.push.fcm")
 
@@ -227,20 +227,32 @@ class FcmTransport:
 
     @staticmethod
     def message(outgoing: Outgoing) -> messaging.Message:
-        """The firebase-admin message for ``outgoing``: notification, data,
-        collapse key and time-to-live for Android, iOS and web push."""
+        """The firebase-admin message for ``outgoing``: notification (or
+        data only), data, channel, sound, collapse key and time-to-live for
+        Android, iOS and web push (docs/push.md)."""
         target = {"registration": "token", "fid": "fid", "topic": "topic"}[outgoing.target_kind]
+        shown = outgoing.kind not in DATA_ONLY
+        aps = messaging.Aps(
+            sound="default" if shown and outgoing.kind not in SILENT else None,
+            content_available=None if shown else True,
+        )
         return messaging.Message(
             data=outgoing.data,
-            notification=messaging.Notification(title=outgoing.title, body=outgoing.body),
+            notification=messaging.Notification(title=outgoing.title, body=outgoing.body) if shown else None,
             android=messaging.AndroidConfig(
-                collapse_key=outgoing.collapse_key, ttl=timedelta(seconds=outgoing.ttl_seconds)
+                collapse_key=outgoing.collapse_key,
+                ttl=timedelta(seconds=outgoing.ttl_seconds),
+                notification=messaging.AndroidNotification(channel_id=CHANNELS[outgoing.kind]) if shown else None,
             ),
             apns=messaging.APNSConfig(
                 headers={
                     "apns-collapse-id": outgoing.collapse_key,
                     "apns-expiration": str(int(outgoing.expires_at.timestamp())),
-                }
+                    # A data-only message wakes the app in the background.
+                    "apns-push-type": "alert" if shown else "background",
+                    "apns-priority": "10" if shown else "5",
+                },
+                payload=messaging.APNSPayload(aps=aps),
             ),
             webpush=messaging.WebpushConfig(headers={"TTL": str(outgoing.ttl_seconds), "Topic": outgoing.collapse_key}),
             **{target: outgoing.target},

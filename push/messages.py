@@ -36,6 +36,19 @@ COLLAPSE_KEYS = {
     "lookback": "kompas-lookback",
     "test": "kompas-test",
 }
+# The Android notification channel per kind (docs/push.md: the app creates
+# them), so that a user can silence reminders without losing the weekly one.
+CHANNELS = {
+    "weekly": "kompas-weekly",
+    "reminder": "kompas-reminders",
+    "adhoc": "kompas-office",
+    "lookback": "kompas-meetings",
+    "test": "kompas-office",
+}
+# Kinds the app shows itself, or not: the system would show a notification
+# message while the app is in the background, even for an answered dilemma.
+DATA_ONLY = frozenset({"reminder", "lookback"})
+SILENT = frozenset({"test"})
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def results_for(
         answer = answers_of(session, installation, [dilemma_id]).get(dilemma_id)
     closed = placement.closed(now)
     if answer is None and not closed:
-        raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.")
+        raise Conflict("Beantwoord eerst het dilemma; daarna zie je hoe collega's antwoordden.", cause="answer-first")
     dilemma = submitted.dilemma if submitted is not None else content_of(session, dilemma_id)
     revision = dilemma.current
     marked = {o.key: o.alignment for o in revision.options if o.alignment}

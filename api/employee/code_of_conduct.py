@@ -61,7 +61,7 @@ class SearchHitOut(ma.Schema):
 
 @blp.route("")
 class Tree(MethodView):
-    @blp.operation("getCode", auth=INSTALLATION)
+    @blp.operation("getCode", auth=INSTALLATION, conditional=True)
     @blp.response(200, CodeOut)
     def get(self):
         """The caller's code: the root code, then the supplements."""
@@ -84,7 +84,9 @@ class Tree(MethodView):
 
 @blp.route("/sections/<string:ref>")
 class Section(MethodView):
-    @blp.operation("getCodeSection", auth=INSTALLATION, errors={404: "No such section in the caller's code"})
+    @blp.operation(
+        "getCodeSection", auth=INSTALLATION, errors={404: "No such section in the caller's code"}, conditional=True
+    )
     @blp.response(200, SectionDetailOut)
     def get(self, ref):
         """One section and the published dilemmas that refer to it."""

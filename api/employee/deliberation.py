@@ -15,7 +15,7 @@ from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Prose
+from api.platform.fields import Instant, Prose, WholeNumber
 from dilemmas.employee import deliberation
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import AGREEMENT_MAX, VALUE_MAX
@@ -45,9 +45,8 @@ class FollowIn(ma.Schema):
 
 
 class MoveIn(ma.Schema):
-    by = ma.fields.Integer(
+    by = WholeNumber(
         load_default=1,
-        strict=True,
         validate=ma.validate.Range(min=-20, max=20),
         metadata={"description": "1: next step, -1: back"},
     )
@@ -57,7 +56,7 @@ class MoveIn(ma.Schema):
 class ScreenCodeOut(ma.Schema):
     code = ma.fields.String(metadata={"description": "One-time code; works once, for five minutes"})
     url = ma.fields.String(metadata={"description": "The page that opens the presenter screen with the code"})
-    expires_at = ma.fields.DateTime()
+    expires_at = Instant()
 
 
 def _named_values() -> ma.fields.List:

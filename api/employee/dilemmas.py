@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
@@ -12,15 +14,19 @@ from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session, ensure_week_begun, read_only
-from api.platform.fields import Line, WholeNumber
+from api.platform.fields import INSTANT, INSTANT_FORMAT, Choice, Instant, Line, WholeNumber
 from api.platform.limits import limiter
 from dilemmas.employee import answers
 from dilemmas.errors import NotFound
-from dilemmas.model.answers import Answer
-from dilemmas.model.content import AUDIENCES, OPTION_KEYS
+from dilemmas.language import ALL_COLLEAGUES, named
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, Answer
+from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS
 from dilemmas.reads.content import DilemmaContent, content_of, with_content
 from dilemmas.reads.placements import Placement, current_placement, visible_placement, visible_placements
-from scoring.results import results_for
+from scoring.results import Results, results_for
+from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
+
+REASONS = (TOO_FEW_ANSWERS, WEEK_OPEN)
 
 blp = Blueprint("dilemmas", __name__, url_prefix="/api/v1/dilemmas", description="The weekly dilemma and the archive")
 blp.before_request(ensure_week_begun)
@@ -32,7 +38,7 @@ class CodeRef(ma.Schema):
 
 
 class OptionOut(ma.Schema):
-    key = ma.fields.String()
+    key = Choice(OPTION_KEYS)
     text = ma.fields.String()
 
 
@@ -44,19 +50,26 @@ class DilemmaOut(ma.Schema):
     situation = ma.fields.String()
     category = ma.fields.String()
     category_name = ma.fields.String()
-    audience = ma.fields.String()
+    audience = Choice(AUDIENCES)
     code_refs = ma.fields.List(ma.fields.Nested(CodeRef))
     options = ma.fields.List(ma.fields.Nested(OptionOut))
-    my_answer = ma.fields.String(allow_none=True, metadata={"description": "A-D, or null when not answered"})
-    # Text already: _present writes the busiest response by hand.
-    opens_at = ma.fields.String(metadata={"format": "date-time", "description": "When the week opens (UTC)"})
+    my_answer = Choice(OPTION_KEYS, allow_none=True, metadata={"description": "A-D, or null when not answered"})
+    # Text already: _present writes the busiest response by hand, as Instant would.
+    opens_at = ma.fields.String(
+        metadata={"format": "date-time", "pattern": INSTANT, "description": "When the week opens"}
+    )
     closes_at = ma.fields.String(
-        metadata={"format": "date-time", "description": "When the week closes and answers are final (UTC)"}
+        metadata={
+            "format": "date-time",
+            "pattern": INSTANT,
+            "description": "When the week closes and answers are final",
+        }
     )
     results_at = ma.fields.String(
         metadata={
             "format": "date-time",
-            "description": "When the figures of all colleagues and of organisations exist (UTC)",
+            "pattern": INSTANT,
+            "description": "When the figures of all colleagues and of organisations exist",
         }
     )
 
@@ -67,13 +80,11 @@ class ArchiveItem(ma.Schema):
     closed = ma.fields.Boolean()
     title = ma.fields.String()
     category = ma.fields.String()
-    audience = ma.fields.String()
+    audience = Choice(AUDIENCES)
     answered = ma.fields.Boolean()
-    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
-    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
-    results_at = ma.fields.DateTime(
-        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
-    )
+    opens_at = Instant(metadata={"description": "When the week opens"})
+    closes_at = Instant(metadata={"description": "When the week closes and answers are final"})
+    results_at = Instant(metadata={"description": "When the figures of all colleagues and of organisations exist"})
     new_results = ma.fields.Boolean(
         metadata={"description": "Its figures came out after `since` (false without `since`)"}
     )
@@ -95,23 +106,19 @@ class AnswerIn(ma.Schema):
 
 
 class OptionCountOut(ma.Schema):
-    key = ma.fields.String()
+    key = Choice(OPTION_KEYS)
     count = ma.fields.Integer()
     percent = ma.fields.Integer()
 
 
 class ScopeOut(ma.Schema):
-    scope = ma.fields.String(metadata={"description": "all | organisation"})
+    scope = Choice((SCOPE_ALL, SCOPE_ORGANISATION))
     name = ma.fields.String()
     total = ma.fields.Integer(allow_none=True)
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the counts are hidden; null when shown"})
     frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
     options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
-    margin = ma.fields.Integer(
-        allow_none=True,
-        metadata={"description": "Percentage points within which all options lie together with 95 % probability"},
-    )
 
 
 class CodeTextOut(ma.Schema):
@@ -124,20 +131,23 @@ class ResultsOut(ma.Schema):
     dilemma_id = ma.fields.Integer()
     week = ma.fields.String()
     closed = ma.fields.Boolean()
-    my_answer = ma.fields.String(allow_none=True)
-    mode = ma.fields.String(allow_none=True)
+    my_answer = Choice(OPTION_KEYS, allow_none=True)
+    mode = Choice(MODES, allow_none=True)
     difficulty = ma.fields.Integer(allow_none=True)
     scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
     code = ma.fields.List(ma.fields.Nested(CodeTextOut))
     explanation = ma.fields.String()
-    alignment = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
-    feedback = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
-    opens_at = ma.fields.DateTime(metadata={"description": "When the week opens (UTC)"})
-    closes_at = ma.fields.DateTime(metadata={"description": "When the week closes and answers are final (UTC)"})
-    results_at = ma.fields.DateTime(
-        metadata={"description": "When the figures of all colleagues and of organisations exist (UTC)"}
+    alignment = ma.fields.Dict(
+        keys=Choice(OPTION_KEYS),
+        values=Choice(ALIGNMENTS),
+        allow_none=True,
+        metadata={"description": "Per option key, how it relates to the code of conduct"},
     )
-    live_until = ma.fields.DateTime(
+    feedback = ma.fields.Dict(keys=Choice(OPTION_KEYS), values=ma.fields.String(), allow_none=True)
+    opens_at = Instant(metadata={"description": "When the week opens"})
+    closes_at = Instant(metadata={"description": "When the week closes and answers are final"})
+    results_at = Instant(metadata={"description": "When the figures of all colleagues and of organisations exist"})
+    live_until = Instant(
         allow_none=True,
         metadata={
             "description": "While the week is open: the end of the last day the live figure of all colleagues "
@@ -146,8 +156,10 @@ class ResultsOut(ma.Schema):
     )
 
 
-def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None) -> dict:
-    """A ``DilemmaOut``, built directly: this is the busiest response."""
+def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None, locale: str) -> dict:
+    """A ``DilemmaOut``, built directly: this is the busiest response. The
+    texts are the bank's (Dutch: it has no translations); the category's
+    name is in the caller's language where the bank has it."""
     revision = dilemma.current
     return {
         "id": dilemma.id,
@@ -156,44 +168,40 @@ def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | Non
         "title": revision.title,
         "situation": revision.situation,
         "category": dilemma.category.slug,
-        "category_name": dilemma.category.name,
+        "category_name": named(locale, dilemma.category.name, dilemma.category.name_en),
         "audience": dilemma.audience,
         "code_refs": [{"ref": s.ref, "title": s.title} for s in revision.sections],
         "options": [{"key": o.key, "text": o.text} for o in revision.options],
         "my_answer": answer.option if answer else None,
-        # Built as text here, as the schema's DateTime would write it.
-        "opens_at": placement.opens_at.isoformat(),
-        "closes_at": placement.closes_at.isoformat(),
-        "results_at": placement.closes_at.isoformat(),
+        "opens_at": placement.opens_at.strftime(INSTANT_FORMAT),
+        "closes_at": placement.closes_at.strftime(INSTANT_FORMAT),
+        "results_at": placement.closes_at.strftime(INSTANT_FORMAT),
     }
+
+
+def localised(results: Results, locale: str) -> Results:
+    """The results with the scope of everyone named in ``locale``
+    (organisations keep their own names: they are proper names)."""
+    scopes = [
+        dataclasses.replace(scope, name=ALL_COLLEAGUES[locale]) if scope.scope == SCOPE_ALL else scope
+        for scope in results.scopes
+    ]
+    return dataclasses.replace(results, scopes=scopes)
 
 
 def _one(placement: Placement) -> dict:
     session, caller = db_session(), current_caller()
     dilemma = content_of(session, placement.dilemma_id)
     mine = answers.answers_of(session, caller, [dilemma.id])
-    return _present(dilemma, placement, mine.get(dilemma.id))
+    return _present(dilemma, placement, mine.get(dilemma.id), caller.locale)
 
 
 @blp.route("/current")
 class Current(MethodView):
-    @blp.operation("getCurrentDilemma", auth=INSTALLATION, errors={404: "Nothing scheduled this week"})
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "If-None-Match",
-                "schema": {"type": "string"},
-                "description": "The ETag of the copy the app has",
-            }
-        ],
+    @blp.operation(
+        "getCurrentDilemma", auth=INSTALLATION, errors={404: "Nothing scheduled this week"}, conditional=True
     )
-    @blp.response(
-        200,
-        DilemmaOut,
-        headers={"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
-    )
-    @blp.alt_response(304, description="Not modified: the copy with the ETag in If-None-Match is still current")
+    @blp.response(200, DilemmaOut)
     @read_only
     def get(self):
         """This week's dilemma for the caller's organisation (else its parent's).
@@ -210,7 +218,7 @@ class Current(MethodView):
 
 @blp.route("")
 class Archive(MethodView):
-    @blp.operation("listDilemmas", auth=INSTALLATION)
+    @blp.operation("listDilemmas", auth=INSTALLATION, conditional=True)
     @blp.arguments(ArchiveQuery, location="query")
     @blp.response(200, ArchiveItem(many=True))
     @blp.paginate()
@@ -284,7 +292,8 @@ class AnswerView(MethodView):
         """Answer a dilemma, or change the answer while its week is open."""
         session, caller, now = db_session(), current_caller(), request_time()
         submitted = answers.submit(session, caller, dilemma_id, now=now, **body)
-        return results_for(session, caller, dilemma_id, now, settings().thresholds, submitted=submitted)
+        results = results_for(session, caller, dilemma_id, now, settings().thresholds, submitted=submitted)
+        return localised(results, caller.locale)
 
 
 @blp.route("/<int:dilemma_id>/results")
@@ -299,10 +308,5 @@ class ResultsView(MethodView):
     def get(self, dilemma_id):
         """How colleagues answered, what the code says, and the explanation."""
         caller = current_caller()
-        return results_for(
-            db_session(),
-            caller,
-            dilemma_id,
-            request_time(),
-            settings().thresholds,
-        )
+        results = results_for(db_session(), caller, dilemma_id, request_time(), settings().thresholds)
+        return localised(results, caller.locale)

@@ -10,8 +10,7 @@ from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
-from api.platform.fields import Flag, Line
-from api.platform.limits import limiter
+from api.platform.fields import Choice, Flag, Line
 from dilemmas.employee import installations
 from dilemmas.model.installations import LOCALES, PLATFORMS, PUSH_TOKEN_KINDS
 
@@ -49,8 +48,8 @@ class NotificationsOut(ma.Schema):
 
 class InstallationOut(ma.Schema):
     id = ma.fields.String()
-    platform = ma.fields.String()
-    locale = ma.fields.String()
+    platform = Choice(PLATFORMS)
+    locale = Choice(LOCALES, metadata={"description": "The language of texts, errors and pushes for this phone"})
     organisation = ma.fields.Nested(OrganisationRef)
     notifications = ma.fields.Nested(NotificationsOut)
     push_token = ma.fields.Boolean(metadata={"description": "Whether a device token is registered"})
@@ -83,23 +82,27 @@ class PushTokenIn(ma.Schema):
 
 @blp.route("")
 class Registrations(MethodView):
-    decorators = [limiter.limit(limits.REGISTRATION, methods=["POST"])]
+    decorators = limits.registration_limits()
 
     @blp.operation(
         "registerInstallation",
         auth=None,
-        errors={422: "An unknown enrolment code or invalid field", 429: "Too many registrations from this address"},
+        errors={
+            422: "An unknown enrolment code or invalid field",
+            429: "Too many registrations from this address (or, with a valid enrolment code, for its organisation)",
+        },
     )
     @blp.arguments(RegistrationIn)
     @blp.response(201, RegistrationOut)
     def post(self, body):
         """Register an installation; the token is returned only now."""
         registration = installations.register(db_session(), server_secret(), request_time(), **body)
-        return {
+        created = {
             "id": registration.installation.id,
             "token": registration.token,
             "organisation": registration.installation.organisation,
         }
+        return created, 201, {"Location": f"{blp.url_prefix}/me"}
 
 
 @blp.route("/me")

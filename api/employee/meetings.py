@@ -10,17 +10,18 @@ from flask import Response, jsonify
 from flask.views import MethodView
 
 from api.employee.dilemmas import OptionCountOut
+from api.platform import limits
 from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
-from api.platform.fields import Prose
-from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
+from api.platform.fields import Choice, Instant, Prose, WholeNumber
 from dilemmas.employee import meetings
 from dilemmas.employee.meeting_joins import join
 from dilemmas.employee.meetings import NOTE_MAX, MeetingView, revealable
 from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.meetings import ACTIONS, ROLES, STATES
 from dilemmas.storage.base import INT_MAX
 from scoring.spreads import option_counts
 
@@ -32,7 +33,7 @@ REFUSED = "Not possible in the session's state; the problem names the allowed tr
 
 
 class SessionIn(ma.Schema):
-    dilemma_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+    dilemma_id = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=INT_MAX))
 
 
 class SessionJoinIn(ma.Schema):
@@ -51,7 +52,7 @@ class ConsensusIn(ma.Schema):
 
 
 class ConsensusOut(ma.Schema):
-    option = ma.fields.String()
+    option = Choice(OPTION_KEYS)
     note = ma.fields.String(allow_none=True)
 
 
@@ -63,8 +64,8 @@ class StepOut(ma.Schema):
     title = ma.fields.String()
     prompt = ma.fields.String(metadata={"description": "What the lead asks the room (Dutch)"})
     minutes = ma.fields.Integer()
-    started_at = ma.fields.DateTime()
-    ends_at = ma.fields.DateTime(
+    started_at = Instant()
+    ends_at = Instant(
         metadata={"description": "When the step's time is up; count down against the response's Date header"}
     )
     auto = ma.fields.Boolean(metadata={"description": "The timer moves on to the next step by itself"})
@@ -75,7 +76,7 @@ class SessionOut(ma.Schema):
     team_id = ma.fields.Integer()
     team_name = ma.fields.String()
     dilemma_id = ma.fields.Integer()
-    state = ma.fields.String(metadata={"description": "open | revealed | revoting | closed"})
+    state = Choice(STATES)
     round = ma.fields.Integer(metadata={"description": "1, or 2 after a revote"})
     participants = ma.fields.Integer(
         metadata={"description": "Devices that joined or voted (never whose); show it, so one too many is noticed"}
@@ -92,10 +93,10 @@ class SessionOut(ma.Schema):
     )
     consensus = ma.fields.Nested(ConsensusOut, allow_none=True)
     join_code = ma.fields.String(allow_none=True, metadata={"description": "Null once closed"})
-    expires_at = ma.fields.DateTime()
-    role = ma.fields.String(metadata={"description": "lead | participant"})
-    my_vote = ma.fields.String(allow_none=True, metadata={"description": "The caller's own vote in this round"})
-    allowed = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller can do next"})
+    expires_at = Instant()
+    role = Choice(ROLES)
+    my_vote = Choice(OPTION_KEYS, allow_none=True, metadata={"description": "The caller's own vote in this round"})
+    allowed = ma.fields.List(Choice(ACTIONS), metadata={"description": "What the caller can do next"})
     step = ma.fields.Nested(
         StepOut,
         allow_none=True,
@@ -140,12 +141,13 @@ class TeamSessions(MethodView):
         """Open a live session on a dilemma (lead). Its 6-digit join code
         works for four hours or until the session is closed."""
         session, installation, now = _context()
-        return _present(meetings.create(session, installation, team_id, body["dilemma_id"], now))
+        opened = _present(meetings.create(session, installation, team_id, body["dilemma_id"], now))
+        return opened, 201, {"Location": f"{blp.url_prefix}/sessions/{opened['id']}"}
 
 
 @blp.route("/sessions/join")
 class Join(MethodView):
-    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+    decorators = limits.code_guessing_limits()
 
     @blp.operation(
         "joinSession",
@@ -165,9 +167,8 @@ class Join(MethodView):
 
 @blp.route("/sessions/<int:session_id>")
 class One(MethodView):
-    @blp.operation("getSession", auth=INSTALLATION, errors={404: NOT_FOUND})
+    @blp.operation("getSession", auth=INSTALLATION, errors={404: NOT_FOUND}, conditional=True)
     @blp.response(200, SessionOut)
-    @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
     def get(self, session_id):
         """The session: state, counts, the revealed spread, shift, consensus.
         Poll with If-None-Match: an unchanged session is a 304 that costs

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.db import db_session
+from dilemmas.language import named
 from dilemmas.reads import content
 
 blp = Blueprint("organisation", __name__, url_prefix="/api/v1", description="Organisation and categories")
@@ -58,6 +59,11 @@ class Categories(MethodView):
     @blp.operation("listCategories", auth=INSTALLATION)
     @blp.response(200, CategoryOut(many=True))
     def get(self):
-        """The categories dilemmas are filed under."""
-        current_installation()
-        return content.categories(db_session())
+        """The categories dilemmas are filed under; ``name`` in the
+        installation's language where the bank has it, ``name_en`` as the
+        bank has it."""
+        locale = current_installation().locale
+        return [
+            {"slug": c.slug, "name": named(locale, c.name, c.name_en), "name_en": c.name_en}
+            for c in content.categories(db_session())
+        ]

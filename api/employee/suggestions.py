@@ -10,9 +10,10 @@ from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Line, Prose
+from api.platform.fields import Choice, Line, Prose
 from api.platform.limits import limiter
 from dilemmas.employee import suggestions
+from dilemmas.model.suggestions import STATUSES
 
 blp = Blueprint("suggestions", __name__, url_prefix="/api/v1/suggestions", description="Suggest a dilemma")
 
@@ -24,7 +25,7 @@ class SuggestionIn(ma.Schema):
 
 class SuggestionReceipt(ma.Schema):
     id = ma.fields.Integer()
-    status = ma.fields.String()
+    status = Choice(STATUSES)
 
 
 @blp.route("")

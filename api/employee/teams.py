@@ -5,14 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
+from api.platform import limits
 from api.platform.auth import current_installation
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Line
-from api.platform.limits import CODE_GUESSING_LIMITS, failed_code, limiter
+from api.platform.fields import Choice, Line, WholeNumber
 from dilemmas.employee import teams
-from dilemmas.model.teams import NAME_MAX
+from dilemmas.model.teams import LEAD, MEMBER, NAME_MAX
 from dilemmas.storage.base import INT_MAX
 
 blp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams that answer together")
@@ -30,7 +30,7 @@ class TeamOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     member_count = ma.fields.Integer()
-    role = ma.fields.String(metadata={"description": "lead | member"})
+    role = Choice((LEAD, MEMBER))
     handle = ma.fields.Integer(
         metadata={"description": "Your number in the team, shown to the lead as 'member N' (for handing over)"}
     )
@@ -41,12 +41,12 @@ class TeamOut(ma.Schema):
 
 class MemberOut(ma.Schema):
     handle = ma.fields.Integer(metadata={"description": "Shown as 'member N'; says nothing about who it is"})
-    role = ma.fields.String()
+    role = Choice((LEAD, MEMBER))
     you = ma.fields.Boolean()
 
 
 class HandOverIn(ma.Schema):
-    handle = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=INT_MAX))
+    handle = WholeNumber(required=True, validate=ma.validate.Range(min=1, max=INT_MAX))
 
 
 @blp.route("")
@@ -56,7 +56,8 @@ class Teams(MethodView):
     @blp.response(201, TeamOut)
     def post(self, body):
         """Create a team; the caller is its lead and gets the invite code."""
-        return teams.create(db_session(), current_installation(), body["name"], request_time())
+        team = teams.create(db_session(), current_installation(), body["name"], request_time())
+        return team, 201, {"Location": f"{blp.url_prefix}/{team.id}"}
 
     @blp.operation("listTeams", auth=INSTALLATION)
     @blp.response(200, TeamOut(many=True))
@@ -67,7 +68,7 @@ class Teams(MethodView):
 
 @blp.route("/join")
 class Join(MethodView):
-    decorators = [limiter.limit(CODE_GUESSING_LIMITS, methods=["POST"], deduct_when=failed_code)]
+    decorators = limits.code_guessing_limits()
 
     @blp.operation(
         "joinTeam",

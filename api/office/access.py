@@ -11,9 +11,9 @@ from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, server_secret
 from api.platform.db import db_session
-from api.platform.fields import Line
+from api.platform.fields import Choice, Instant, Line
 from api.platform.limits import limiter
-from dilemmas.model.admins import AdminToken
+from dilemmas.model.admins import ROLES, AdminToken
 from dilemmas.office import admin_tokens
 from dilemmas.office.audit import audit_trail
 from dilemmas.office.organisations import enrolment_codes, rotate_enrolment_code
@@ -28,20 +28,20 @@ FORBIDDEN = "The token's role does not allow this"
 
 class MeOut(ma.Schema):
     name = ma.fields.String()
-    role = ma.fields.String()
+    role = Choice(ROLES)
     organisation = ma.fields.String()
     scope = ma.fields.List(ma.fields.String(), metadata={"description": "Organisations this token reaches"})
-    expires_at = ma.fields.DateTime()
+    expires_at = Instant()
 
 
 class TokenOut(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
-    role = ma.fields.String()
+    role = Choice(ROLES)
     organisation = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    expires_at = ma.fields.DateTime()
-    revoked_at = ma.fields.DateTime(allow_none=True)
+    created_at = Instant()
+    expires_at = Instant()
+    revoked_at = Instant(allow_none=True)
     created_by = ma.fields.String()
 
 
@@ -60,7 +60,7 @@ class RotateIn(ma.Schema):
 
 class AuditOut(ma.Schema):
     id = ma.fields.Integer()
-    at = ma.fields.DateTime()
+    at = Instant()
     actor = ma.fields.String()
     action = ma.fields.String()
     object_type = ma.fields.String()

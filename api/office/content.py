@@ -13,7 +13,7 @@ from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Line
+from api.platform.fields import Instant, Line
 from api.platform.limits import limiter
 from dilemmas.model.suggestions import STATUSES
 from dilemmas.office import codebook, suggestions
@@ -30,7 +30,7 @@ class VersionOut(ma.Schema):
     title = ma.fields.String()
     text = ma.fields.String()
     author = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = Instant()
 
 
 class AdminSectionSummary(ma.Schema):
@@ -38,7 +38,7 @@ class AdminSectionSummary(ma.Schema):
     title = ma.fields.String()
     text = ma.fields.String()
     version = ma.fields.Integer()
-    updated_at = ma.fields.DateTime()
+    updated_at = Instant()
 
 
 class AdminSectionOut(AdminSectionSummary):
@@ -59,7 +59,7 @@ class SuggestionOut(ma.Schema):
         allow_none=True,
         metadata={"type": "string", "description": "The category's slug, when the sender chose one"},
     )
-    status = ma.fields.String()
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     received_on = ma.fields.Date()
     dilemma_id = ma.fields.Integer(allow_none=True)
 

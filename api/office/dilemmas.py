@@ -12,14 +12,12 @@ from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time
 from api.platform.db import db_session
-from api.platform.fields import Prose
+from api.platform.fields import Choice, Instant, Prose
 from api.platform.limits import limiter
-from dilemmas.model.content import (
-    Dilemma,
-)
+from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES, Dilemma
 from dilemmas.model.organisations import Organisation
 from dilemmas.office import authoring, listing
-from dilemmas.office.authoring import workflow_actions
+from dilemmas.office.authoring import TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
@@ -30,16 +28,16 @@ CONFLICT = "Not allowed in the dilemma's current state (the allowed actions are 
 
 
 class AdminOptionOut(ma.Schema):
-    key = ma.fields.String()
+    key = Choice(OPTION_KEYS)
     text = ma.fields.String()
-    alignment = ma.fields.String(allow_none=True)
+    alignment = Choice(ALIGNMENTS, allow_none=True)
     feedback = ma.fields.String(allow_none=True)
 
 
 class RevisionRef(ma.Schema):
     number = ma.fields.Integer()
     author = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = Instant()
 
 
 class AdminDilemmaOut(ma.Schema):
@@ -47,8 +45,8 @@ class AdminDilemmaOut(ma.Schema):
     slug = ma.fields.String()
     organisation = ma.fields.String()
     category = ma.fields.String()
-    audience = ma.fields.String()
-    status = ma.fields.String()
+    audience = Choice(AUDIENCES)
+    status = Choice(STATUSES)
     needs_review = ma.fields.Boolean()
     week = ma.fields.String(allow_none=True)
     revision = ma.fields.Nested(RevisionRef)
@@ -59,7 +57,7 @@ class AdminDilemmaOut(ma.Schema):
     code_refs = ma.fields.List(ma.fields.String())
     answered = ma.fields.Boolean()
     allowed_actions = ma.fields.List(
-        ma.fields.String(),
+        Choice(TRANSITIONS),
         metadata={"description": "The transitions this token may make now (role, state and four-eyes)"},
     )
 
@@ -70,14 +68,14 @@ class CommentIn(ma.Schema):
 
 class RevisionOptionOut(ma.Schema):
     text = ma.fields.String()
-    alignment = ma.fields.String(allow_none=True, metadata={"description": "aligned | grey | conflicts"})
+    alignment = Choice(ALIGNMENTS, allow_none=True)
     feedback = ma.fields.String(allow_none=True)
 
 
 class ChangeOut(ma.Schema):
     number = ma.fields.Integer()
     author = ma.fields.String()
-    created_at = ma.fields.DateTime()
+    created_at = Instant()
     title = ma.fields.String()
     situation = ma.fields.String()
     explanation = ma.fields.String()
@@ -94,11 +92,11 @@ class ScheduleQuery(ma.Schema):
 class WeekOut(ma.Schema):
     week = ma.fields.String()
     organisation = ma.fields.String()
-    source = ma.fields.String(metadata={"description": "own | automatic | inherited | gap"})
+    source = Choice(("own", "automatic", "inherited", "gap"))
     inherited_from = ma.fields.String(allow_none=True)
     dilemma_id = ma.fields.Integer(allow_none=True)
     title = ma.fields.String(allow_none=True)
-    status = ma.fields.String(allow_none=True)
+    status = Choice(STATUSES, allow_none=True)
 
 
 def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:

@@ -12,6 +12,7 @@ from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
+from api.platform.fields import Instant
 from api.platform.limits import limiter
 from push import campaigns
 
@@ -28,17 +29,17 @@ class CampaignQuery(ma.Schema):
 
 class CampaignOut(ma.Schema):
     id = ma.fields.Integer()
-    kind = ma.fields.String()
+    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     organisation = ma.fields.String()
     dilemma_id = ma.fields.Integer(allow_none=True)
     week = ma.fields.String()
     strategy = ma.fields.String(metadata={"description": "tokens | topic"})
     state = ma.fields.String(metadata={"description": "scheduled | due | sending | done | expired"})
     created_by = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    due_at = ma.fields.DateTime()
-    expires_at = ma.fields.DateTime()
-    finished_at = ma.fields.DateTime(allow_none=True)
+    created_at = Instant()
+    due_at = Instant()
+    expires_at = Instant()
+    finished_at = Instant(allow_none=True)
     batches = ma.fields.Integer()
     batches_done = ma.fields.Integer()
     planned = ma.fields.Integer()

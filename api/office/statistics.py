@@ -15,7 +15,10 @@ from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, settings
 from api.platform.csv_files import CSV_CONTENT, as_csv, wants_csv
 from api.platform.db import db_session
+from api.platform.fields import Choice
 from api.platform.limits import limiter
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION
+from dilemmas.model.content import ALIGNMENTS, OPTION_KEYS
 from scoring import statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
 from scoring.meetings import by_chapter
@@ -27,7 +30,7 @@ COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer(allow_none=Tru
 
 
 class OptionFigureOut(ma.Schema):
-    key = ma.fields.String(metadata={"description": "A-D"})
+    key = Choice(OPTION_KEYS)
     count = ma.fields.Integer()
     percent = ma.fields.Integer()
 
@@ -45,12 +48,12 @@ class SpreadOut(ma.Schema):
 
 
 class ScopeSpreadOut(SpreadOut):
-    scope = ma.fields.String(metadata={"description": "all | organisation"})
+    scope = Choice((SCOPE_ALL, SCOPE_ORGANISATION))
     name = ma.fields.String()
 
 
 class ModeSpreadOut(SpreadOut):
-    mode = ma.fields.String(metadata={"description": "alone | colleague | team"})
+    mode = Choice(MODES)
 
 
 class DifficultyOut(ma.Schema):
@@ -69,8 +72,8 @@ class DilemmaStatsOut(ma.Schema):
     closed = ma.fields.Boolean()
     title = ma.fields.String()
     alignment = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.String(),
+        keys=Choice(OPTION_KEYS),
+        values=Choice(ALIGNMENTS),
         allow_none=True,
         metadata={"description": "Option key -> aligned | grey | conflicts, for the options the author marked"},
     )

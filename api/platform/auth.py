@@ -35,7 +35,7 @@ def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Stuur je token mee als 'Authorization: Bearer TOKEN'.")
+        raise Unauthorized("Stuur je token mee als 'Authorization: Bearer TOKEN'.", cause="token-missing")
     return token.strip()
 
 

@@ -18,3 +18,12 @@ def conditional(response: Response) -> Response:
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     response.headers["Cache-Control"] = PRIVATE_NO_CACHE
     return response.make_conditional(request)
+
+
+def vary_on(response: Response, name: str) -> None:
+    """Add ``name`` to Vary, keeping every value already there, in however
+    many Vary headers (CORS adds its own)."""
+    values = [v.strip() for header in response.headers.getlist("Vary") for v in header.split(",") if v.strip()]
+    if name.lower() not in {v.lower() for v in values}:
+        values.append(name)
+    response.headers["Vary"] = ", ".join(values)

@@ -2,7 +2,11 @@
 
 Domain errors map to status codes here; HTTP errors (from Werkzeug, webargs
 and flask-smorest) keep theirs; anything unexpected is a 500 that leaks
-nothing but a request id. Titles are Dutch: the app shows them."""
+nothing but a request id. Each problem's ``type`` names its cause
+(``/problems/answer-first``), a page that explains it; its title, and its
+detail, are in the caller's language (api.platform.language): the Dutch
+detail says what happened in this case, the English one what the cause
+means (dilemmas.language)."""
 
 from __future__ import annotations
 
@@ -15,26 +19,13 @@ from flask_smorest import Api
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from api.platform.language import locale
 from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
+from dilemmas.language import CAUSES, DEFAULT_LOCALE, cause_for
+from dilemmas.model.content import OPTION_KEYS
 
 log = logging.getLogger("kompas.errors")
 
-PROBLEM_TYPES = {
-    400: ("bad-request", "Ongeldig verzoek"),
-    401: ("unauthorized", "Niet aangemeld"),
-    403: ("forbidden", "Geen toegang"),
-    404: ("not-found", "Niet gevonden"),
-    405: ("method-not-allowed", "Methode niet toegestaan"),
-    406: ("not-acceptable", "Formaat niet beschikbaar"),
-    409: ("conflict", "Conflict"),
-    413: ("payload-too-large", "Verzoek te groot"),
-    415: ("unsupported-media-type", "Verkeerd formaat"),
-    422: ("validation", "Ongeldige invoer"),
-    428: ("precondition-required", "Voorwaarde vereist"),
-    429: ("too-many-requests", "Te veel verzoeken"),
-    500: ("internal", "Er ging iets mis"),
-    503: ("unavailable", "Tijdelijk niet beschikbaar"),
-}
 DOMAIN_STATUS = {
     NotFound: 404,
     Conflict: 409,
@@ -52,10 +43,15 @@ class ProblemSchema(ma.Schema):
     class Meta:
         unknown = ma.INCLUDE
 
-    type = ma.fields.String(metadata={"description": "URI reference of the problem type"})
-    title = ma.fields.String(metadata={"description": "Short summary (Dutch)"})
+    type = ma.fields.String(
+        validate=ma.validate.OneOf([f"/problems/{cause}" for cause in CAUSES]),
+        metadata={"description": "The cause, as a URI reference to a page that explains it: tell problems apart by it"},
+    )
+    title = ma.fields.String(metadata={"description": "Short summary, in the response's Content-Language"})
     status = ma.fields.Integer()
-    detail = ma.fields.String(metadata={"description": "What went wrong in this case"})
+    detail = ma.fields.String(
+        metadata={"description": "What went wrong (Dutch: in this case; English: what the cause means)"}
+    )
     instance = ma.fields.String(metadata={"description": "The request path"})
     request_id = ma.fields.String()
     errors = ma.fields.Dict(
@@ -63,10 +59,31 @@ class ProblemSchema(ma.Schema):
         values=ma.fields.List(ma.fields.String()),
         metadata={"description": "Messages per field (422)"},
     )
-    state = ma.fields.String(metadata={"description": "A live session's state, when a transition is refused (409)"})
-    allowed = ma.fields.List(
-        ma.fields.String(), metadata={"description": "The transitions a live session allows now (409)"}
+    state = ma.fields.String(
+        metadata={"description": "The state of the session (or the office's dilemma) that refused a transition (409)"}
     )
+    allowed = ma.fields.List(
+        ma.fields.String(), metadata={"description": "The transitions the session or dilemma allows now (409)"}
+    )
+    votes = ma.fields.Integer(metadata={"description": "Votes cast in the round, when a reveal is refused (409)"})
+    needed = ma.fields.Integer(metadata={"description": "Votes a reveal needs (409)"})
+    answer = ma.fields.String(
+        validate=ma.validate.OneOf(OPTION_KEYS),
+        metadata={"description": "The answer that stands, when the week closed before a change (409)"},
+    )
+    consensus = ma.fields.String(
+        validate=ma.validate.OneOf(OPTION_KEYS),
+        allow_none=True,
+        metadata={"description": "The team's joint answer recorded in this session, else null (409)"},
+    )
+    session_id = ma.fields.Integer(metadata={"description": "The team's session that is already open (409)"})
+    limit = ma.fields.Integer(
+        metadata={"description": "The number that was reached, e.g. teams per installation (409)"}
+    )
+    field = ma.fields.String(metadata={"description": "The body's field that clashes (409)"})
+    week = ma.fields.String(metadata={"description": "The ISO week concerned, e.g. 2026-W50 (409)"})
+    taken_by = ma.fields.Integer(metadata={"description": "The dilemma already scheduled in the week (409)"})
+    reason = ma.fields.String(metadata={"description": "Why a change is refused, e.g. 'answered' (409)"})
 
 
 STANDARD_MEMBERS = frozenset(("type", "title", "status", "detail", "instance", "request_id", "errors"))
@@ -79,10 +96,21 @@ def request_id() -> str:
 
 
 def problem(
-    status: int, detail: str | None = None, errors: dict | None = None, headers: dict | None = None, **extra
+    status: int,
+    detail: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+    *,
+    cause: str | None = None,
+    **extra,
 ) -> Response:
-    slug, title = PROBLEM_TYPES.get(status, ("error", "Fout"))
-    body = {"type": f"/problems/{slug}", "title": title, "status": status}
+    """A problem+json response. ``detail`` is Dutch (the domain's words);
+    for another language the cause's own explanation stands in."""
+    cause = cause_for(status, cause)
+    language = locale()
+    body = {"type": f"/problems/{cause}", "title": CAUSES[cause].title[language], "status": status}
+    if language != DEFAULT_LOCALE:
+        detail = CAUSES[cause].advice[language]
     if detail:
         body["detail"] = detail
     body["instance"] = request.path
@@ -179,7 +207,7 @@ def register(app: Flask) -> None:
         # Extra members say what the app can do next (e.g. a session's
         # allowed transitions); they never replace the standard ones.
         extra = {key: value for key, value in error.extra.items() if key not in STANDARD_MEMBERS}
-        return problem(status, error.detail, errors, headers, **extra)
+        return problem(status, error.detail, errors, headers, cause=error.cause, **extra)
 
     @app.errorhandler(DataError)
     def out_of_range(error: DataError):
@@ -220,8 +248,9 @@ def document_errors(api: Api) -> None:
     # to by name; these two say what they mean here.
     components.responses["BAD_REQUEST"] = {"description": "The body is not valid JSON"}
     components.responses["PAYLOAD_TOO_LARGE"] = {"description": "The body is larger than MAX_CONTENT_LENGTH"}
+    components.responses["UNSUPPORTED_MEDIA_TYPE"] = {"description": "A body that is not JSON (Content-Type)"}
     for name, response in components.responses.items():
-        if "content" in response or name in ("BAD_REQUEST", "PAYLOAD_TOO_LARGE"):
+        if "content" in response or name in ("BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"):
             response["content"] = problem_content
     # X-Pagination carries a JSON object as text; say so, so that clients
     # (and schemathesis) read it as the string it is.

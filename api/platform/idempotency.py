@@ -40,9 +40,11 @@ def claim_key():
         g.idempotency_claim = (outcome.record.id, caller)
         return None
     if outcome.outcome == "mismatch":
-        return problem(422, f"Deze {HEADER} is al gebruikt voor een ander verzoek.")
+        return problem(422, f"Deze {HEADER} is al gebruikt voor een ander verzoek.", cause="key-reused")
     if outcome.outcome == "in_flight":
-        return problem(409, f"Een verzoek met deze {HEADER} is nog bezig.", headers={"Retry-After": "1"})
+        return problem(
+            409, f"Een verzoek met deze {HEADER} is nog bezig.", headers={"Retry-After": "1"}, cause="request-in-flight"
+        )
     stored = idempotency.stored_response(caller, outcome.record)
     response = Response(stored.body, status=stored.status)
     for name, value in stored.headers.items():

@@ -3,10 +3,12 @@
 | what | limit | per |
 |---|---|---|
 | registering an installation | 30 per hour | client address |
+| registering with a valid enrolment code | 1000 per hour | that code's organisation and client address |
 | sending a suggestion | 10 per hour | installation |
 | answering | 60 per minute | installation |
 | any admin request | 600 per minute | admin token |
-| wrong team or session codes | 10 per minute, 30 per hour, 100 per day | client address |
+| wrong team or session codes | 10 per minute, 30 per hour, 100 per day | installation |
+| wrong team or session codes | 300 per hour, 1000 per day | client address |
 | any office console request | 600 per minute | console sign-in |
 | signing in to the console | 20 per minute | client address |
 
@@ -36,7 +38,7 @@ import hmac
 import ipaddress
 import time
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from limits.storage import Storage
 from sqlalchemy import Engine, case, delete, select
@@ -46,21 +48,33 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.platform.auth import caller_key
 from api.platform.context import server_secret
+from api.platform.db import db_session
 from api.platform.errors import problem
 from dilemmas.model.limits import RateLimitCounter
+from dilemmas.reads.organisations import by_enrolment_code
 from dilemmas.storage.conflicts import insert_for
 from dilemmas.storage.database import make_engine
 
 REGISTRATION = "30 per hour"
+# Launch day: an office behind one NAT installs the app with its
+# organisation's enrolment code. Such registrations count per organisation
+# and address instead; a code that is not valid counts as none.
+REGISTRATION_WITH_CODE = "1000 per hour"
 SUGGESTIONS = "10 per hour"
 ANSWERS = "60 per minute"
 ADMIN = "600 per minute"
 # Signing in to the office console: guessing tokens, per client address.
 CONSOLE_SIGN_IN = "20 per minute"
-# Guessing team invite codes and session join codes, per client address:
-# only wrong codes count, and the wait grows from a minute to an hour to a
-# day as they add up. A meeting room behind one address mistypes far less.
+# Guessing team invite codes and session join codes: only wrong codes
+# count, and the wait grows from a minute to an hour to a day as they add
+# up. Per installation, so that thirty phones in one meeting room, on one
+# Wi-Fi, mistyping now and then never lock the room out; per address a
+# backstop far above what a room mistypes, against one guesser with many
+# installations. A meeting's code cannot be walked whatever the counts:
+# after MAX_FAILED_JOINS wrong codes its organisation's open meetings get
+# new codes (dilemmas.employee.meeting_joins).
 CODE_GUESSING_LIMITS = "10 per minute;30 per hour;100 per day"
+CODE_GUESSING_PER_ADDRESS = "300 per hour;1000 per day"
 
 # Statuses whose Retry-After means something: the limiter's own header is
 # added to every response of a limited endpoint, and would tell a client
@@ -106,6 +120,52 @@ def per_console_sign_in() -> str:
 
 
 limiter = Limiter(key_func=per_address, headers_enabled=True)
+
+
+def enrolment_organisation() -> int | None:
+    """The organisation whose valid enrolment code the registration's body
+    names, else None (no code, a malformed body, an unknown code). Read
+    before the strict decoder runs: a body it would refuse names no code."""
+    if "enrolment_organisation" not in g:
+        body = request.get_json(silent=True)
+        code = body.get("enrolment_code") if isinstance(body, dict) else None
+        found = None
+        if isinstance(code, str) and 4 <= len(code) <= 64 and code.isprintable():
+            organisation = by_enrolment_code(db_session(), code)
+            found = organisation.id if organisation is not None else None
+        g.enrolment_organisation = found
+    return g.enrolment_organisation
+
+
+def per_enrolment() -> str:
+    """The enrolment code's organisation and the client's address."""
+    return f"enrolment:{enrolment_organisation()}:{per_address()}"
+
+
+def registration_limits() -> list:
+    """The registration view's limits: per address without a valid code,
+    per organisation and address with one (read each time, so that tests
+    can lower them)."""
+    return [
+        limiter.limit(lambda: REGISTRATION, methods=["POST"], exempt_when=lambda: enrolment_organisation() is not None),
+        limiter.limit(
+            lambda: REGISTRATION_WITH_CODE,
+            methods=["POST"],
+            key_func=per_enrolment,
+            exempt_when=lambda: enrolment_organisation() is None,
+        ),
+    ]
+
+
+def code_guessing_limits() -> list:
+    """The join views' limits on wrong codes: per installation, and the
+    address's backstop."""
+    return [
+        limiter.limit(lambda: CODE_GUESSING_LIMITS, methods=["POST"], key_func=per_caller, deduct_when=failed_code),
+        limiter.limit(
+            lambda: CODE_GUESSING_PER_ADDRESS, methods=["POST"], key_func=per_address, deduct_when=failed_code
+        ),
+    ]
 
 
 def failed_code(response: Response) -> bool:
@@ -224,6 +284,19 @@ def init_app(app: Flask) -> None:
         # this sees the limiter's headers.
         if response.status_code not in WAIT_STATUSES:
             response.headers.pop("Retry-After", None)
+        return response
+
+    @app.after_request
+    def ietf_rate_limit_fields(response: Response) -> Response:
+        # The IETF's RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-
+        # ratelimit-headers) beside flask-limiter's X-RateLimit-*, from the
+        # same numbers (already read: this costs no query).
+        current = limiter.current_limit if limiter.enabled else None
+        if current is not None and "X-RateLimit-Limit" in response.headers:
+            item = current.limit
+            reset = min(item.get_expiry(), max(0, current.reset_at - int(time.time())))
+            response.headers["RateLimit-Policy"] = f'"limit";q={item.amount};w={item.get_expiry()}'
+            response.headers["RateLimit"] = f'"limit";r={current.remaining};t={reset}'
         return response
 
     limiter.init_app(app)

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dilemmas.counters import counter_key
 from dilemmas.model.admins import ROLES
+from dilemmas.model.installations import PLATFORMS
 from push.settings import MOMENT, PushSettings
 from scoring.spreads import Thresholds
 
@@ -102,6 +103,15 @@ def _base_url(name: str, text: str) -> str | None:
 
 def _names(_name: str, text: str) -> frozenset[str]:
     return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def _app_versions(name: str, text: str) -> str:
+    """``platform=version`` pairs, comma-separated: ``ios=1.4.0,android=1.4.0``."""
+    for part in (p.strip() for p in text.split(",")):
+        platform, _, version = part.partition("=")
+        if part and (platform not in PLATFORMS or not re.fullmatch(r"\d+(\.\d+){0,2}", version)):
+            raise ConfigError(f"{name}: {part!r} is not platform=version with a platform of {', '.join(PLATFORMS)}")
+    return ", ".join(p.strip() for p in text.split(",") if p.strip())
 
 
 def _networks(name: str, text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -264,6 +274,13 @@ class Settings:
     )
     max_content_length: int = setting(
         "MAX_CONTENT_LENGTH", "65536", "request bodies above this many bytes get 413", _whole_number(1024)
+    )
+    min_app_versions: str = setting(
+        "KOMPAS_MIN_APP_VERSIONS",
+        "",
+        "the oldest app version still supported per platform, e.g. `ios=1.4.0,android=1.4.0`: sent to every app "
+        "in `Kompas-Min-App-Version`, which asks the user to update below it",
+        _app_versions,
     )
     cors_origins: frozenset[str] = setting(
         "CORS_ORIGINS",

@@ -158,6 +158,7 @@ def submit(
         if changed and closed:
             raise Conflict(
                 "De week van dit dilemma is voorbij; je antwoord kan niet meer veranderen.",
+                cause="week-closed",
                 answer=stored.option,
             )
         rated = not closed and difficulty is not None and difficulty != stored.difficulty

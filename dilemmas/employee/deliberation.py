@@ -95,7 +95,7 @@ def _move(
     meeting_id = access.row.id
     row = session.get(Deliberation, meeting_id)
     if row is None:
-        raise Conflict("Deze sessie volgt geen methode; kies eerst een methode.")
+        raise Conflict("Deze sessie volgt geen methode; kies eerst een methode.", cause="no-method")
     minutes = [s["minutes"] for s in session.get(Method, row.method_slug).steps]
     current, _ = walk(minutes, row.step, row.step_started_at, row.auto, now)
     row.step = max(0, min(current + by, len(minutes) - 1))
@@ -260,7 +260,7 @@ def record_outcome(
     if look_back_on is not None and not now.date() < look_back_on <= (now + LOOK_BACK_WITHIN).date():
         # A well-formed date that the calendar of now refuses: a conflict
         # with the present, like a week that has begun.
-        raise Conflict("Kies een datum in de toekomst, binnen een jaar.", field="look_back_on")
+        raise Conflict("Kies een datum in de toekomst, binnen een jaar.", cause="out-of-range", field="look_back_on")
     row = session.get(Outcome, meeting_id) or Outcome(session_id=meeting_id, team_id=access.row.team_id)
     row.agreements, row.look_back_on, row.reminded = agreements, look_back_on, False
     session.add(row)

@@ -21,6 +21,7 @@ from dilemmas.counters import counter_key
 from dilemmas.employee import teams
 from dilemmas.employee.keys import key_base
 from dilemmas.errors import Unauthorized, UnknownReference
+from dilemmas.language import DEFAULT_LOCALE
 from dilemmas.model.installations import Installation, PushToken
 from dilemmas.model.organisations import Organisation
 from dilemmas.reads.memo import GENERATION
@@ -85,6 +86,8 @@ class Caller:
     key_base: bytes
     generation: int
     counter_key: bytes
+    # The language the phone reads (errors, names): read in the same query.
+    locale: str = DEFAULT_LOCALE
 
 
 # Plain Core, built once, run on the session's connection: this runs on
@@ -93,7 +96,7 @@ class Caller:
 _INSTALLATIONS = Installation.__table__.c
 
 
-_AUTHENTICATE = select(_INSTALLATIONS.id, _INSTALLATIONS.organisation_id, GENERATION).where(
+_AUTHENTICATE = select(_INSTALLATIONS.id, _INSTALLATIONS.organisation_id, GENERATION, _INSTALLATIONS.locale).where(
     _INSTALLATIONS.token_hash == bindparam("token_hash")
 )
 
@@ -104,7 +107,7 @@ def authenticate(session: Session, secret_key: bytes, token: str) -> Caller:
     row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_token(token, secret_key)}).first()
     if row is None:
         raise Unauthorized("Onbekend of ingetrokken installatietoken.")
-    return Caller(row[0], row[1], key_base(secret_key, token), row[2], counter_key(secret_key))
+    return Caller(row[0], row[1], key_base(secret_key, token), row[2], counter_key(secret_key), row[3])
 
 
 def installation_of(session: Session, caller: Caller) -> Installation:

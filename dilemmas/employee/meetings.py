@@ -38,8 +38,10 @@ from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.meetings import (
     CLOSED,
+    LEAD_ROLE,
     NOTE_MAX,
     OPEN,
+    PARTICIPANT_ROLE,
     REVEALED,
     REVOTING,
     Meeting,
@@ -47,7 +49,7 @@ from dilemmas.model.meetings import (
     TeamAnswer,
     Vote,
 )
-from dilemmas.model.teams import LEAD, Team
+from dilemmas.model.teams import Team
 from dilemmas.reads.deliberation import StepView, step_of
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
@@ -126,7 +128,7 @@ def _refuse(action: str, state: str, allowed: tuple[str, ...]) -> Conflict:
         detail = f"'{action}' kan niet in de toestand '{state}'; de volgende stap is aan de teamleider."
     else:
         detail = f"'{action}' kan niet: de sessie is gesloten."
-    return Conflict(detail, state=state, allowed=list(allowed))
+    return Conflict(detail, cause="step-refused", state=state, allowed=list(allowed))
 
 
 @dataclass
@@ -184,7 +186,7 @@ def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
 
 def _require_lead(access: Access) -> None:
     if not access.lead:
-        raise Forbidden("Alleen de teamleider kan dit doen.")
+        raise Forbidden("Alleen de teamleider kan dit doen.", cause="lead-only")
 
 
 def _require(session: Session, access: Access, action: str, now: datetime) -> str:
@@ -230,7 +232,7 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
         consensus=Consensus(answer.option, answer.note) if answer and answer.session_id == row.id else None,
         join_code=row.join_code if state != CLOSED else None,
         expires_at=row.expires_at,
-        role=LEAD if access.lead else "participant",
+        role=LEAD_ROLE if access.lead else PARTICIPANT_ROLE,
         my_vote=mine,
         allowed=allowed,
         step=step_of(session, row.id, now) if state != CLOSED else None,
@@ -277,7 +279,7 @@ def create(session: Session, installation: Respondent, team_id: int, dilemma_id:
     _close_expired(session, team_id, now)
     running = session.scalar(select(Meeting.id).where(Meeting.open_team_id == team_id))
     if running is not None:
-        raise Conflict("Dit team heeft al een open sessie; sluit die eerst.", session_id=running)
+        raise Conflict("Dit team heeft al een open sessie; sluit die eerst.", cause="session-open", session_id=running)
 
     def insert() -> Meeting:
         row = Meeting(
@@ -387,6 +389,7 @@ def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -
                 if row.round > 1
                 else ""
             ),
+            cause="too-few-votes",
             votes=votes,
             needed=needed,
             state=state,
@@ -443,6 +446,7 @@ def consensus(
                 return view_of(session, access, now)
             raise Conflict(
                 "Het antwoord van het team op dit dilemma is al vastgelegd.",
+                cause="consensus-recorded",
                 consensus=recorded.option if recorded.session_id == row.id else None,
             )
         _require(session, access, "consensus", now)
@@ -466,7 +470,7 @@ def consensus(
             session.commit()
             return view_of(session, access, now)
         # Another session of the team recorded an answer just now: look again.
-    raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.")
+    raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.", cause="consensus-recorded")
 
 
 def close(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:

@@ -119,7 +119,7 @@ def lead_membership(session: Session, installation: Installation, team_id: int, 
     """As ``membership``, and Forbidden unless the installation is the lead."""
     found = membership(session, installation, team_id, lock=lock)
     if found.role != LEAD:
-        raise Forbidden("Alleen de teamleider kan dit doen.")
+        raise Forbidden("Alleen de teamleider kan dit doen.", cause="lead-only")
     return found
 
 
@@ -136,6 +136,7 @@ def _check_room(session: Session, installation: Installation) -> None:
     if (count or 0) >= MAX_TEAMS_PER_INSTALLATION:
         raise Conflict(
             f"Je bent al lid van {MAX_TEAMS_PER_INSTALLATION} teams; verlaat er eerst een.",
+            cause="team-limit",
             limit=MAX_TEAMS_PER_INSTALLATION,
         )
 

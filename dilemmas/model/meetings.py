@@ -16,6 +16,12 @@ if TYPE_CHECKING:
 
 
 OPEN, REVEALED, REVOTING, CLOSED = "open", "revealed", "revoting", "closed"
+STATES = (OPEN, REVEALED, REVOTING, CLOSED)
+# What a session may allow next (employee.meetings.meeting_actions).
+ACTIONS = ("vote", "reveal", "revote", "consensus", "close")
+# How a phone takes part: the team's lead steers, everyone else votes.
+LEAD_ROLE, PARTICIPANT_ROLE = "lead", "participant"
+ROLES = (LEAD_ROLE, PARTICIPANT_ROLE)
 NOTE_MAX = 500
 
 

@@ -76,7 +76,7 @@ def issue(
 def authenticate(session: Session, secret_key: bytes, plain: str, now: datetime) -> Actor:
     token = session.scalar(select(AdminToken).where(AdminToken.token_hash == hash_token(plain, secret_key)))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
-        raise Unauthorized("Onbekend, verlopen of ingetrokken beheertoken.")
+        raise Unauthorized("Onbekend, verlopen of ingetrokken beheertoken.", cause="admin-token-invalid")
     return actor_for(session, token)
 
 

@@ -86,7 +86,12 @@ def refusal(action: str, dilemma: Dilemma, actor: Actor) -> Conflict:
     status = dilemma.status
     allowed = workflow_actions(status, actor, dilemma.current.author)
     named = ", ".join(allowed) if allowed else "geen"
-    return Conflict(f"'{action}' kan niet bij status '{status}'. Toegestaan: {named}.", state=status, allowed=allowed)
+    return Conflict(
+        f"'{action}' kan niet bij status '{status}'. Toegestaan: {named}.",
+        cause="transition-refused",
+        state=status,
+        allowed=allowed,
+    )
 
 
 def slug_for(title: str) -> str:
@@ -134,7 +139,7 @@ def _sections(session: Session, organisation: Organisation, refs: list[str]) -> 
 def _options(options: list[dict[str, Any]]) -> list[Option]:
     texts = [" ".join(o["text"].split()).casefold() for o in options]
     if len(set(texts)) != len(texts):
-        raise Conflict("Twee opties zijn gelijk; elke optie moet anders zijn.", field="options")
+        raise Conflict("Twee opties zijn gelijk; elke optie moet anders zijn.", cause="duplicate", field="options")
     return [
         Option(key=key, text=o["text"], alignment=o.get("alignment"), feedback=o.get("feedback"))
         for key, o in zip(OPTION_KEYS, options, strict=True)
@@ -177,12 +182,14 @@ def _refuse_edits_of_a_started_week(session: Session, dilemma: Dilemma, now: dat
     if not placement.closed(now):
         raise Conflict(
             "De week van dit dilemma loopt; de tekst kan pas na de week veranderen, of in een nieuwe editie.",
+            cause="text-frozen",
             reason="week_open",
         )
     if [o["text"] for o in wanted["options"]] != [o["text"] for o in current["options"]]:
         raise Conflict(
             "De week van dit dilemma is begonnen; de teksten van de opties veranderen niet meer. "
             "Maak een nieuwe editie.",
+            cause="text-frozen",
             reason="options_frozen",
         )
 
@@ -235,7 +242,7 @@ def new_dilemma(
 ) -> Dilemma:
     """A dilemma with ``content`` as its first revision; the caller commits."""
     if session.scalar(select(exists().where(Dilemma.slug == slug))):
-        raise Conflict("Deze slug is al in gebruik; kies een andere.", field="slug")
+        raise Conflict("Deze slug is al in gebruik; kies een andere.", cause="duplicate", field="slug")
     dilemma = Dilemma(
         slug=slug,
         organisation_id=organisation.id,
@@ -282,6 +289,7 @@ def update(session: Session, actor: Actor, now: datetime, dilemma_id: int, chang
         raise Conflict(
             f"Een dilemma met status '{dilemma.status}' kan niet worden gewijzigd"
             + (" (haal het eerst uit de planning)." if dilemma.status == "scheduled" else "."),
+            cause="transition-refused",
             state=dilemma.status,
         )
     changed = []
@@ -323,6 +331,7 @@ def remove(session: Session, actor: Actor, now: datetime, dilemma_id: int) -> No
     if dilemma.status not in ("draft", "changes_requested") or has_answers(session, dilemma.id):
         raise Conflict(
             "Alleen een concept zonder antwoorden kan weg; archiveer dit dilemma in plaats daarvan.",
+            cause="transition-refused",
             state=dilemma.status,
         )
     audit.record(session, now, actor.label, "dilemma.delete", "dilemma", dilemma.id, dilemma.organisation_id)
@@ -340,13 +349,13 @@ def transition(
     if dilemma.status not in step.sources:
         raise refusal(action, dilemma, actor)
     if own_review(action, actor, dilemma.current.author):
-        raise Forbidden("Vier ogen: je kunt geen revisie beoordelen die je zelf hebt geschreven.")
+        raise Forbidden("Vier ogen: je kunt geen revisie beoordelen die je zelf hebt geschreven.", cause="four-eyes")
     if action == "request-changes" and not (comment or "").strip():
         raise Invalid("Zeg wat er moet veranderen.", {"comment": ["Een toelichting is verplicht."]})
     if action == "unschedule":
         placement = placement_of(session, dilemma.id)
         if placement is not None and now >= placement.week.starts_at(placement.timezone):
-            raise Conflict("De week van dit dilemma is al begonnen.", state=dilemma.status)
+            raise Conflict("De week van dit dilemma is al begonnen.", cause="week-taken", state=dilemma.status)
         session.execute(delete(ScheduledWeek).where(ScheduledWeek.dilemma_id == dilemma.id))
     before = dilemma.status
     dilemma.status = step.target

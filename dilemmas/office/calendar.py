@@ -166,7 +166,7 @@ def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, wee
         raise refusal("schedule", dilemma, actor)
     organisation = session.get(Organisation, dilemma.organisation_id)
     if now >= week.starts_at(organisation.timezone):
-        raise Conflict(f"Week {week} is al begonnen; plan een latere week.", week=str(week))
+        raise Conflict(f"Week {week} is al begonnen; plan een latere week.", cause="week-taken", week=str(week))
     new_id = insert_ignoring_conflicts(
         session,
         ScheduledWeek,
@@ -179,7 +179,12 @@ def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, wee
                 ScheduledWeek.organisation_id == organisation.id, ScheduledWeek.week == str(week)
             )
         )
-        raise Conflict(f"In week {week} staat al een dilemma voor {organisation.name}.", week=str(week), taken_by=taken)
+        raise Conflict(
+            f"In week {week} staat al een dilemma voor {organisation.name}.",
+            cause="week-taken",
+            week=str(week),
+            taken_by=taken,
+        )
     dilemma.status = "scheduled"
     audit.record(
         session,

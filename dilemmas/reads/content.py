@@ -51,6 +51,7 @@ class SectionContent:
 class CategoryContent:
     slug: str
     name: str
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class DilemmaContent:
         return cls(
             id=dilemma.id,
             audience=dilemma.audience,
-            category=CategoryContent(dilemma.category.slug, dilemma.category.name),
+            category=CategoryContent(dilemma.category.slug, dilemma.category.name, dilemma.category.name_en),
             current=RevisionContent(
                 id=revision.id,
                 number=revision.number,

@@ -142,7 +142,7 @@ def test_cli_create_token_prints_a_working_token_last(database_url, monkeypatch,
         "role": "reviewer",
         "organisation": "douane",
         "scope": ["douane"],
-        "expires_at": "2026-12-12T11:00:00+00:00",
+        "expires_at": "2026-12-12T11:00:00Z",
     }
     bad = CliRunner().invoke(main, ["admin", "create-token", "--name", "X", "--role", "king", "--org", "rijk"])
     assert bad.exit_code == 2

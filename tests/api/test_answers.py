@@ -72,7 +72,7 @@ def test_changing_after_the_week_closed_is_refused_and_changes_nothing(app, clie
     set_now(app, "2026-12-14T00:00:00+01:00")
     refused = phone.answer(this_week.id, "B")
     assert refused.status_code == 409
-    assert refused.get_json()["title"] == "Conflict"
+    assert refused.get_json()["type"] == "/problems/week-closed" and refused.get_json()["answer"] == "A"
     assert tallied(session, this_week.id) == {"A": 1}
     assert phone.answer(this_week.id, "A").status_code == 200  # repeating stays harmless
 

@@ -1,10 +1,13 @@
 """The OpenAPI document, judged by tools we did not write: it validates
-(openapi-spec-validator), Spectral's ``spectral:oas`` rules find no error and
-no warning, and every operation and field says what a client needs to know.
+(openapi-spec-validator), Spectral's ``spectral:oas`` rules and Redocly's
+``recommended`` ones find no error and no warning, and every operation and
+field says what a client needs to know.
 The generated client that runs the flows is in
 tests/integration/test_generated_client.py."""
 
+import ast
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,6 +19,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / ".tools" / "spectral" / "node_modules" / ".bin" / "spectral"
 RULESET = ROOT / ".spectral.yaml"
+REDOCLY = ROOT / ".tools" / "redocly" / "node_modules" / ".bin" / "redocly"
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -56,6 +60,24 @@ def test_spectral_finds_no_error_and_no_warning(document, tmp_path):
     ]
     assert not serious, "\n".join(serious)
     assert result.returncode == 0, result.stderr
+
+
+def test_redocly_recommended_finds_no_error_and_no_warning(document, tmp_path):
+    if not REDOCLY.exists():
+        pytest.fail(f"Redocly is not installed at {REDOCLY}: run `make test-tools` (it needs npm)")
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(document))
+    result = subprocess.run(
+        [str(REDOCLY), "lint", "--extends", "recommended", "--format", "json", str(spec)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        # No telemetry, no update check: the test talks to nobody.
+        env={**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+    )
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    findings = [f"{p['ruleId']} at {p['location'][0]['pointer']}: {p['message']}" for p in report["problems"]]
+    assert report["totals"] == {"errors": 0, "warnings": 0, "ignored": 0}, "\n".join(findings)
 
 
 def test_every_operation_has_a_human_name_and_a_description(document):
@@ -99,7 +121,9 @@ def test_every_response_field_is_typed_and_says_whether_it_is_always_there(docum
     for name, schema in schemas.items():
         for field, prop in schema.get("properties", {}).items():
             assert typed(prop), f"{name}.{field} has no type"
-            assert "anyOf" not in prop, f"{name}.{field}: 'any object or ...' makes clients untyped"
+            if "anyOf" in prop:
+                # The one union allowed: "that object or null".
+                assert len(prop["anyOf"]) == 2 and {"type": "null"} in prop["anyOf"], f"{name}.{field}"
             if "items" in prop:
                 assert typed(prop["items"]), f"{name}.{field}[] has no type"
     responses = [
@@ -133,4 +157,129 @@ def test_the_csv_variants_are_documented_as_text(document):
 
 def test_a_nullable_nested_object_is_that_object_or_null(document):
     consensus = document["components"]["schemas"]["SessionOut"]["properties"]["consensus"]
-    assert consensus == {"allOf": [{"$ref": "#/components/schemas/ConsensusOut"}], "nullable": True}
+    assert consensus == {"anyOf": [{"$ref": "#/components/schemas/ConsensusOut"}, {"type": "null"}]}
+
+
+def nullable_without_type(node, path="") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        if "nullable" in node:
+            found.append(path)
+        for key, value in node.items():
+            found += nullable_without_type(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += nullable_without_type(value, f"{path}/{index}")
+    return found
+
+
+def test_null_is_a_type_as_openapi_3_1_says(document):
+    assert document["openapi"].startswith("3.1.")
+    assert not nullable_without_type(document)
+
+
+# Output fields whose values come from a closed set, by the names the
+# schemas use for them: each must say the set (an enum).
+CLOSED_SETS = {
+    "key", "option", "my_answer", "my_vote", "answer", "mode", "reason", "scope", "state", "allowed",
+    "allowed_actions", "role", "locale", "platform", "audience", "alignment", "status", "source", "kind",
+}  # fmt: skip
+OPEN_ENDED = {
+    # Problem.state/allowed name a session's or a dilemma's, whichever refused.
+    ("Problem", "state"), ("Problem", "allowed"), ("Problem", "reason"),
+    # The statistics' reasons are the scoring's, which grows with the DP releases.
+    ("WeekStatsOut", "reason"), ("ScopeSpreadOut", "reason"), ("ModeSpreadOut", "reason"),
+    ("DifficultyOut", "reason"), ("AwarenessWeekOut", "reason"), ("CampaignOut", "state"),
+    # Organisation slugs: the office adds organisations.
+    ("MeOut", "scope"),
+}  # fmt: skip
+
+
+def enumerated(prop: dict) -> bool:
+    inner = prop.get("items") or prop.get("additionalProperties") or prop
+    return isinstance(inner, dict) and "enum" in inner
+
+
+def test_every_closed_set_output_field_lists_its_values(document):
+    schemas = document["components"]["schemas"]
+    missing = [
+        f"{name}.{field}"
+        for name, schema in schemas.items()
+        if not name.endswith(("In", "Patch", "Query"))
+        for field, prop in schema.get("properties", {}).items()
+        if field in CLOSED_SETS and (name, field) not in OPEN_ENDED and "$ref" not in json.dumps(prop)
+        and prop.get("type") != "integer"
+        and not enumerated(prop)
+    ]  # fmt: skip
+    assert not missing
+    session = schemas["SessionOut"]["properties"]
+    assert session["state"]["enum"] == ["open", "revealed", "revoting", "closed"]
+    assert session["my_vote"]["enum"] == ["A", "B", "C", "D", None]
+
+
+def test_responses_are_open_to_fields_added_later(document):
+    schemas = document["components"]["schemas"]
+    pending = re.findall(r'"#/components/schemas/(\w+)"', json.dumps(
+        [r for _, _, o in each_operation(document) for s, r in o["responses"].items() if s[0] == "2"]
+    ))  # fmt: skip
+    seen = set()
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending += re.findall(r'"#/components/schemas/(\w+)"', json.dumps(schemas[name]))
+    assert {"SessionOut", "ConsensusOut", "Contact", "DilemmaOut"} <= seen
+    assert not [name for name in seen if schemas[name].get("additionalProperties") is False]
+
+
+def problem_members_raised() -> set[str]:
+    """Every keyword a domain error is raised with (``Conflict(detail,
+    votes=...)``): the members a problem can carry."""
+    members = set()
+    for path in (ROOT / "dilemmas").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {
+                "Conflict", "NotFound", "Forbidden", "Unauthorized", "DomainError",
+            }:  # fmt: skip
+                # ``cause`` is the type, not a member.
+                members |= {keyword.arg for keyword in node.keywords if keyword.arg not in (None, "cause")}
+    return members
+
+
+def test_every_member_of_every_problem_is_declared(document):
+    raised = problem_members_raised()
+    assert {"votes", "needed", "answer", "state", "allowed"} <= raised
+    assert raised <= set(document["components"]["schemas"]["Problem"]["properties"])
+
+
+def test_public_operations_say_so_and_bodies_may_be_refused(document):
+    for path, method, operation in each_operation(document):
+        assert "security" in operation, (method, path)
+        responses = operation["responses"]
+        assert "503" in responses, (method, path)
+        if method in ("post", "put", "patch", "delete"):
+            assert "415" in responses, (method, path)
+    registration = document["paths"]["/api/v1/installations"]["post"]
+    assert registration["security"] == []
+
+
+def test_every_header_a_client_meets_is_declared(document):
+    paths = document["paths"]
+    answer = paths["/api/v1/dilemmas/{dilemma_id}/answer"]["put"]["responses"]
+    assert {"X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(answer["200"]["headers"])
+    assert {"Retry-After", "X-RateLimit-Remaining"} <= set(answer["429"]["headers"])
+    current = paths["/api/v1/dilemmas/current"]["get"]
+    assert "If-None-Match" in {p["name"] for p in current["parameters"]}
+    assert {"ETag", "Cache-Control"} <= set(current["responses"]["200"]["headers"])
+    session = paths["/api/v1/sessions/{session_id}"]["get"]
+    assert "If-None-Match" in {p["name"] for p in session["parameters"]}
+    team = paths["/api/v1/teams"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in team["parameters"]}
+    assert "Idempotent-Replayed" in team["responses"]["201"]["headers"]
+    assert "Retry-After" in team["responses"]["409"]["headers"]
+    registration = paths["/api/v1/installations"]["post"]
+    assert "Idempotency-Key" not in {p["name"] for p in registration.get("parameters", [])}
+    # Declared beside an operation's own parameters, never instead of them.
+    archive = {p["name"] for p in paths["/api/v1/dilemmas"]["get"]["parameters"]}
+    assert {"category", "answered", "page", "page_size", "If-None-Match"} <= archive
+    assert "Link" in paths["/api/v1/dilemmas"]["get"]["responses"]["200"]["headers"]

@@ -56,7 +56,7 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
     # The lead is no participant yet: they take part from their first vote.
     assert started["state"] == "open" and started["round"] == 1 and started["participants"] == 0
     assert len(started["join_code"]) == 6 and started["join_code"].isdigit()
-    assert started["expires_at"].startswith("2026-12-09T15:00:00")  # four hours after 12:00 CET
+    assert started["expires_at"] == "2026-12-09T15:00:00Z"  # four hours after 12:00 CET (11:00 UTC)
     sid = started["id"]
     for phone in colleagues:
         assert join(phone, started["join_code"]).status_code == 200
@@ -376,7 +376,9 @@ def test_guessing_from_one_installation_gets_a_growing_delay(app, client, meetin
     assert join(register(client), started["join_code"]).status_code == 200  # others were never held up
 
 
-def test_guessing_from_one_address_is_limited_across_installations(make_app, session, this_week):
+def test_wrong_codes_from_one_address_count_per_installation(make_app, session, this_week):
+    """Ten wrong codes from four phones on one Wi-Fi lock nobody out (the
+    address's own backstop is far higher: tests/api/test_launch_day.py)."""
     client = make_app(RATELIMIT_ENABLED="true").test_client()
     lead = register(client)
     created = team(lead)
@@ -385,10 +387,8 @@ def test_guessing_from_one_address_is_limited_across_installations(make_app, ses
     phones = [register(client) for _ in range(4)]
     statuses = [join(phones[i % 4], wrong).status_code for i in range(10)]
     assert statuses == [404] * 10
-    limited = join(register(client), started["join_code"])
-    assert_problem(limited, 429)
-    assert int(limited.headers["Retry-After"]) > 0
-    assert session.scalar(select(func.count()).select_from(Participant)) == 0
+    assert join(register(client), started["join_code"]).status_code == 200
+    assert session.scalar(select(func.count()).select_from(Participant)) == 1
 
 
 def test_every_open_session_gets_a_new_code_after_100_failed_attempts(app, client, session, meeting):

@@ -3,20 +3,27 @@ generates a Python client from our OpenAPI document (into the test's
 temporary folder, never the repository), and the employee's week, a team
 meeting and the integrity office's authoring run through that client only,
 against a real `kompas serve`. The generated models refuse a response that
-lacks a required field or has the wrong type, so the document must say
-what the server does."""
+lacks a required field or has the wrong type, and every response is also
+validated against its operation's schema in the document (JSON Schema
+2020-12: types, enums, formats, required fields; additional properties
+allowed, as the versioning policy in docs/clients.md promises), its
+contract headers against the operation's declared ones; so the document
+must say what the server does."""
 
 from __future__ import annotations
 
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from http import HTTPStatus
 from pathlib import Path
 
+import httpx
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 
 from api.app import create_app
 from tests.conftest import DEFAULT_NOW, SECRET
@@ -62,6 +69,67 @@ def kompas_client(tmp_path_factory):
             del sys.modules[name]
 
 
+# Headers whose meaning a client relies on: each must be declared where it is sent.
+CONTRACT_HEADERS = (
+    "etag", "retry-after", "idempotent-replayed", "x-ratelimit-limit", "x-ratelimit-remaining",
+    "x-ratelimit-reset", "content-language", "link", "location",
+)  # fmt: skip
+
+
+class Contract:
+    """Checks each response a generated client receives against the
+    document: its status is declared, its body matches the declared schema,
+    and its contract headers are declared."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.routes = [
+            (method.upper(), re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), operation)
+            for path, item in document["paths"].items()
+            for method, operation in item.items()
+            if isinstance(operation, dict) and "responses" in operation
+        ]
+        self.checked = 0
+
+    def response_of(self, operation: dict, status: int) -> dict:
+        responses = operation["responses"]
+        declared = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses["default"]
+        while "$ref" in declared:
+            declared = self.document["components"]["responses"][declared["$ref"].rsplit("/", 1)[1]]
+        return declared
+
+    def check(self, response: httpx.Response) -> None:
+        request = response.request
+        path = request.url.path
+        operation = next(
+            (op for method, pattern, op in self.routes if method == request.method and pattern.match(path)), None
+        )
+        assert operation is not None, f"{request.method} {path} is not in the document"
+        assert str(response.status_code) in operation["responses"], (
+            f"{operation['operationId']}: status {response.status_code} is not declared"
+        )
+        declared = self.response_of(operation, response.status_code)
+        sent = {name.lower() for name in response.headers}
+        headers = {name.lower() for name in declared.get("headers", {})}
+        undeclared = sorted(name for name in CONTRACT_HEADERS if name in sent and name not in headers)
+        assert not undeclared, f"{operation['operationId']} {response.status_code}: undeclared {undeclared}"
+        response.read()
+        media = response.headers.get("content-type", "").split(";")[0]
+        content = declared.get("content", {})
+        if not response.content:
+            assert response.status_code in (204, 304) or not content, operation["operationId"]
+            self.checked += 1
+            return
+        assert media in content, f"{operation['operationId']} {response.status_code}: {media} not declared"
+        schema = {"allOf": [content[media]["schema"]], "components": self.document["components"]}
+        body = response.json() if media.endswith("json") else response.text
+        errors = sorted(Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(body), key=str)
+        assert not errors, f"{operation['operationId']} {response.status_code}: " + "; ".join(
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+        )
+        self.checked += 1
+
+
 @pytest.fixture
 def server(database_url, tmp_path):
     env = {
@@ -72,8 +140,24 @@ def server(database_url, tmp_path):
     }
     running = Server(env, tmp_path, workers=2).start()
     running.env = {**os.environ, **env}
+    running.contract = Contract(httpx.get(f"{running.base}/openapi.json").json())
     yield running
+    # Every flow is checked response by response, or it proves nothing.
+    assert running.contract.checked >= 10
     running.stop()
+
+
+def checked(server) -> dict:
+    """The generated client's httpx arguments: every response checked."""
+    return {"event_hooks": {"response": [server.contract.check]}}
+
+
+def anonymous_client(kompas_client, server):
+    return kompas_client.Client(base_url=server.base, httpx_args=checked(server))
+
+
+def authenticated_client(kompas_client, server, token: str):
+    return kompas_client.AuthenticatedClient(base_url=server.base, token=token, httpx_args=checked(server))
 
 
 def admin_token(server, name: str = "Ada Admin") -> str:
@@ -98,7 +182,7 @@ def phone(kompas_client, server, platform: str = "android"):
     from kompas_client.api.installations import register_installation
     from kompas_client.models import RegistrationIn, RegistrationInPlatform
 
-    anonymous = kompas_client.Client(base_url=server.base)
+    anonymous = anonymous_client(kompas_client, server)
     registered = ok(
         register_installation.sync_detailed(
             client=anonymous, body=RegistrationIn(platform=RegistrationInPlatform(platform))
@@ -106,7 +190,7 @@ def phone(kompas_client, server, platform: str = "android"):
         HTTPStatus.CREATED,
     )
     assert registered.organisation.slug == "rijk"
-    return kompas_client.AuthenticatedClient(base_url=server.base, token=registered.token)
+    return authenticated_client(kompas_client, server, registered.token)
 
 
 def test_an_employees_week(kompas_client, server):
@@ -277,7 +361,7 @@ def test_the_office_writes_reviews_and_schedules_a_dilemma(kompas_client, server
     from kompas_client.api.organisation import list_categories
     from kompas_client.models import AdminOptionIn, DilemmaIn, ScheduleIn, TokenIn, TokenInRole
 
-    admin = kompas_client.AuthenticatedClient(base_url=server.base, token=admin_token(server))
+    admin = authenticated_client(kompas_client, server, admin_token(server))
     assert ok(get_admin_me.sync_detailed(client=admin)).role == "admin"
 
     def colleague(name: str, role: str):
@@ -286,7 +370,7 @@ def test_the_office_writes_reviews_and_schedules_a_dilemma(kompas_client, server
             HTTPStatus.CREATED,
         )
         assert minted.role == role and minted.revoked_at is None
-        return kompas_client.AuthenticatedClient(base_url=server.base, token=minted.token)
+        return authenticated_client(kompas_client, server, minted.token)
 
     author = colleague("Anna Auteur", "author")
     reviewer = colleague("Rob Reviewer", "reviewer")

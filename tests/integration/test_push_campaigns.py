@@ -160,7 +160,10 @@ def test_the_reminder_goes_to_everyone_who_asked_answered_or_not_and_is_sent_onc
     assert (reminder.planned, sum(b.targeted for b in batches_of(session, reminder.id))) == (7, 7)
     message = next(m for m in fcm.messages() if m["data"]["type"] == "reminder")
     assert message["android"]["collapse_key"] == "kompas-reminder"
-    assert message["notification"]["title"] == "Nog even tijd voor het dilemma"
+    # Data only (docs/push.md): the app shows it, and only for a dilemma it did not answer.
+    assert "notification" not in message and "notification" not in message["android"]
+    assert message["apns"]["payload"]["aps"] == {"content-available": 1}
+    assert message["apns"]["headers"]["apns-push-type"] == "background"
 
 
 def test_retryable_errors_are_retried_and_dead_tokens_retired(pusher, fcm, session):

@@ -46,8 +46,18 @@ def test_a_message_reaches_fcm_as_the_v1_api_expects(fcm, transport):
         "body": "Een cadeau van een leverancier",
     }
     assert sent["token-a"]["data"] == {"type": "weekly", "dilemma_id": "12", "week": "2026-W50"}
-    assert android == {"collapse_key": "kompas-weekly", "ttl": f"{int((WEEK_END - NOW).total_seconds())}s"}
-    assert apns["headers"] == {"apns-collapse-id": "kompas-weekly", "apns-expiration": str(int(WEEK_END.timestamp()))}
+    assert android == {
+        "collapse_key": "kompas-weekly",
+        "ttl": f"{int((WEEK_END - NOW).total_seconds())}s",
+        "notification": {"channel_id": "kompas-weekly"},  # docs/push.md
+    }
+    assert apns["headers"] == {
+        "apns-collapse-id": "kompas-weekly",
+        "apns-expiration": str(int(WEEK_END.timestamp())),
+        "apns-push-type": "alert",
+        "apns-priority": "10",
+    }
+    assert apns["payload"] == {"aps": {"sound": "default"}}
     assert webpush["headers"]["Topic"] == "kompas-weekly"
     assert "fid" in sent["fid-b"] and "token" not in sent["fid-b"]
     assert sent["fid-b"]["notification"]["title"] == "This week's dilemma"
