@@ -117,8 +117,14 @@ class ScopeOut(ma.Schema):
     total = ma.fields.Integer(allow_none=True)
     suppressed = ma.fields.Boolean()
     reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the counts are hidden; null when shown"})
-    frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
+    frozen = ma.fields.Boolean(
+        metadata={"description": "Counts as at the end of the week (false for the live figure of an open week)"}
+    )
     options = ma.fields.List(ma.fields.Nested(OptionCountOut), allow_none=True)
+    margin = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Percentage points within which all options lie together with 95 % probability"},
+    )
 
 
 class CodeTextOut(ma.Schema):
