@@ -39,6 +39,7 @@ DEFAULTS = {
     "KOMPAS_HOST": "127.0.0.1",
     "KOMPAS_PORT": "8000",
     "KOMPAS_NOW": "",
+    "KOMPAS_NOW_FILE": "",
     "KOMPAS_ENV": "development",
     "KOMPAS_SECRET_KEY": "",
     "CORS_ORIGINS": "",
@@ -147,6 +148,11 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         if production:
             raise ConfigError("KOMPAS_NOW is refused when KOMPAS_ENV=production")
         frozen_now = parse_now(values["KOMPAS_NOW"])
+    now_file = Path(values["KOMPAS_NOW_FILE"]) if values["KOMPAS_NOW_FILE"] else None
+    if now_file is not None:
+        if production or frozen_now:
+            raise ConfigError("KOMPAS_NOW_FILE is refused when KOMPAS_ENV=production, and beside KOMPAS_NOW")
+        now_from_file(now_file)  # a server that cannot read its clock does not start
     storage = values["RATELIMIT_STORAGE_URI"]
     if not re.match(r"^(database://|memory://|rediss?://\S+|redis\+\w+://\S+)$", storage):
         raise ConfigError(f"RATELIMIT_STORAGE_URI must be database://, memory:// or redis://..., not {storage!r}")
@@ -175,6 +181,7 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
         "KOMPAS_HOST": values["KOMPAS_HOST"],
         "KOMPAS_PORT": _int(values, "KOMPAS_PORT", 1),
         "KOMPAS_NOW": frozen_now,
+        "KOMPAS_NOW_FILE": now_file,
         "INSTANCE_PATH": instance,
         "CORS_ORIGINS": values["CORS_ORIGINS"],
         "KOMPAS_METRICS_TOKEN": values["KOMPAS_METRICS_TOKEN"],
@@ -204,8 +211,20 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, objec
     return config
 
 
+def now_from_file(path: Path) -> datetime:
+    """The instant written in KOMPAS_NOW_FILE, read on every call: tests
+    move a running server's clock by rewriting the file (a cache keyed on
+    its modification time could miss two writes within one tick)."""
+    try:
+        return parse_now(path.read_text().strip())
+    except (OSError, ConfigError) as error:
+        raise ConfigError(f"KOMPAS_NOW_FILE {str(path)!r}: {error}") from None
+
+
 def clock(config: Mapping[str, object]) -> datetime:
-    """Now, or the frozen instant of KOMPAS_NOW."""
+    """Now, or the frozen instant of KOMPAS_NOW_FILE or KOMPAS_NOW."""
+    if config.get("KOMPAS_NOW_FILE"):
+        return now_from_file(config["KOMPAS_NOW_FILE"])
     frozen = config.get("KOMPAS_NOW")
     return frozen if isinstance(frozen, datetime) else datetime.now(UTC)
 

@@ -44,21 +44,20 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests about PostgreSQL itself run in the PostgreSQL half of the suite
-    only (deselected, not skipped, in the SQLite half); tests of what a page
-    looks like, not of the database, run in the SQLite half only."""
+    """Each test runs where it can tell something, and at least once: tests
+    about PostgreSQL itself run in the PostgreSQL half only; tests that use
+    no database (no ``templates`` among their fixtures, however indirectly)
+    and tests of what a page looks like (``sqlite_only``) run in the SQLite
+    half only, since the other half would repeat them unchanged. Deselected,
+    never skipped."""
     if config.getoption("--postgres"):
-        selected = [item for item in items if "sqlite_only" not in item.keywords]
-        deselected = [item for item in items if "sqlite_only" in item.keywords]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = selected
-        return
-    selected = [item for item in items if "postgres_only" not in item.keywords]
-    deselected = [item for item in items if "postgres_only" in item.keywords]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
+        once = [item for item in items if "sqlite_only" in item.keywords or "templates" not in item.fixturenames]
+    else:
+        once = [item for item in items if "postgres_only" in item.keywords]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        leaving = set(once)
+        items[:] = [item for item in items if item not in leaving]
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def server(database_url, tmp_path):
     running = Server(env, tmp_path, workers=2).start()
     running.env = {**os.environ, **env}
     yield running
-    running.stop()
+    running.close()
 
 
 def admin_token(server, name: str = "Ada Admin") -> str:

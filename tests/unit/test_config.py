@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.config import ConfigError, load
+from api.config import ConfigError, clock, load
 
 BASE = {"KOMPAS_SECRET_KEY": "k" * 40}
 
@@ -31,6 +31,7 @@ def test_defaults(tmp_path):
         ({"KOMPAS_NOW": "next monday"}, "KOMPAS_NOW"),
         ({"KOMPAS_NOW": "2026-12-07T09:00:00"}, "KOMPAS_NOW"),
         ({"KOMPAS_ENV": "production", "KOMPAS_NOW": "2026-12-07T09:00:00+01:00"}, "KOMPAS_NOW"),
+        ({"KOMPAS_NOW_FILE": "/nonexistent/kompas-now"}, "KOMPAS_NOW_FILE"),
         ({"KOMPAS_ENV": "production", "DATABASE_URL": "postgresql+psycopg://x/y", "KOMPAS_SECRET_KEY": ""}, "SECRET"),
         ({"KOMPAS_ENV": "production"}, "PostgreSQL"),
         ({"KOMPAS_SECRET_KEY": "short"}, "KOMPAS_SECRET_KEY"),
@@ -47,3 +48,31 @@ def test_frozen_clock_and_generated_secret(tmp_path):
     secret = values["SECRET_KEY"]
     assert len(secret) >= 32 and (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert load({}, overrides={"INSTANCE_PATH": str(tmp_path)})["SECRET_KEY"] == secret
+
+
+def test_a_clock_file_moves_the_clock_of_a_running_app(tmp_path):
+    """KOMPAS_NOW_FILE: the instant in the file, read again whenever the
+    clock is asked, so that a test moves a server's clock without a restart."""
+    path = tmp_path / "now"
+    path.write_text("2026-12-07T09:01:00+01:00\n")
+    values = config(tmp_path, KOMPAS_NOW_FILE=str(path))
+    assert clock(values).isoformat() == "2026-12-07T08:01:00+00:00"
+    path.write_text("2026-12-14T09:01:00+01:00")
+    assert clock(values).isoformat() == "2026-12-14T08:01:00+00:00"
+    path.write_text("next monday")
+    with pytest.raises(ConfigError, match="KOMPAS_NOW_FILE"):
+        clock(values)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"KOMPAS_ENV": "production", "DATABASE_URL": "postgresql+psycopg://x/y"},
+        {"KOMPAS_NOW": "2026-12-07T09:01:00+01:00"},
+    ],
+)
+def test_a_clock_file_is_refused_in_production_and_beside_a_frozen_clock(tmp_path, environ):
+    path = tmp_path / "now"
+    path.write_text("2026-12-07T09:01:00+01:00")
+    with pytest.raises(ConfigError, match="KOMPAS_NOW_FILE"):
+        config(tmp_path, KOMPAS_NOW_FILE=str(path), **environ)
