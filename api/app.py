@@ -118,5 +118,6 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     app.register_blueprint(ops.blp)
     office.init_app(app)
     app.register_blueprint(meeting_screen.web)
-    errors.document_errors(api)
+    if openapi.written() is None:
+        errors.document_errors(api)
     openapi.complete(api)

@@ -15,6 +15,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from api import openapi
 from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 
 log = logging.getLogger("kompas.errors")
@@ -122,6 +123,15 @@ class ProblemApi(Api):
     """flask-smorest's Api, with problem+json errors in the spec and on the wire."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def register_blueprint(self, blp, **options):
+        """flask-smorest's, without documenting the views again once this
+        process has written the document (``openapi.complete``)."""
+        if openapi.written() is None:
+            super().register_blueprint(blp, **options)
+            return
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][options.get("name", blp.name)] = self
+        self._app.register_blueprint(blp, **options)
 
     def handle_http_exception(self, error: HTTPException):
         return http_problem(error)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apispec import APISpec
 from flask_smorest import Api
 
 CONTACT = {"name": "The Kompas maintainers"}
@@ -105,8 +106,23 @@ OPTIONAL = {
 }
 
 
+# The document depends on the code alone (blueprints, schemas, and the
+# fixed options of app.register_config), so a process writes it once, with
+# its first app; every later app (the tests build hundreds) serves that one.
+_written: APISpec | None = None
+
+
+def written() -> APISpec | None:
+    """This process's document, once its first app has written it."""
+    return _written
+
+
 def complete(api: Api) -> None:
     """Add to ``api``'s document what the blueprints cannot say."""
+    global _written
+    if _written is not None:
+        api.spec = _written
+        return
     spec = api.spec
     info = spec.options.setdefault("info", {})
     info.setdefault("contact", CONTACT)
@@ -127,6 +143,7 @@ def complete(api: Api) -> None:
         for prop in schema.get("properties", {}).values():
             nullable_reference(prop)
             nullable_reference(prop.get("items", {}))
+    _written = spec
 
 
 def paginated(spec) -> None:
