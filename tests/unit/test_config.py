@@ -31,10 +31,10 @@ def test_defaults(tmp_path):
         ({"KOMPAS_NOW": "next monday"}, "KOMPAS_NOW"),
         ({"KOMPAS_NOW": "2026-12-07T09:00:00"}, "KOMPAS_NOW"),
         ({"KOMPAS_ENV": "production", "KOMPAS_NOW": "2026-12-07T09:00:00+01:00"}, "KOMPAS_NOW"),
-        ({"KOMPAS_NOW_FILE": "/nonexistent/kompas-now"}, "KOMPAS_NOW_FILE"),
         ({"KOMPAS_ENV": "production", "DATABASE_URL": "postgresql+psycopg://x/y", "KOMPAS_SECRET_KEY": ""}, "SECRET"),
         ({"KOMPAS_ENV": "production"}, "PostgreSQL"),
         ({"KOMPAS_SECRET_KEY": "short"}, "KOMPAS_SECRET_KEY"),
+        ({"KOMPAS_NOW_FILE": "/nonexistent/kompas-now"}, "KOMPAS_NOW_FILE"),
     ],
 )
 def test_refusals_name_the_setting(tmp_path, environ, names):
