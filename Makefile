@@ -82,9 +82,12 @@ test-sqlite: install test-tools
 test-postgres: install test-tools
 	$(BIN)/pytest -q --postgres
 
-## make test: lint, the layer contracts, the benchmarks' smoke run, the
-## whole suite on SQLite and on PostgreSQL.
-test: lint bench-smoke test-sqlite test-postgres
+## make test: lint, the layer contracts, the benchmarks' smoke run, then the
+## whole suite on SQLite and on PostgreSQL, the two halves side by side
+## (independent processes, one core each; each prints its report when it
+## ends). Where a test runs, and why it runs once or twice: tests/conftest.py.
+test: lint bench-smoke test-tools
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 ## make screenshots: every page of the office console at 1280 and 390
 ## pixels wide, every state of the presenter screen at 1920x1080 and the

@@ -139,5 +139,6 @@ def register_blueprints(app: Flask, api: errors.ProblemApi) -> None:
     app.register_blueprint(join.links)
     # The join code never reaches a log: out of the path before anything sees it.
     app.wsgi_app = join.CodeOutOfPath(app.wsgi_app)
-    errors.document_errors(api)
+    if openapi.written() is None:
+        errors.document_errors(api)
     openapi.complete(api)

@@ -12,7 +12,8 @@ from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.admin_tokens import actor_for, mint
 from dilemmas.office.organisations import current_enrolment_code
-from tests.conftest import SECRET, parse_now
+from dilemmas.typed_codes import format_code
+from tests.conftest import SECRET, parse_now, watching
 
 
 @dataclass
@@ -169,6 +170,25 @@ def installation(session, organisation: str = "rijk", now=None):
     code = enrolment_code(session, organisation) if organisation != "rijk" else None
     now = now or parse_now("2026-12-01T09:00:00+01:00")
     return installations.register(session, SECRET.encode(), now, "android", enrolment_code=code).installation
+
+
+def admin_token(url: str, role: str, organisation: str = "rijk", name: str | None = None, now=None) -> str:
+    """A token minted in the database at ``url`` the way `kompas admin
+    create-token` does, without a process of its own: for tests of a running
+    server that are not about the command line."""
+    with watching(url) as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == organisation))
+        name = name or f"{role.title()} {organisation}"
+        _, plain = mint(session, SECRET.encode(), now or parse_now("2026-12-01T09:00:00+01:00"), name, role, org)
+    return plain
+
+
+def server_enrolment_code(url: str, organisation: str, now=None) -> str:
+    """The organisation's enrolment code in the database at ``url``, as
+    `kompas org enrolment-code` prints it, without a process of its own."""
+    with watching(url) as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == organisation))
+        return format_code(current_enrolment_code(session, org, now or parse_now("2026-11-02T08:00:00+01:00")))
 
 
 def actor(session, role: str, organisation: str = "rijk", name: str | None = None):

@@ -45,6 +45,26 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None,
         return 0, {}, None
 
 
+class ClockFile:
+    """A server's frozen clock that moves while it runs: the file that
+    KOMPAS_NOW_FILE names, replaced whole on every move (a rename), so that
+    no request reads half an instant."""
+
+    def __init__(self, path: Path, moment: str) -> None:
+        self.path = path
+        self.set(moment)
+
+    def set(self, moment: str) -> None:
+        self.moment = moment
+        fresh = self.path.with_name(self.path.name + ".new")
+        fresh.write_text(moment)
+        os.replace(fresh, self.path)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"KOMPAS_NOW_FILE": str(self.path)}
+
+
 class Server:
     """One gunicorn server (master and workers) in its own process group."""
 
@@ -76,6 +96,10 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server on {self.port} did not start: {self.log()[-3000:]}")
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def log(self) -> str:
         return (self.cwd / f"server-{self.port}.log").read_text(errors="replace")
 
@@ -83,6 +107,12 @@ class Server:
         """SIGKILL the whole server: master and workers, no goodbye."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+    def close(self) -> None:
+        """At a test's end: killed, since nothing is read from it any more
+        (a graceful stop costs seconds, a wait on gunicorn and its workers)."""
+        if self.running:
+            self.kill()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

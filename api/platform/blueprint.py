@@ -28,7 +28,7 @@ import flask_smorest
 from flask import Response, request
 from flask_smorest.utils import load_info_from_docstring
 
-from api.platform import caching
+from api.platform import caching, openapi
 from api.platform.errors import ProblemSchema
 
 INSTALLATION = "installation"
@@ -183,6 +183,12 @@ class Blueprint(flask_smorest.Blueprint):
             return function
 
         return decorator
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """flask-smorest's, once per process: when the document is written
+        (``openapi.written``), a later app serves it and documents nothing."""
+        if openapi.written() is None:
+            super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
     def arguments(self, schema, *, location="json", **kwargs):
         """flask-smorest's ``arguments``; a body in JSON may also be

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apispec import APISpec
 from flask_smorest import Api
 
 from api.platform.blueprint import EXTRA_PARAMETERS
@@ -35,8 +36,29 @@ OPTIONAL = {
 }
 
 
+# The document depends on the code alone (blueprints, schemas, and the
+# fixed options of app.register_config), so a process writes it once, with
+# its first app; every later app (the tests build hundreds) serves that one.
+_written: APISpec | None = None
+
+
+def written() -> APISpec | None:
+    """This process's document, once its first app has written it."""
+    return _written
+
+
 def complete(api: Api) -> None:
-    """Add to ``api``'s document what the blueprints cannot say."""
+    """Add to ``api``'s document what the blueprints cannot say; once the
+    process has written it, give ``api`` that document."""
+    global _written
+    if _written is not None:
+        api.spec = _written
+        return
+    _complete(api)
+    _written = api.spec
+
+
+def _complete(api: Api) -> None:
     spec = api.spec
     info = spec.options.setdefault("info", {})
     info.setdefault("contact", CONTACT)

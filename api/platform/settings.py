@@ -138,6 +138,10 @@ def parse_now(text: str, name: str = "KOMPAS_NOW") -> datetime:
     return moment.astimezone(UTC)
 
 
+def _path(_name: str, text: str) -> Path | None:
+    return Path(text) if text else None
+
+
 def _instant(name: str, text: str) -> datetime | None:
     return parse_now(text, name) if text else None
 
@@ -217,6 +221,13 @@ class Settings:
     )
     frozen_now: datetime | None = setting(
         "KOMPAS_NOW", "", "freeze the clock at an ISO 8601 instant (demos, tests); refused in production", _instant
+    )
+    now_file: Path | None = setting(
+        "KOMPAS_NOW_FILE",
+        "",
+        "a file holding such an instant, read at every clock reading: tests move a running server's clock by "
+        "rewriting it; refused in production and beside `KOMPAS_NOW`",
+        _path,
     )
     timezone: str = setting("KOMPAS_TIMEZONE", "Europe/Amsterdam", "the default organisation time zone", _time_zone)
     weekly_push: str = setting("KOMPAS_WEEKLY_PUSH", "MON 09:00", "the weekly push, organisation's local time", _moment)
@@ -356,6 +367,10 @@ class Settings:
         """The rules between settings."""
         if self.production and self.frozen_now is not None:
             raise ConfigError("KOMPAS_NOW is refused when KOMPAS_ENV=production")
+        if self.now_file is not None:
+            if self.production or self.frozen_now is not None:
+                raise ConfigError("KOMPAS_NOW_FILE is refused when KOMPAS_ENV=production, and beside KOMPAS_NOW")
+            self.now()  # a server that cannot read its clock does not start
         if self.production and self.database_url.startswith("sqlite"):
             raise ConfigError("KOMPAS_ENV=production needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...)")
         if self.push_transport == "fcm" and not (self.push_credentials and Path(self.push_credentials).is_file()):
@@ -380,7 +395,14 @@ class Settings:
         return path.read_text().strip().encode()
 
     def now(self) -> datetime:
-        """Now, or the frozen instant of KOMPAS_NOW."""
+        """Now, or the frozen instant of KOMPAS_NOW_FILE or KOMPAS_NOW. The
+        file is read at every call (a cache keyed on its modification time
+        could miss two writes within one tick)."""
+        if self.now_file is not None:
+            try:
+                return parse_now(self.now_file.read_text().strip(), "KOMPAS_NOW_FILE")
+            except OSError as error:
+                raise ConfigError(f"KOMPAS_NOW_FILE {str(self.now_file)!r}: {error}") from None
         return self.frozen_now or datetime.now(UTC)
 
     def push(self) -> PushSettings:

@@ -1,7 +1,8 @@
-"""A real Kompas server for the attack tests: `kompas init`, then `kompas
-serve` (gunicorn) with a frozen clock that the attacker can move by
-restarting the server at another moment, the `kompas` command for the
-operator's steps, and SQL on the database itself for the thief."""
+"""A real Kompas server for the attack tests: `kompas serve` (gunicorn) on
+a fresh database with the bundled content, with a frozen clock that the
+attacker moves while it runs (KOMPAS_NOW_FILE), enrolment codes and office
+tokens made as the `kompas` command makes them, the `kompas` command for the
+operator's other steps, and SQL on the database itself for the thief."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import subprocess
 import pytest
 from sqlalchemy import text
 
+from api.platform.settings import parse_now
 from dilemmas.storage.database import make_engine
 from tests.conftest import SECRET
-from tests.servers import KOMPAS, Server, call
+from tests.factories import admin_token, server_enrolment_code
+from tests.servers import KOMPAS, ClockFile, Server, call
 
 # 2026-W50 is open on Monday, closed from the next Monday on.
 MONDAY = "2026-12-07T09:01:00+01:00"
@@ -39,10 +42,11 @@ class World:
         self.database_url = database_url
         self.folder = folder
         self.server: Server | None = None
+        self.clock = ClockFile(folder / "now", MONDAY)
         self.env = {"DATABASE_URL": database_url, "KOMPAS_SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "false"}
-        self.kompas("init")
 
     def kompas(self, *args: str, at: str = MONDAY) -> str:
+        """The `kompas` command, with its clock frozen at ``at``."""
         done = subprocess.run(
             [KOMPAS, *args],
             env={**os.environ, **self.env, "KOMPAS_NOW": at},
@@ -54,10 +58,12 @@ class World:
         return done.stdout
 
     def at(self, moment: str) -> World:
-        """The server, (re)started with its clock frozen at ``moment``."""
-        if self.server is not None:
-            self.server.stop()
-        self.server = Server({**self.env, "KOMPAS_NOW": moment}, self.folder, workers=2).start()
+        """The server's clock moved to ``moment``, as time passes for a
+        running server; the server started first if it is not running."""
+        self.clock.set(moment)
+        if self.server is None or not self.server.running:
+            port = self.server.port if self.server is not None else None
+            self.server = Server({**self.env, **self.clock.env}, self.folder, workers=2, port=port).start()
         return self
 
     def call(self, method: str, path: str, body=None, token: str | None = None):
@@ -66,16 +72,17 @@ class World:
     def register(self, organisation: str = "rijk") -> str:
         body = {"platform": "android"}
         if organisation != "rijk":
-            body["enrolment_code"] = self.kompas("org", "enrolment-code", organisation).strip().splitlines()[-1]
+            body["enrolment_code"] = server_enrolment_code(self.database_url, organisation, self.now)
         status, _, data = self.call("POST", "/api/v1/installations", body)
         assert status == 201, data
         return data["token"]
 
+    @property
+    def now(self):
+        return parse_now(self.clock.moment)
+
     def admin(self, role: str, organisation: str = "rijk") -> str:
-        out = self.kompas(
-            "admin", "create-token", "--name", f"{role} {organisation}", "--role", role, "--org", organisation
-        )
-        return out.strip().splitlines()[-1]
+        return admin_token(self.database_url, role, organisation, f"{role} {organisation}", self.now)
 
     def current(self, token: str) -> dict:
         status, _, dilemma = self.call("GET", "/api/v1/dilemmas/current", token=token)
@@ -100,13 +107,13 @@ class World:
     def postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
 
-    def stop(self) -> None:
+    def close(self) -> None:
         if self.server is not None:
-            self.server.stop()
+            self.server.close()
 
 
 @pytest.fixture
 def world(database_url, tmp_path):
     running = World(database_url, tmp_path)
     yield running
-    running.stop()
+    running.close()

@@ -10,11 +10,15 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from api.platform import openapi
+from tests.conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / ".tools" / "spectral" / "node_modules" / ".bin" / "spectral"
@@ -283,3 +287,32 @@ def test_every_header_a_client_meets_is_declared(document):
     archive = {p["name"] for p in paths["/api/v1/dilemmas"]["get"]["parameters"]}
     assert {"category", "answered", "page", "page_size", "If-None-Match"} <= archive
     assert "Link" in paths["/api/v1/dilemmas"]["get"]["responses"]["200"]["headers"]
+
+
+def test_a_later_app_serves_the_document_a_fresh_process_writes(make_app, database_url, tmp_path):
+    """A process writes the document with its first app and every later app
+    serves that one (api/platform/openapi.py): byte for byte what a process that
+    builds a single app writes, and every view still answers."""
+    make_app()  # so that the app below is not this process's first
+    app = make_app()
+    assert openapi.written() is not None
+    served = app.test_client().get("/openapi.json").get_data(as_text=True)
+    fresh = subprocess.run(
+        [sys.executable, "-c", FRESH_DOCUMENT],
+        env={**os.environ, "DATABASE_URL": database_url, "KOMPAS_SECRET_KEY": SECRET, "KOMPAS_ENV": "test"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    assert served == fresh.stdout
+    unknown = app.test_client().get("/api/v1/dilemmas/current")  # a view of a blueprint registered without its doc
+    assert unknown.status_code == 401 and unknown.mimetype == "application/problem+json"
+
+
+FRESH_DOCUMENT = """
+import sys
+from api.app import create_app
+sys.stdout.write(create_app().test_client().get("/openapi.json").get_data(as_text=True))
+"""

@@ -18,7 +18,7 @@ from dilemmas.office import admin_tokens
 from dilemmas.reads.organisations import by_slug
 from tests.conftest import DEFAULT_NOW, SECRET, watching
 from tests.oidcprovider import OpenIdProvider
-from tests.servers import Server, call
+from tests.servers import ClockFile, Server, call
 
 CHROMIUM = "/usr/bin/chromium"
 ROLES = ("author", "reviewer", "publisher", "analyst", "admin")
@@ -34,12 +34,12 @@ WIDE, NARROW = 1280, 390
 
 
 class Console:
-    """The server under test, the tokens of its people, and a way to move
-    its frozen clock (a restart, as an operator would)."""
+    """The server under test, the tokens of its people, and its frozen
+    clock, which moves while the server runs (KOMPAS_NOW_FILE)."""
 
     def __init__(self, url: str, folder: Path, provider: OpenIdProvider) -> None:
         self.url, self.folder, self.provider = url, folder, provider
-        self.now = DEFAULT_NOW
+        self.clock = ClockFile(folder / "now", DEFAULT_NOW)
         self.tokens: dict[str, str] = {}
         self.server: Server | None = None
 
@@ -48,7 +48,7 @@ class Console:
             "DATABASE_URL": self.url,
             "KOMPAS_ENV": "test",
             "KOMPAS_SECRET_KEY": SECRET,
-            "KOMPAS_NOW": self.now,
+            **self.clock.env,
             "RATELIMIT_ENABLED": "false",
             "KOMPAS_OIDC_ISSUER": self.provider.issuer,
             "KOMPAS_OIDC_CLIENT_ID": self.provider.client_id,
@@ -57,13 +57,10 @@ class Console:
         }
 
     def start(self) -> None:
-        port = self.server.port if self.server else None
-        self.server = Server(self.env(), self.folder, workers=1, port=port).start()
+        self.server = Server(self.env(), self.folder, workers=1).start()
 
-    def restart(self, now: str) -> None:
-        self.server.stop()
-        self.now = now
-        self.start()
+    def move_clock(self, now: str) -> None:
+        self.clock.set(now)
 
     @property
     def base(self) -> str:
@@ -123,7 +120,7 @@ def console(templates, tmp_path_factory):
             seed_answers(made)
             yield made
         finally:
-            made.server.stop()
+            made.server.close()
             templates.drop(url)
 
 

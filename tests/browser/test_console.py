@@ -2,17 +2,24 @@
 chromium through Playwright) against a real server: signing in with a
 token and with OpenID Connect, the four-eyes workflow from a draft to a
 phone, the statistics with their CSV, the buttons each role gets, and the
-refusals (CSRF, an expired session)."""
+refusals (CSRF, an expired session).
+
+Once, on SQLite: what these flows store and read is the office API's and
+the console's own, which tests/api runs on both databases; here it is the
+browser's part (forms, cookies, sign-ins, downloads) that is under test."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import NAMES, unique
 from tests.conftest import DEFAULT_NOW
+
+pytestmark = pytest.mark.sqlite_only
 
 NEXT_MONDAY = "2026-12-14T09:01:00+01:00"  # 2026-W51 has begun
 
@@ -214,7 +221,7 @@ def test_from_draft_to_a_phone(signed_in, new_page, console):
     expect(publisher.locator("#week-2026-W51 td[data-organisation='douane']")).to_contain_text("Overgenomen")
 
     # Monday of that week (the frozen clock moves, as after a weekend).
-    console.restart(NEXT_MONDAY)
+    console.move_clock(NEXT_MONDAY)
     status, _, phone = console.api("POST", "/installations", {"platform": "ios"})
     assert status == 201
     status, _, current = console.api("GET", "/dilemmas/current", token=phone["token"])
@@ -236,7 +243,7 @@ def test_an_analyst_reads_the_statistics_and_downloads_the_csv(signed_in, consol
     # Figures appear once their week has closed (docs/anonymity.md): read on
     # the next Monday (last in this module: the new week fills itself from
     # the bank), then give the clock its Wednesday back.
-    console.restart("2026-12-14T09:01:00+01:00")
+    console.move_clock("2026-12-14T09:01:00+01:00")
     try:
         page = signed_in("analyst")
         page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Statistiek").click()
@@ -269,4 +276,4 @@ def test_an_analyst_reads_the_statistics_and_downloads_the_csv(signed_in, consol
         page.goto("/office/statistics/grey-zones")
         expect(page.locator("svg#chart-grey")).to_be_visible()
     finally:
-        console.restart(DEFAULT_NOW)
+        console.move_clock(DEFAULT_NOW)

@@ -1,6 +1,6 @@
 """A whole meeting as the room sees it: the presenter screen in Debian's
 chromium (Playwright), six phones as API clients against a real server
-with a frozen clock that moves by restarting the server. The QR code
+with a frozen clock that moves while it runs. The QR code
 decodes to the join code, counts come in, reveal, revote, shift, the
 deliberation's steps and timers, agreements, the look-back push; axe-core
 finds nothing serious; the text is legible at a quarter of 1920x1080."""
@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.anonymity.conftest import World
-from tests.servers import Server, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -30,23 +29,13 @@ def at(minutes: int) -> str:
     return f"2026-12-09T{hours:02d}:{rest:02d}:00+01:00"
 
 
-class Room(World):
-    """The attack tests' world, restarted on the same port: the screen in
-    the browser keeps following the same address when the clock moves."""
-
-    def at(self, moment: str) -> Room:
-        port = self.server.port if self.server is not None else free_port()
-        if self.server is not None:
-            self.server.stop()
-        self.server = Server({**self.env, "KOMPAS_NOW": moment}, self.folder, workers=2, port=port).start()
-        return self
-
-
 @pytest.fixture
 def world(database_url, tmp_path):
-    running = Room(database_url, tmp_path)
+    """The attack tests' world: the screen in the browser keeps following
+    the same server while the clock moves."""
+    running = World(database_url, tmp_path)
     yield running
-    running.stop()
+    running.close()
 
 
 @pytest.fixture
@@ -234,6 +223,7 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
     assert {target for _, target in sent} == {None}
 
 
+@pytest.mark.sqlite_only  # the page's policy, its refusal and axe: nothing stored or read
 def test_a_code_opens_the_screen_once_and_the_page_needs_it(world, browser):
     world.at(START)
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)

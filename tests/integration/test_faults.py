@@ -41,7 +41,7 @@ def servers(environment, tmp_path):
 
     yield start
     for server in started:
-        server.stop()
+        server.close()
 
 
 # Every token this module registered: the sealed rows open only with them.

@@ -144,7 +144,7 @@ def server(database_url, tmp_path):
     yield running
     # Every flow is checked response by response, or it proves nothing.
     assert running.contract.checked >= 10
-    running.stop()
+    running.close()
 
 
 def checked(server) -> dict:

@@ -2,16 +2,15 @@
 workers on one server, with the embedded default storage (database://),
 and still holds after the server restarts."""
 
-import os
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from tests.conftest import SECRET
-from tests.servers import KOMPAS, Server, call
+from tests.conftest import SECRET, parse_now
+from tests.factories import admin_token
+from tests.servers import Server, call
 
 pytestmark = pytest.mark.slow
 
@@ -25,26 +24,14 @@ def at_once(requests, threads=8):
 
 
 @pytest.fixture
-def env(empty_database_url, tmp_path):
+def env(database_url):
     env = {
-        "DATABASE_URL": empty_database_url,
+        "DATABASE_URL": database_url,
         "KOMPAS_SECRET_KEY": SECRET,
         "KOMPAS_NOW": "2026-12-09T12:00:00+01:00",
         "RATELIMIT_ENABLED": "true",
     }
-    subprocess.run([KOMPAS, "init"], env={**os.environ, **env}, cwd=tmp_path, check=True, capture_output=True)
-    env["ADMIN_TOKEN"] = (
-        subprocess.run(
-            [KOMPAS, "admin", "create-token", "--name", "Limits", "--role", "admin", "--org", "rijk"],
-            env={**os.environ, **env},
-            cwd=tmp_path,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    env["ADMIN_TOKEN"] = admin_token(database_url, "admin", "rijk", "Limits", parse_now(env["KOMPAS_NOW"]))
     return env
 
 
@@ -106,7 +93,7 @@ def test_every_limit_holds_exactly_across_three_workers_and_a_restart(env, tmp_p
         assert call(base, *answer, token=phones[2])[0] == 200
         assert call(base, *suggest, token=phones[2])[0] == 201
     finally:
-        server.stop()
+        server.close()
 
 
 def test_serve_refuses_per_process_counts_with_several_workers(monkeypatch, tmp_path, empty_database_url):

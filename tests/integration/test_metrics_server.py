@@ -73,4 +73,4 @@ def test_a_scrape_sums_the_counts_of_all_workers(database_url, tmp_path):
                 == 6
             )
     finally:
-        server.stop()
+        server.close()

@@ -90,7 +90,7 @@ def test_the_readme_walkthrough_runs_against_a_server(database_url, tmp_path):
             timeout=300,
         )
     finally:
-        server.stop()
+        server.close()
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]
     assert re.search(r"^kompas_http_requests_total\{", output, re.MULTILINE), output[-3000:]

@@ -1,8 +1,8 @@
 """Schemathesis, a tool we did not write, against our own OpenAPI document
-and a real server process with a fresh database. Valid installation and
-admin tokens are supplied so that it reaches past 401; every check runs on
-every operation (revoking admin tokens last, with a token of its own), and
-the run must find nothing: no failure and no 5xx."""
+and a real server process with a fresh database of the bundled content.
+Valid installation and admin tokens are supplied so that it reaches past
+401; every check runs on every operation (revoking admin tokens last, with
+a token of its own), and the run must find nothing: no failure and no 5xx."""
 
 import json
 import os
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRET
-from tests.servers import KOMPAS, Server, call
+from tests.conftest import SECRET, parse_now
+from tests.factories import admin_token
+from tests.servers import Server, call
 
 pytestmark = pytest.mark.postgres_only
 
@@ -24,29 +25,17 @@ EXAMPLES = os.environ.get("KOMPAS_SCHEMATHESIS_EXAMPLES", "40")
 
 
 @pytest.fixture
-def server(empty_database_url, tmp_path):
+def server(database_url, tmp_path):
     env = {
-        "DATABASE_URL": empty_database_url,
+        "DATABASE_URL": database_url,
         "KOMPAS_SECRET_KEY": SECRET,
         "KOMPAS_NOW": "2026-12-09T12:00:00+01:00",
         "RATELIMIT_ENABLED": "false",
     }
-    subprocess.run([KOMPAS, "init"], env={**os.environ, **env}, cwd=tmp_path, check=True, capture_output=True)
     running = Server(env, tmp_path, workers=3).start()
-    running.admin_token = (
-        subprocess.run(
-            [KOMPAS, "admin", "create-token", "--name", "Schemathesis", "--role", "admin", "--org", "rijk"],
-            env={**os.environ, **env},
-            cwd=tmp_path,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    running.admin_token = admin_token(database_url, "admin", "rijk", "Schemathesis", parse_now(env["KOMPAS_NOW"]))
     yield running
-    running.stop()
+    running.close()
 
 
 def fresh_installation(base):

@@ -20,7 +20,7 @@ def server(empty_database_url, tmp_path):
     running = Server(env, tmp_path).start()
     call(running.base, "GET", "/readyz")
     yield running.base
-    running.stop()
+    running.close()
 
 
 def test_register_fetch_answer_and_compare_over_http(server):
