@@ -28,7 +28,7 @@ import flask_smorest
 from flask import Response, request
 from flask_smorest.utils import load_info_from_docstring
 
-from api.platform import caching, openapi
+from api.platform import caching
 from api.platform.errors import ProblemSchema
 
 INSTALLATION = "installation"
@@ -187,6 +187,8 @@ class Blueprint(flask_smorest.Blueprint):
     def register_views_in_doc(self, api, app, spec, *, name, parameters):
         """flask-smorest's, once per process: when the document is written
         (``openapi.written``), a later app serves it and documents nothing."""
+        from api.platform import openapi  # which completes what this module declares
+
         if openapi.written() is None:
             super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
