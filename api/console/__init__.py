@@ -10,7 +10,7 @@ from api.console import administration as more
 from api.console import dilemmas as pages
 from api.console import forms, signin
 from api.console import statistics as stats
-from api.console.i18n import LABELS
+from api.console.labels import LABELS
 from api.console.pages import CsrfRefused, actor, csrf_token, load_sign_in, locale, page, t
 from api.platform import formats, limits
 from api.platform.errors import status_of

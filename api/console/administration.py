@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, redirect, request, url_for
 
 from api.console import forms
-from api.console.i18n import LABELS
+from api.console.labels import LABELS
 from api.console.pages import actor, form_dict, locale, page, submission, t
 from api.office.schemas import AdhocIn, AuditQuery, SectionIn, SuggestionPatch, TokenIn
 from api.platform import formats

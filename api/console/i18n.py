@@ -4,141 +4,7 @@ Dutch rather than not at all."""
 
 from __future__ import annotations
 
-LABELS = {
-    "status": {
-        "draft": "Concept",
-        "in_review": "Ter beoordeling",
-        "changes_requested": "Wijzigingen gevraagd",
-        "approved": "Goedgekeurd",
-        "scheduled": "Ingepland",
-        "published": "Gepubliceerd",
-        "archived": "Gearchiveerd",
-    },
-    "action": {
-        "submit": "Ter beoordeling aanbieden",
-        "approve": "Goedkeuren",
-        "request-changes": "Wijzigingen vragen",
-        "schedule": "Inplannen",
-        "unschedule": "Uit de planning halen",
-        "archive": "Archiveren",
-        "delete": "Verwijderen",
-        "sent": "Verstuurd",
-        "status": "Status aangepast",
-        "revoked": "Ingetrokken",
-    },
-    # What was just done, or a step in a dilemma's review thread.
-    "done": {
-        "create": "Aangemaakt",
-        "update": "Bewerkt",
-        "submit": "Ter beoordeling aangeboden",
-        "approve": "Goedgekeurd",
-        "request-changes": "Wijzigingen gevraagd",
-        "schedule": "Ingepland",
-        "unschedule": "Uit de planning gehaald",
-        "archive": "Gearchiveerd",
-        "delete": "Verwijderd",
-        "comment": "Opmerking geplaatst",
-        "sent": "Verstuurd",
-        "status": "Status aangepast",
-        "revoked": "Ingetrokken",
-    },
-    "alignment": {
-        "": "Niet aangegeven",
-        "aligned": "Past bij de code",
-        "grey": "Grijs gebied",
-        "conflicts": "Botst met de code",
-    },
-    "source": {
-        "own": "Eigen dilemma",
-        "automatic": "Automatisch uit de bank",
-        "inherited": "Overgenomen",
-        "gap": "Nog leeg",
-    },
-    "role": {
-        "author": "Auteur",
-        "reviewer": "Beoordelaar",
-        "publisher": "Planner",
-        "analyst": "Analist",
-        "admin": "Beheerder",
-    },
-    "suggestion": {
-        "new": "Nieuw",
-        "in_progress": "In behandeling",
-        "used": "Gebruikt",
-        "declined": "Afgewezen",
-    },
-    "campaign": {
-        "scheduled": "Gepland",
-        "due": "Klaar om te versturen",
-        "sending": "Bezig met versturen",
-        "done": "Klaar",
-        "expired": "Verlopen",
-        "weekly": "Wekelijks",
-        "reminder": "Herinnering",
-        "adhoc": "Los bericht",
-    },
-    "audience": {"iedereen": "Iedereen", "leidinggevenden": "Leidinggevenden"},
-    "mode": {"alone": "Alleen", "colleague": "Met een collega", "team": "Als team"},
-    "field": {
-        "title": "Titel",
-        "situation": "Situatie",
-        "explanation": "Uitleg",
-        "category": "Categorie",
-        "audience": "Voor wie",
-        "code_refs": "Artikelen van de gedragscode",
-        "options": "Opties",
-    },
-    # The Logboek's actions, as a sentence about who did them.
-    "audit": {
-        "dilemma.create": "maakte een dilemma",
-        "dilemma.update": "bewerkte een dilemma",
-        "dilemma.submit": "bood een dilemma ter beoordeling aan",
-        "dilemma.approve": "keurde een dilemma goed",
-        "dilemma.request-changes": "vroeg wijzigingen aan een dilemma",
-        "dilemma.schedule": "plande een dilemma in",
-        "dilemma.unschedule": "haalde een dilemma uit de planning",
-        "dilemma.archive": "archiveerde een dilemma",
-        "dilemma.delete": "verwijderde een concept",
-        "dilemma.comment": "plaatste een opmerking bij een dilemma",
-        "content.create": "laadde een nieuw dilemma uit de bank",
-        "content.revise": "laadde een nieuwe tekst uit de bank",
-        "code.update": "bewerkte een artikel van de gedragscode",
-        "console.sign_in": "meldde zich aan in de console",
-        "console.sign_out": "meldde zich af",
-        "enrolment_code.rotate": "maakte een nieuwe aanmeldcode",
-        "push.adhoc": "verstuurde een los pushbericht",
-        "schedule.automatic": "plande automatisch een dilemma uit de bank",
-        "suggestion.draft": "maakte een concept van een suggestie",
-        "suggestion.status": "wijzigde de status van een suggestie",
-        "token.create": "maakte een toegangstoken",
-        "token.revoke": "trok een toegangstoken in",
-    },
-    "object": {
-        "dilemma": "dilemma",
-        "campaign": "pushcampagne",
-        "suggestion": "suggestie",
-        "token": "toegangstoken",
-        "admin_token": "toegangstoken",
-        "code": "gedragscode",
-        "organisation": "organisatie",
-        "console_session": "console-sessie",
-    },
-    "detail": {
-        "revision": "revisie",
-        "fields": "gewijzigd",
-        "comment": "toelichting",
-        "before": "was",
-        "after": "werd",
-        "week": "week",
-        "title": "titel",
-        "slug": "naam in de bank",
-        "dilemma_id": "dilemma",
-        "role": "rol",
-        "name": "naam",
-        "status": "status",
-        "ref": "artikel",
-    },
-}
+from api.console.labels import LABELS_IN_ENGLISH
 
 ENGLISH = {
     # layout and navigation
@@ -231,6 +97,9 @@ ENGLISH = {
     "Niet gelukt": "That did not work",
     "Terug": "Back",
 }
+
+
+ENGLISH.update(LABELS_IN_ENGLISH)
 
 
 def translate(text: str, locale: str) -> str:
@@ -452,84 +321,6 @@ ENGLISH.update(
         "verstuurd": "sent",
         "wat de medewerker na het kiezen leest; niet verplicht": "what the employee reads after choosing; optional",
         "weg:": "removed:",
-    }
-)
-# The labels of states, roles, kinds and fields.
-ENGLISH.update(
-    {
-        "Concept": "Draft",
-        "Ter beoordeling": "In review",
-        "Wijzigingen gevraagd": "Changes requested",
-        "Goedgekeurd": "Approved",
-        "Ingepland": "Scheduled",
-        "Gepubliceerd": "Published",
-        "Gearchiveerd": "Archived",
-        "Ter beoordeling aanbieden": "Submit for review",
-        "Goedkeuren": "Approve",
-        "Wijzigingen vragen": "Request changes",
-        "Inplannen": "Schedule",
-        "Uit de planning halen": "Unschedule",
-        "Archiveren": "Archive",
-        "Verwijderen": "Delete",
-        "Verstuurd": "Sent",
-        "Status aangepast": "Status changed",
-        "Ingetrokken": "Revoked",
-        "Niet aangegeven": "Not stated",
-        "Past bij de code": "Fits the code",
-        "Grijs gebied": "Grey zone",
-        "Botst met de code": "Conflicts with the code",
-        "Eigen dilemma": "Own dilemma",
-        "Automatisch uit de bank": "Automatic from the bank",
-        "Overgenomen": "Inherited",
-        "Nog leeg": "Still empty",
-        "Auteur": "Author",
-        "Beoordelaar": "Reviewer",
-        "Planner": "Planner",
-        "Analist": "Analyst",
-        "Beheerder": "Administrator",
-        "Nieuw": "New",
-        "In behandeling": "In progress",
-        "Gebruikt": "Used",
-        "Afgewezen": "Declined",
-        "Gepland": "Planned",
-        "Klaar om te versturen": "Ready to send",
-        "Bezig met versturen": "Sending",
-        "Klaar": "Done",
-        "Verlopen": "Expired",
-        "Wekelijks": "Weekly",
-        "Herinnering": "Reminder",
-        "Los bericht": "One-off message",
-        "Iedereen": "Everyone",
-        "Leidinggevenden": "Managers",
-        "Titel": "Title",
-        "Situatie": "Situation",
-        "Uitleg": "Explanation",
-        "Categorie": "Category",
-        "Voor wie": "Audience",
-        "Artikelen van de gedragscode": "Sections of the code of conduct",
-        "Opties": "Options",
-        "Aangemaakt": "Created",
-        "Bewerkt": "Edited",
-        "Ter beoordeling aangeboden": "Submitted for review",
-        "Uit de planning gehaald": "Taken off the schedule",
-        "Verwijderd": "Deleted",
-        "Wat de beoordelaar vraagt": "What the reviewer asks",
-        "over revisie": "about revision",
-        "Verplicht als je wijzigingen vraagt; bij goedkeuren mag het leeg blijven. "
-        "De auteur leest het bij het dilemma en de revisie.": (
-            "Required when you request changes; may stay empty when you approve. "
-            "The author reads it with the dilemma and the revision."
-        ),
-        "Dilemma dat de app opent": "Dilemma the app opens",
-        "Dilemma's van deze week en de weken ervoor: alleen die kan een telefoon al openen.": (
-            "Dilemmas of this week and the weeks before: only those can a phone open yet."
-        ),
-        "Geen: de app opent op de startpagina": "None: the app opens on its start page",
-        "Tussen haakjes: hoeveel telefoons het bericht nu zou bereiken (met meldingen aan).": (
-            "In brackets: how many phones the message would reach now (with notifications on)."
-        ),
-        "telefoon": "phone",
-        "telefoons": "phones",
     }
 )
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, request
 
 from api.console import forms
 from api.console.charts import Bar, bar_chart, line_chart
-from api.console.i18n import LABELS
+from api.console.labels import LABELS
 from api.console.pages import actor, page, t
 from api.office.schemas import AwarenessQuery, RangeQuery
 from api.platform.context import request_time, settings

@@ -24,7 +24,6 @@ was open."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -34,6 +33,16 @@ from sqlalchemy.orm import Session, aliased
 
 from dilemmas.employee import teams
 from dilemmas.employee.keys import voter_key
+from dilemmas.employee.meeting_rules import (
+    ROUNDS,
+    Consensus,
+    MeetingView,
+    effective_state,
+    meeting_actions,
+    new_join_code,
+    refuse,
+    revealable,
+)
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.meetings import (
@@ -50,7 +59,7 @@ from dilemmas.model.meetings import (
     Vote,
 )
 from dilemmas.model.teams import Team
-from dilemmas.reads.deliberation import StepView, step_of
+from dilemmas.reads.deliberation import step_of
 from dilemmas.reads.placements import visible_placement
 from dilemmas.storage.conflicts import insert_for, retry_on_conflict
 from dilemmas.storage.order import rewrite_in_key_order
@@ -60,75 +69,7 @@ if TYPE_CHECKING:
     from dilemmas.model.installations import Respondent
 
 
-ROUNDS = 2
 LIFETIME = timedelta(hours=4)
-
-
-def new_join_code() -> str:
-    """Six random digits."""
-    return f"{secrets.randbelow(10**6):06d}"
-
-
-@dataclass(frozen=True)
-class Consensus:
-    option: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class MeetingView:
-    """A session as one participant sees it: counts, never who voted what."""
-
-    id: int
-    team_id: int
-    team_name: str
-    dilemma_id: int
-    state: str
-    round: int
-    participants: int
-    votes: int
-    spread: tuple[int, ...] | None
-    shift: int | None
-    consensus: Consensus | None
-    join_code: str | None
-    expires_at: datetime
-    role: str
-    my_vote: str | None
-    allowed: tuple[str, ...]
-    step: StepView | None = None
-
-
-def effective_state(row: Meeting, now: datetime) -> str:
-    """The state, with a session past its four hours counted as closed."""
-    return CLOSED if row.state == CLOSED or now >= row.expires_at else row.state
-
-
-def meeting_actions(state: str, round_: int, answered: bool) -> tuple[str, ...]:
-    """What may happen next in this state (``answered``: the team's joint
-    answer to the dilemma is recorded)."""
-    if state in (OPEN, REVOTING):
-        return ("vote", "reveal", "close")
-    if state == REVEALED:
-        if answered:
-            return ("close",)
-        return (("revote",) if round_ < ROUNDS else ()) + ("consensus", "close")
-    return ()
-
-
-def revealable(allowed: tuple[str, ...], votes: int, min_votes: int) -> tuple[str, ...]:
-    """``allowed`` less ``reveal`` while fewer than ``min_votes`` votes are in:
-    what ``reveal`` checks, so that a phone never offers a refused step."""
-    return allowed if votes >= min_votes else tuple(a for a in allowed if a != "reveal")
-
-
-def _refuse(action: str, state: str, allowed: tuple[str, ...]) -> Conflict:
-    if allowed:
-        detail = f"'{action}' kan niet in de toestand '{state}'. Wel mogelijk: {', '.join(allowed)}."
-    elif state != CLOSED:
-        detail = f"'{action}' kan niet in de toestand '{state}'; de volgende stap is aan de teamleider."
-    else:
-        detail = f"'{action}' kan niet: de sessie is gesloten."
-    return Conflict(detail, cause="step-refused", state=state, allowed=list(allowed))
 
 
 @dataclass
@@ -138,12 +79,12 @@ class Access:
     lead: bool
 
 
-def _access(session: Session, installation: Respondent, session_id: int, lock: str | None = None) -> Access:
+def _access(session: Session, installation: Respondent, meeting_id: int, lock: str | None = None) -> Access:
     """The session for a participant or the team's lead; NotFound for anyone
     else, and for sessions of another organisation. ``lock``: "share" for
     votes and joins, "update" for changes of state (PostgreSQL row locks, so
     that no vote slips in after a reveal)."""
-    query = select(Meeting).where(Meeting.id == session_id).execution_options(populate_existing=True)
+    query = select(Meeting).where(Meeting.id == meeting_id).execution_options(populate_existing=True)
     if lock is not None:
         query = query.with_for_update(read=lock == "share")
     row = session.scalars(query).one_or_none()
@@ -156,13 +97,13 @@ def _access(session: Session, installation: Respondent, session_id: int, lock: s
     return Access(row, key, lead)
 
 
-def lead_access(session: Session, installation: Respondent, session_id: int, now: datetime) -> Access:
+def lead_access(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> Access:
     """The session for its lead, locked for a change; Forbidden for anyone
     else who takes part, Conflict once it is closed."""
-    access = _access(session, installation, session_id, lock="update")
+    access = _access(session, installation, meeting_id, lock="update")
     _require_lead(access)
     if effective_state(access.row, now) == CLOSED:
-        raise _refuse("change", CLOSED, ())
+        raise refuse("change", CLOSED, ())
     return access
 
 
@@ -176,7 +117,7 @@ def steering_access(session: Session, meeting_id: int, now: datetime) -> Access:
     if row is None:
         raise NotFound("Deze sessie bestaat niet.")
     if effective_state(row, now) == CLOSED:
-        raise _refuse("change", CLOSED, ())
+        raise refuse("change", CLOSED, ())
     return Access(row, "", lead=True)
 
 
@@ -194,7 +135,7 @@ def _require(session: Session, access: Access, action: str, now: datetime) -> st
     answered = _team_answer(session, access.row) is not None if state == REVEALED else False
     allowed = _for_caller(access, meeting_actions(state, access.row.round, answered))
     if action not in allowed:
-        raise _refuse(action, state, allowed)
+        raise refuse(action, state, allowed)
     return state
 
 
@@ -306,17 +247,17 @@ def create(session: Session, installation: Respondent, team_id: int, dilemma_id:
     return view_of(session, Access(row, voter_key(installation.key_base, row.id), lead=True), now)
 
 
-def view(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
+def view(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> MeetingView:
     """The session as the caller sees it. Reads only: phones poll this."""
-    return view_of(session, _access(session, installation, session_id), now)
+    return view_of(session, _access(session, installation, meeting_id), now)
 
 
-def vote(session: Session, installation: Respondent, session_id: int, option: str, now: datetime) -> MeetingView:
+def vote(session: Session, installation: Respondent, meeting_id: int, option: str, now: datetime) -> MeetingView:
     """Cast or change the caller's vote in the current round. One vote per
     voter per round, also when the same phone sends it twice at once."""
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
-    access = _access(session, installation, session_id, lock="share")
+    access = _access(session, installation, meeting_id, lock="share")
     _require(session, access, "vote", now)
     row = access.row
     session.execute(
@@ -336,7 +277,7 @@ def vote(session: Session, installation: Respondent, session_id: int, option: st
     return view_of(session, access, now)
 
 
-def _shift(session: Session, session_id: int) -> int:
+def _shift(session: Session, meeting_id: int) -> int:
     first, second = aliased(Vote), aliased(Vote)
     return int(
         session.scalar(
@@ -350,16 +291,16 @@ def _shift(session: Session, session_id: int) -> int:
                     second.round == first.round + 1,
                 ),
             )
-            .where(first.session_id == session_id, first.round == 1, first.option != second.option)
+            .where(first.session_id == meeting_id, first.round == 1, first.option != second.option)
         )
         or 0
     )
 
 
-def reveal(session: Session, installation: Respondent, session_id: int, min_votes: int, now: datetime) -> MeetingView:
+def reveal(session: Session, installation: Respondent, meeting_id: int, min_votes: int, now: datetime) -> MeetingView:
     """Show the spread of the current round (lead; at least ``min_votes``,
     and in the revote at least as many as the first round had)."""
-    access = _access(session, installation, session_id, lock="update")
+    access = _access(session, installation, meeting_id, lock="update")
     _require_lead(access)
     return reveal_as(session, access, min_votes, now)
 
@@ -403,9 +344,9 @@ def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -
     return view_of(session, access, now)
 
 
-def revote(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
+def revote(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> MeetingView:
     """Start the second, again blind, round of votes (lead)."""
-    access = _access(session, installation, session_id, lock="update")
+    access = _access(session, installation, meeting_id, lock="update")
     _require_lead(access)
     return revote_as(session, access, now)
 
@@ -422,7 +363,7 @@ def revote_as(session: Session, access: Access, now: datetime) -> MeetingView:
 def consensus(
     session: Session,
     installation: Respondent,
-    session_id: int,
+    meeting_id: int,
     option: str,
     now: datetime,
     note: str | None = None,
@@ -433,7 +374,7 @@ def consensus(
     if option not in OPTION_KEYS:
         raise Invalid("Onbekende optie.", {"option": [f"Kies een van {', '.join(OPTION_KEYS)}."]})
     note = (teams.plain_text(note, "note", NOTE_MAX) if note else "") or None
-    access = _access(session, installation, session_id, lock="update")
+    access = _access(session, installation, meeting_id, lock="update")
     _require_lead(access)
     row = access.row
     for _ in range(2):
@@ -473,9 +414,9 @@ def consensus(
     raise Conflict("Het antwoord van het team op dit dilemma is al vastgelegd.", cause="consensus-recorded")
 
 
-def close(session: Session, installation: Respondent, session_id: int, now: datetime) -> MeetingView:
+def close(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> MeetingView:
     """End the session (lead): no more joins or votes; the code is free again."""
-    access = _access(session, installation, session_id, lock="update")
+    access = _access(session, installation, meeting_id, lock="update")
     _require_lead(access)
     _require(session, access, "close", now)
     row = access.row
