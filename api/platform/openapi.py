@@ -259,6 +259,10 @@ def push_contract(spec) -> None:
             "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$", "description": "ISO week, e.g. 2026-W50"},
             "dilemma_id": {**ID, "description": "The dilemma to open (weekly, reminder; adhoc when named)"},
             "meeting_id": {**ID, "description": "The meeting looked back on (lookback)"},
+            "results_of": {
+                **ID,
+                "description": "Last week's dilemma, whose figures are in: the app opens on it first (weekly)",
+            },
         },
     }
     webhooks = {}
