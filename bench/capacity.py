@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.table import Row, read
+from dilemmas.counters import SHARDS
 
 SAVED = Path(__file__).resolve().parent.parent / ".bench" / "last-run.jsonl"
 
@@ -31,8 +32,7 @@ WEEKS = 52
 TARGET_UTILISATION = 0.5  # the bench's latency target holds at half of capacity
 CORES_PER_APP_SERVER = 4
 ORGANISATIONS = 1_500  # organisations with their own counters
-TALLY_SHARDS = 4  # dilemmas.model.answers.TALLY_SHARDS
-MODES, OPTIONS = 2, 4
+TALLY_SHARDS = SHARDS  # sealed counter rows per edition (dilemmas.counters)
 FCM_QUOTA_PER_MINUTE = 600_000  # FCM's messages a minute per project
 COMMIT_SECONDS = (0.001, 0.010)  # a durable commit: local NVMe, network-attached storage
 MEETING_ROOMS = 2_000  # rooms in a live meeting at once (a busy Monday afternoon)
@@ -136,8 +136,11 @@ def model(costs: Costs) -> list[tuple[str, str]]:
         f"{yearly / 1e6:,.1f} million rows, {yearly * costs.bytes_per_stored_answer / 1e9:,.1f} GB with indexes "
         f"({costs.bytes_per_stored_answer:,.0f} B per answer; {ANSWERING_PER_WEEK:.0%} answer weekly)",
     )
-    tallies = (1 + ORGANISATIONS) * MODES * OPTIONS * TALLY_SHARDS * WEEKS
-    say("counter rows per year (at most)", f"{tallies / 1e6:,.1f} million (every organisation, mode, option and shard)")
+    counter_rows = (1 + ORGANISATIONS) * TALLY_SHARDS * WEEKS
+    say(
+        "counter rows per year (at most)",
+        f"{counter_rows:,.0f} (one sealed vector per shard of each edition; every organisation its own dilemma)",
+    )
     for seconds in COMMIT_SECONDS:
         per_shard = answers_per_second / TALLY_SHARDS
         busy = per_shard * seconds

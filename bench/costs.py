@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
+from dilemmas.model.answers import Answer, AnswerCounts
 from dilemmas.storage.database import make_engine
 
-# The tables an answer writes (employee.answers.submit).
-ANSWER_TABLES = ("answers", "tallies", "difficulty_tallies")
+# The tables an answer writes (employee.answers.submit), named by the
+# models so that a table the domain renames or drops fails here by name.
+ANSWER_TABLES = (Answer.__tablename__, AnswerCounts.__tablename__)
 
 _SNAPSHOT = text(
     """
