@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_meeting_screen import START, Room, ok
+from tests.anonymity.conftest import World
+from tests.browser.test_meeting_screen import START, ok
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +24,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def world(database_url, tmp_path):
-    running = Room(database_url, tmp_path)
+    running = World(database_url, tmp_path)
     running.env["RATELIMIT_ENABLED"] = "true"
     yield running
-    running.stop()
+    running.close()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_meeting_screen import START, Room, at, check_page, decode_qr, ok
+from tests.anonymity.conftest import World
+from tests.browser.test_meeting_screen import START, at, check_page, decode_qr, ok
 
 pytestmark = pytest.mark.slow
 
@@ -33,9 +34,9 @@ OVERFLOW = """() => {
 
 @pytest.fixture
 def world(database_url, tmp_path):
-    running = Room(database_url, tmp_path)
+    running = World(database_url, tmp_path)
     yield running
-    running.stop()
+    running.close()
 
 
 @pytest.fixture

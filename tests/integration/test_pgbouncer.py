@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import ProgrammingError
 
-from dilemmas.model.answers import SCOPE_ALL, Answer, Tally
+from dilemmas.model.answers import SCOPE_ALL, Answer
 from dilemmas.storage.database import make_engine
+from tests import counts
 from tests.factories import register
 from tests.pgbouncer import Pgbouncer
 
@@ -70,5 +71,4 @@ def test_answers_and_results_through_pgbouncer_in_transaction_mode(bouncer, make
         assert results.get_json()["my_answer"] == "ABCD"[i % 4]
     # Straight to PostgreSQL: every answer stored once and counted once.
     assert session.scalar(select(func.count()).select_from(Answer).where(Answer.dilemma_id == dilemma)) == len(phones)
-    counted = select(func.sum(Tally.count)).where(Tally.dilemma_id == dilemma, Tally.scope == SCOPE_ALL)
-    assert session.scalar(counted) == len(phones)
+    assert sum(counts.per_option(session, dilemma, SCOPE_ALL).values()) == len(phones)
