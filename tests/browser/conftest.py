@@ -57,7 +57,9 @@ class Console:
         }
 
     def start(self) -> None:
-        self.server = Server(self.env(), self.folder, workers=1).start()
+        # A restart keeps the port: the browser's pages keep their address.
+        port = self.server.port if self.server is not None else None
+        self.server = Server(self.env(), self.folder, workers=1, port=port).start()
 
     def move_clock(self, now: str) -> None:
         self.clock.set(now)

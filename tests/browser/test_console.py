@@ -251,7 +251,13 @@ def test_an_analyst_reads_the_statistics_and_downloads_the_csv(signed_in, consol
         expect(page.locator("svg#chart-weeks")).to_be_visible()
         table = page.get_by_role("table", name="De cijfers achter de grafiek")
         closed = table.get_by_role("row").filter(has_text="Week 50 van 2026")
-        expect(closed).to_contain_text("29")  # the closed week's 29 answers
+        # The closed week's 29 answers, as the release shows them: noisy
+        # (scale 4 per option), or suppressed as too few; never exact by rule.
+        expect(closed).to_be_visible()
+        shown = closed.locator("td.num").first.inner_text() if closed.locator("td.num").count() else ""
+        assert (shown.isdigit() and abs(int(shown) - 29) <= 20) or "onderdrukt" in closed.inner_text().lower() or (
+            "te weinig" in closed.inner_text().lower()
+        ), closed.inner_text()
         with page.expect_download() as download:
             page.get_by_role("link", name=re.compile("Download CSV")).click()
         assert download.value.suggested_filename == "kompas-weeks.csv"

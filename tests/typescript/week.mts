@@ -59,7 +59,8 @@ async function week(): Promise<void> {
   const everyone = results.scopes[0];
   const reason: "too_few_answers" | "week_open" | null = everyone.reason;
   const counts: Schemas["OptionCountOut"][] | null = everyone.options;
-  if (reason !== "week_open" || counts !== null) throw new Error("counts shown while the week is open");
+  // Mid-week the live figure of the days before counts nobody yet: too few to show.
+  if (reason === null || counts !== null) throw new Error("counts of too few answers shown while the week is open");
 
   const archive = must(await me.GET("/api/v1/dilemmas", { params: { query: { answered: true } } }), 200);
   if (!archive.some((item) => item.id === current.id)) throw new Error("the archive misses the answer");
