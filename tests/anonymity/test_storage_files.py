@@ -76,10 +76,15 @@ def test_the_files_hold_no_option_mode_rating_or_count_in_clear(world):
     for path in files:
         data = path.read_bytes()
         for pattern in CLEAR:
-            hit = pattern.search(data)
-            if hit:
+            for hit in pattern.finditer(data):
+                if b"modes" in data[max(0, hit.start() - 24) : hit.start()]:
+                    # A released cell of the public "modes" measure (released_cells:
+                    # measure, scope, cell): the WAL is the cluster's, and another
+                    # test's database may have released its week.
+                    continue
                 context = data[max(0, hit.start() - 80) : hit.end() + 40]
                 found.setdefault(pattern.pattern, []).append((path.name, context))
+                break
     assert found == {}
 
 
