@@ -32,9 +32,9 @@ def test_reading_twice_reveals_nothing(world):
     assert all(reading == readings[0] for reading in readings)
     # Everyone's live figure counts whole days only (Monday and Tuesday here):
     # an answer of today moves no figure before tonight's release.
-    everyone, *organisations = readings[0]
+    # (An organisation's figure waits for the close: tests/api/test_weekly_loop.py.)
+    [everyone] = readings[0]  # a reader of the root organisation has the one scope
     assert everyone["suppressed"] and everyone["reason"] == "too_few_answers"
-    assert all(scope["suppressed"] and scope["reason"] == "week_open" for scope in organisations)
 
     # After the week: the release, drawn once, which no late answer and no
     # second read moves (26 answers: suppressed under its noise).
