@@ -30,9 +30,14 @@ LIVE_SCALE = LIVE_LEVELS / LIVE_EPSILON
 
 # After the close: ε per measure (the organisations' and the ratings' are
 # split over the levels each installation counts in).
-CLOSE_EPSILON = {"options": 0.25, "modes": 0.05, "organisations": 0.05, "ratings": 0.05}
+CLOSE_EPSILON = {"options": 0.25, "modes": 0.02, "organisations": 0.04, "ratings": 0.03}
 
-assert abs(LIVE_EPSILON + sum(CLOSE_EPSILON.values()) - EDITION_EPSILON) < 1e-9
+# After the close, released on their own: the predictions' misperception
+# figure (weekly-loop issue) and the office's meeting statistics.
+PREDICTIONS_EPSILON = 0.03
+MEETINGS_EPSILON = 0.03
+
+assert abs(LIVE_EPSILON + sum(CLOSE_EPSILON.values()) + PREDICTIONS_EPSILON + MEETINGS_EPSILON - EDITION_EPSILON) < 1e-9
 
 
 class BudgetExhausted(RuntimeError):

@@ -190,6 +190,10 @@ def test_an_edition_spends_its_budget_and_no_more(db):
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.LIVE_EPSILON)
     assert releases.live_figure(db, KEY, placement, sunday).day == budget.LIVE_POINTS
     releases.close_release(db, KEY, placement, NEXT_MONDAY)
+    apart = budget.PREDICTIONS_EPSILON + budget.MEETINGS_EPSILON
+    assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON - apart)
+    budget.charge(db, dilemma.id, "predictions", "predictions", budget.PREDICTIONS_EPSILON)
+    budget.charge(db, dilemma.id, "meetings", "meetings", budget.MEETINGS_EPSILON)
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON)
     with pytest.raises(budget.BudgetExhausted):
         budget.charge(db, dilemma.id, "anything more", "another part", 0.01)
