@@ -39,7 +39,7 @@ from dilemmas.model.organisations import Organisation
 from dilemmas.model.push import Batch, Campaign
 from dilemmas.reads.placements import visible_placements
 from push import tokens, topics
-from push.campaigns import in_team, team_of, wants
+from push.campaigns import in_team, meeting_of, team_of, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver
 from push.messages import Outgoing, compose, data_for
 from push.transports import Transport
@@ -208,6 +208,7 @@ class CampaignInfo:
     expires_at: datetime
     team_id: int | None = None
     results_of: int | None = None
+    meeting_id: int | None = None
 
     @classmethod
     def of(cls, session: Session, campaign: Campaign) -> CampaignInfo:
@@ -225,6 +226,7 @@ class CampaignInfo:
             campaign.expires_at,
             team_of(session, campaign.id),
             results_of(session, campaign) if campaign.kind == "weekly" else None,
+            meeting_of(session, campaign.id),
         )
 
 
@@ -280,7 +282,7 @@ def send_batch(
 ) -> BatchReport:
     """Send one claimed batch and record it done."""
     try:
-        data = data_for(campaign.kind, campaign.dilemma_id, campaign.week, campaign.results_of)
+        data = data_for(campaign.kind, campaign.dilemma_id, campaign.week, campaign.results_of, campaign.meeting_id)
         common = dict(kind=campaign.kind, texts=campaign.texts, data=data, expires_at=campaign.expires_at, now=now)
         if campaign.strategy == "topic":
             topic = topics.topic_name(campaign.organisation_slug, claim.locale)

@@ -49,6 +49,11 @@ def team_of(session: Session, campaign_id: int) -> int | None:
     return session.scalar(select(CampaignTeam.team_id).where(CampaignTeam.campaign_id == campaign_id))
 
 
+def meeting_of(session: Session, campaign_id: int) -> int | None:
+    """The meeting a look-back campaign looks back on, else None."""
+    return session.scalar(select(CampaignTeam.meeting_id).where(CampaignTeam.campaign_id == campaign_id))
+
+
 def in_team(team_id: int | None):
     """A filter on installations: members of the team (or everyone)."""
     if team_id is None:

@@ -2,8 +2,9 @@
 a message to look back, as a campaign of kind ``lookback`` for the devices
 of that team only (``CampaignTeam``), sent like any other campaign. The
 message names no team and carries no agreement: push_log keeps what was
-sent, and FCM would carry it to Google (docs/anonymity.md); the app shows
-the agreements it fetches with its own token.
+sent, and FCM would carry it to Google (docs/anonymity.md). It carries the
+meeting's id, with which the app fetches the agreements with its own token
+(``GET /sessions/{id}/outcome``).
 Exactly once: the outcome is marked reminded in the same transaction that
 creates the campaign."""
 
@@ -54,7 +55,7 @@ def ensure_look_backs(session: Session, now: datetime, settings: PushSettings) -
         )
         session.add(campaign)
         session.flush()
-        session.add(CampaignTeam(campaign_id=campaign.id, team_id=due.team_id))
+        session.add(CampaignTeam(campaign_id=campaign.id, team_id=due.team_id, meeting_id=due.meeting_id))
         session.flush()
         plan(session, campaign, settings.batch_size)
         session.commit()

@@ -113,15 +113,21 @@ def ttl_seconds(expires_at: datetime, now: datetime) -> int:
     return max(0, int((expires_at - now).total_seconds()))
 
 
-def data_for(kind: str, dilemma_id: int | None, week: str, results_of: int | None = None) -> dict[str, str]:
+def data_for(
+    kind: str, dilemma_id: int | None, week: str, results_of: int | None = None, meeting_id: int | None = None
+) -> dict[str, str]:
     """The data payload the app opens the right screen with (FCM data values
     are strings). A weekly message names last week's dilemma as
-    ``results_of``: its figures are in, and the app shows them first."""
+    ``results_of``: its figures are in, and the app shows them first. A
+    look-back names its meeting, whose outcome the app fetches: ids only,
+    never a text of the team's."""
     data = {"type": kind, "week": week}
     if dilemma_id is not None:
         data["dilemma_id"] = str(dilemma_id)
     if results_of is not None:
         data["results_of"] = str(results_of)
+    if meeting_id is not None:
+        data["meeting_id"] = str(meeting_id)
     return data
 
 

@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
-from api.employee.meetings import LEAD_ONLY, NOT_FOUND, SessionOut, present
+from api.employee.meetings import LEAD_ONLY, NOT_FOUND, ConsensusOut, SessionOut, present
 from api.platform.auth import current_caller
 from api.platform.blueprint import INSTALLATION, Blueprint
 from api.platform.context import request_time
@@ -86,6 +86,15 @@ class OutcomeOut(ma.Schema):
     values = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
     agreements = ma.fields.List(ma.fields.String())
     look_back_on = ma.fields.Date(allow_none=True)
+
+
+class MeetingOutcomeOut(OutcomeOut):
+    session_id = ma.fields.Integer(metadata={"description": "The meeting (the look-back push's meeting_id)"})
+    team_id = ma.fields.Integer()
+    dilemma_id = ma.fields.Integer()
+    consensus = ma.fields.Nested(
+        ConsensusOut, allow_none=True, metadata={"description": "The team's answer recorded in this meeting, else null"}
+    )
 
 
 def _context():
@@ -191,6 +200,31 @@ class OutcomeResource(MethodView):
             session, installation, session_id, body["values"], body["agreements"], body["look_back_on"], now
         )
         return _outcome(outcome)
+
+
+    @blp.operation(
+        "getOutcome",
+        auth=INSTALLATION,
+        errors={404: "No such session in the caller's organisation, or the caller is neither in its team nor in it"},
+        conditional=True,
+    )
+    @blp.response(200, MeetingOutcomeOut)
+    def get(self, session_id):
+        """What the team took from the session: its answer recorded in it,
+        values and interests per option, agreements and the look-back day,
+        for the members of the team and whoever took part. What the app
+        shows on a look-back push (its `meeting_id`); empty until the lead
+        writes it. Poll with If-None-Match."""
+        session, installation, now = _context()
+        found = deliberation.read_outcome(session, installation, session_id, now)
+        consensus = found.consensus
+        return {
+            "session_id": found.meeting_id,
+            "team_id": found.team_id,
+            "dilemma_id": found.dilemma_id,
+            "consensus": {"option": consensus.option, "note": consensus.note} if consensus else None,
+            **_outcome(found.outcome),
+        }
 
 
 def _outcome(outcome: deliberation.OutcomeView) -> dict:

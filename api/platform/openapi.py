@@ -232,15 +232,14 @@ PUSH_IDS = {
     "weekly": ("dilemma_id",),
     "reminder": ("dilemma_id",),
     "adhoc": (),
-    # The meeting's id arrives with the anonymity issue's look-back change.
-    "lookback": (),
+    "lookback": ("meeting_id",),
     "test": (),
 }
 PUSH_SHOWN = {
     "weekly": "a notification the system shows",
     "reminder": "data only: the app shows it when the dilemma is not answered yet",
     "adhoc": "a notification the system shows (the office's text); dilemma_id when the office named one",
-    "lookback": "data only: the app fetches the meeting and shows it in its own words",
+    "lookback": "data only: the app fetches the meeting's outcome and shows it in its own words",
     "test": "a notification the system shows",
 }
 
@@ -258,7 +257,10 @@ def push_contract(spec) -> None:
             "type": {"type": "string", "enum": kinds, "description": "The kind of message"},
             "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$", "description": "ISO week, e.g. 2026-W50"},
             "dilemma_id": {**ID, "description": "The dilemma to open (weekly, reminder; adhoc when named)"},
-            "meeting_id": {**ID, "description": "The meeting looked back on (lookback)"},
+            "meeting_id": {
+                **ID,
+                "description": "The meeting looked back on (lookback): GET /api/v1/sessions/{meeting_id}/outcome",
+            },
             "results_of": {
                 **ID,
                 "description": "Last week's dilemma, whose figures are in: the app opens on it first (weekly)",

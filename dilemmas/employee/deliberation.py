@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from dilemmas.employee import meetings, teams
+from dilemmas.employee.meeting_rules import Consensus
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.deliberation import (
@@ -34,7 +35,7 @@ from dilemmas.model.deliberation import (
     OutcomeValue,
     ScreenCode,
 )
-from dilemmas.model.meetings import Meeting
+from dilemmas.model.meetings import Meeting, TeamAnswer
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.teams import Team
 from dilemmas.reads.content import DilemmaContent, content_of
@@ -231,6 +232,38 @@ def outcome_of(session: Session, meeting_id: int) -> OutcomeView | None:
     ):
         values.setdefault(value.option, []).append(value.text)
     return OutcomeView({k: tuple(v) for k, v in values.items()}, tuple(row.agreements), row.look_back_on)
+
+
+@dataclass(frozen=True)
+class MeetingOutcome:
+    """A meeting's outcome as a phone reads it back (after a look-back
+    push): the team's answer recorded in it, and what the lead wrote."""
+
+    meeting_id: int
+    team_id: int
+    dilemma_id: int
+    consensus: Consensus | None
+    outcome: OutcomeView
+
+
+def read_outcome(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> MeetingOutcome:
+    """The outcome of a meeting, for the members of its team (the look-back
+    reaches them all, whether they were in the room or not) and for whoever
+    took part; NotFound for anyone else, as for the meeting itself. Before
+    the lead wrote anything: no values, no agreements, no day."""
+    row = session.get(Meeting, meeting_id, populate_existing=True)
+    if row is None or row.organisation_id != installation.organisation_id:
+        raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
+    try:
+        teams.membership(session, installation, row.team_id)
+    except NotFound:
+        # Not (or no longer) in the team: a participant of the meeting still
+        # reads what the room saw on the screen; anyone else gets NotFound.
+        meetings.view(session, installation, meeting_id, now)
+    answer = session.get(TeamAnswer, (row.team_id, row.dilemma_id), populate_existing=True)
+    consensus = Consensus(answer.option, answer.note) if answer is not None and answer.session_id == row.id else None
+    outcome = outcome_of(session, meeting_id) or OutcomeView({}, (), None)
+    return MeetingOutcome(row.id, row.team_id, row.dilemma_id, consensus, outcome)
 
 
 def _texts(items: list[str], field: str, maximum: int, count: int) -> list[str]:

@@ -74,12 +74,15 @@ class Batch(Base):
 
 
 class CampaignTeam(Base):
-    """A campaign for the devices of one team only (a meeting's look-back)."""
+    """A campaign for the devices of one team only (a meeting's look-back),
+    and the meeting it looks back on: its id is all the message carries."""
 
     __tablename__ = "push_campaign_teams"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("push_campaigns.id", ondelete="CASCADE"), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    # NULL for look-backs planned before 0013, which named no meeting.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
 
 
 class LoggedMessage(Base):

@@ -68,6 +68,7 @@ APP = [
     ("POST", "/sessions/{session}/screen", None, {"member": 403, "outsider": 404, "customs": 404}),
     ("DELETE", "/sessions/{session}/screen", None, {"member": 403, "outsider": 404, "customs": 404}),
     ("PUT", "/sessions/{session}/outcome", {"agreements": []}, {"member": 403, "outsider": 404, "office": 401}),
+    ("GET", "/sessions/{session}/outcome", None, {"outsider": 404, "customs": 404, "none": 401, "office": 401}),
 ]
 CUSTOMS_ROLES = {f"{role}@douane": 404 for role in ("author", "reviewer", "publisher", "analyst", "admin")}
 # A role without the right is 403 whatever the id (that reveals nothing);
