@@ -40,6 +40,10 @@ from push.messages import LOCALES, texts_for
 from push.settings import PushSettings, moment_in_week
 
 TITLE_MAX = 80
+# A campaign's state as the office reads it (``_state``) and how it reaches
+# devices: one message per device, or one per locale to the organisation's topic.
+STATES = ("scheduled", "due", "sending", "done", "expired")
+STRATEGIES = ("tokens", "topic")
 BODY_MAX = 240
 ADHOC_MIN_TTL = timedelta(hours=24)
 

@@ -12,9 +12,10 @@ from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
-from api.platform.fields import Instant
+from api.platform.fields import Choice, Instant
 from api.platform.limits import limiter
 from push import campaigns
+from push.campaigns import STATES, STRATEGIES
 
 blp = Blueprint("admin_push", __name__, url_prefix="/api/v1/admin/push", description="Integrity office: push")
 limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
@@ -33,8 +34,8 @@ class CampaignOut(ma.Schema):
     organisation = ma.fields.String()
     dilemma_id = ma.fields.Integer(allow_none=True)
     week = ma.fields.String()
-    strategy = ma.fields.String(metadata={"description": "tokens | topic"})
-    state = ma.fields.String(metadata={"description": "scheduled | due | sending | done | expired"})
+    strategy = Choice(STRATEGIES, metadata={"description": "One message per device, or per locale to a topic"})
+    state = Choice(STATES)
     created_by = ma.fields.String()
     created_at = Instant()
     due_at = Instant()

@@ -22,10 +22,13 @@ from dilemmas.model.content import ALIGNMENTS, OPTION_KEYS
 from scoring import statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
 from scoring.meetings import by_chapter
+from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
 
 blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
 limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
 
+# Why a figure is hidden: the scoring's two reasons (the same as the app's).
+REASONS = (TOO_FEW_ANSWERS, WEEK_OPEN)
 COUNTS = {"keys": ma.fields.String(), "values": ma.fields.Integer(allow_none=True)}
 
 
@@ -38,7 +41,7 @@ class OptionFigureOut(ma.Schema):
 class SpreadOut(ma.Schema):
     total = ma.fields.Integer(allow_none=True, metadata={"description": "Null when suppressed"})
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers | week_open"})
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the counts are hidden; null when shown"})
     frozen = ma.fields.Boolean(metadata={"description": "Counts as at the end of the week"})
     options = ma.fields.List(ma.fields.Nested(OptionFigureOut), allow_none=True)
     margin = ma.fields.Integer(
@@ -59,7 +62,7 @@ class ModeSpreadOut(SpreadOut):
 class DifficultyOut(ma.Schema):
     ratings = ma.fields.Integer(allow_none=True)
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True)
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the figure is hidden; null when shown"})
     mean = ma.fields.Float(allow_none=True)
     histogram = ma.fields.Dict(
         **COUNTS, allow_none=True, metadata={"description": "Ratings per difficulty 1-5 (keys '1'..'5')"}
@@ -89,7 +92,7 @@ class WeekStatsOut(ma.Schema):
     closed = ma.fields.Boolean()
     answers = ma.fields.Integer(allow_none=True, metadata={"description": "Null when suppressed"})
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True)
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the figure is hidden; null when shown"})
     by_mode = ma.fields.Dict(**COUNTS, allow_none=True, metadata={"description": "Answers per mode; null parts hidden"})
     by_organisation = ma.fields.Dict(
         **COUNTS, allow_none=True, metadata={"description": "Answers per organisation slug; null parts hidden"}
@@ -104,7 +107,7 @@ class AwarenessWeekOut(ma.Schema):
     answers = ma.fields.Integer(allow_none=True)
     aligned_share = ma.fields.Float(allow_none=True)
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True)
+    reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the figure is hidden; null when shown"})
 
 
 class AwarenessChapterOut(ma.Schema):

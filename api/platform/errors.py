@@ -36,6 +36,12 @@ DOMAIN_STATUS = {
 }
 
 
+# The ``reason`` members the domain raises (tests/api/test_openapi.py reads
+# them from the code): a dilemma's week has begun, its options are frozen,
+# a console session has expired.
+REFUSAL_REASONS = ("week_open", "options_frozen", "expired")
+
+
 class ProblemSchema(ma.Schema):
     """An RFC 9457 problem: documents every error response. Extension
     members (e.g. a refused transition's ``allowed``) may follow."""
@@ -83,7 +89,10 @@ class ProblemSchema(ma.Schema):
     field = ma.fields.String(metadata={"description": "The body's field that clashes (409)"})
     week = ma.fields.String(metadata={"description": "The ISO week concerned, e.g. 2026-W50 (409)"})
     taken_by = ma.fields.Integer(metadata={"description": "The dilemma already scheduled in the week (409)"})
-    reason = ma.fields.String(metadata={"description": "Why a change is refused, e.g. 'answered' (409)"})
+    reason = ma.fields.String(
+        validate=ma.validate.OneOf(REFUSAL_REASONS),
+        metadata={"description": "Why a change (409) or a console session (401) is refused"},
+    )
 
 
 STANDARD_MEMBERS = frozenset(("type", "title", "status", "detail", "instance", "request_id", "errors"))

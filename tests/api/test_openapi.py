@@ -93,7 +93,7 @@ def test_every_operation_has_a_human_name_and_a_description(document):
         seen[name] = f"{method} {path}"
         assert operation.get("description", "").strip(), (method, path)
         assert operation.get("summary", "").strip(), (method, path)
-    assert len(seen) == 72
+    assert len(seen) == 73
 
 
 def test_every_json_operation_declares_who_may_call_it(app):
@@ -187,13 +187,11 @@ def test_null_is_a_type_as_openapi_3_1_says(document):
 CLOSED_SETS = {
     "key", "option", "my_answer", "my_vote", "answer", "mode", "reason", "scope", "state", "allowed",
     "allowed_actions", "role", "locale", "platform", "audience", "alignment", "status", "source", "kind",
+    "strategy", "consensus",
 }  # fmt: skip
 OPEN_ENDED = {
     # Problem.state/allowed name a session's or a dilemma's, whichever refused.
-    ("Problem", "state"), ("Problem", "allowed"), ("Problem", "reason"),
-    # The statistics' reasons are the scoring's, which grows with the DP releases.
-    ("WeekStatsOut", "reason"), ("ScopeSpreadOut", "reason"), ("ModeSpreadOut", "reason"),
-    ("DifficultyOut", "reason"), ("AwarenessWeekOut", "reason"), ("CampaignOut", "state"),
+    ("Problem", "state"), ("Problem", "allowed"),
     # Organisation slugs: the office adds organisations.
     ("MeOut", "scope"),
 }  # fmt: skip
@@ -201,24 +199,96 @@ OPEN_ENDED = {
 
 def enumerated(prop: dict) -> bool:
     inner = prop.get("items") or prop.get("additionalProperties") or prop
-    return isinstance(inner, dict) and "enum" in inner
+    if isinstance(inner, dict) and "anyOf" in inner:
+        return all(enumerated(part) or part.get("type") == "null" for part in inner["anyOf"])
+    return isinstance(inner, dict) and ("enum" in inner or "const" in inner)
+
+
+def properties(name: str, node) -> list[tuple[str, str, dict]]:
+    """Every (schema, field, property) under a component schema, inline
+    objects and the items of inline lists included (named after the
+    component they are in)."""
+    found = []
+    if isinstance(node, dict):
+        for field, prop in (node.get("properties") or {}).items():
+            found.append((name, field, prop))
+        for key, value in node.items():
+            if key != "properties":
+                found += properties(name, value)
+        for prop in (node.get("properties") or {}).values():
+            found += properties(name, prop)
+    elif isinstance(node, list):
+        for value in node:
+            found += properties(name, value)
+    return found
 
 
 def test_every_closed_set_output_field_lists_its_values(document):
     schemas = document["components"]["schemas"]
-    missing = [
-        f"{name}.{field}"
+    walked = [
+        (name, field, prop)
         for name, schema in schemas.items()
         if not name.endswith(("In", "Patch", "Query"))
-        for field, prop in schema.get("properties", {}).items()
+        for name, field, prop in properties(name, schema)
+    ]
+    missing = sorted({
+        f"{name}.{field}"
+        for name, field, prop in walked
         if field in CLOSED_SETS and (name, field) not in OPEN_ENDED and "$ref" not in json.dumps(prop)
         and prop.get("type") != "integer"
         and not enumerated(prop)
-    ]  # fmt: skip
+    })  # fmt: skip
     assert not missing
+    # The office's operations are walked too: their statistics and campaigns.
+    assert {("WeekStatsOut", "reason"), ("CampaignOut", "state"), ("ScopeSpreadOut", "reason")} <= {
+        (name, field) for name, field, _ in walked
+    }
     session = schemas["SessionOut"]["properties"]
     assert session["state"]["enum"] == ["open", "revealed", "revoting", "closed"]
     assert session["my_vote"]["enum"] == ["A", "B", "C", "D", None]
+    assert schemas["WeekStatsOut"]["properties"]["reason"]["enum"] == ["too_few_answers", "week_open", None]
+
+
+def reasons_raised() -> set[str]:
+    """Every ``reason`` a domain error is raised with, as written in the code."""
+    found = set()
+    for path in (ROOT / "dilemmas").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {
+                "Conflict", "NotFound", "Forbidden", "Unauthorized", "DomainError", "Invalid",
+            }:  # fmt: skip
+                for keyword in node.keywords:
+                    if keyword.arg == "reason":
+                        assert isinstance(keyword.value, ast.Constant), f"{path}: a reason that is not a literal"
+                        found.add(keyword.value.value)
+    return found
+
+
+def test_every_reason_a_problem_carries_is_in_its_enum(document):
+    declared = document["components"]["schemas"]["Problem"]["properties"]["reason"]["enum"]
+    raised = reasons_raised()
+    assert {"week_open", "options_frozen"} <= raised
+    assert raised <= set(declared)
+
+
+def test_the_statistics_send_only_reasons_of_their_enum(client, session):
+    from tests.factories import bank, office, schedule
+
+    dilemma = schedule(session, bank(session)[0], "2026-W50")
+    analyst = office(client, session, "analyst")
+    document = client.get("/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    week_reasons = set(schemas["WeekStatsOut"]["properties"]["reason"]["enum"])
+    spread_reasons = set(schemas["ScopeSpreadOut"]["properties"]["reason"]["enum"])
+    difficulty_reasons = set(schemas["DifficultyOut"]["properties"]["reason"]["enum"])
+    weeks = analyst.get("/stats/weeks").get_json()
+    assert {row["reason"] for row in weeks} <= week_reasons and any(row["reason"] for row in weeks)
+    one = analyst.get(f"/stats/dilemmas/{dilemma.id}").get_json()
+    assert {spread["reason"] for spread in one["spreads"] + one["by_mode"]} <= spread_reasons
+    assert one["difficulty"]["reason"] in difficulty_reasons and one["spreads"][0]["reason"] == "week_open"
+    awareness = analyst.get("/stats/awareness").get_json()
+    awareness_reasons = set(schemas["AwarenessWeekOut"]["properties"]["reason"]["enum"])
+    assert {w["reason"] for c in awareness["chapters"] for w in c["weeks"]} <= awareness_reasons
 
 
 def test_responses_are_open_to_fields_added_later(document):
