@@ -9,6 +9,7 @@ client tells causes apart by it, never by the Dutch detail."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 LOCALES = ("nl", "en")
@@ -342,3 +343,134 @@ def choose(accept_language: str | None) -> str:
         if language in LOCALES and weight > best_weight:
             best, best_weight = language, weight
     return best
+
+
+# The messages per field of a problem (``errors``), in both languages: the
+# schemas' own (marshmallow's, in English) and the domain's (in Dutch).
+# ``{name}`` stands for a value that is kept as it is (a number, a list of
+# choices). Earlier entries win: a more specific message comes first.
+_MIN_OPS = {"greater than or equal to": "minstens", "greater than": "groter dan"}
+_MAX_OPS = {"less than or equal to": "hoogstens", "less than": "kleiner dan"}
+FIELD_MESSAGES: tuple[dict[str, str], ...] = (
+    # marshmallow's fields
+    {"en": "Missing data for required field.", "nl": "Dit veld is verplicht."},
+    {"en": "Field may not be null.", "nl": "Dit veld mag niet null zijn."},
+    {"en": "Invalid value.", "nl": "Ongeldige waarde."},
+    {"en": "Not a valid string.", "nl": "Geen geldige tekst."},
+    {"en": "Not a valid utf-8 string.", "nl": "Geen geldige UTF-8-tekst."},
+    {"en": "Not a valid number.", "nl": "Geen geldig getal."},
+    {"en": "Not a valid integer.", "nl": "Geen geldig geheel getal."},
+    {"en": "Number too large.", "nl": "Het getal is te groot."},
+    {
+        "en": "Special numeric values (nan or infinity) are not permitted.",
+        "nl": "Bijzondere getallen (nan of oneindig) kunnen niet.",
+    },
+    {"en": "Not a valid boolean.", "nl": "Geen geldige waarheidswaarde (true of false)."},
+    {"en": "Not a valid datetime.", "nl": "Geen geldig tijdstip."},
+    {"en": "Not a valid date.", "nl": "Geen geldige datum (JJJJ-MM-DD)."},
+    {"en": "Not a valid time.", "nl": "Geen geldige tijd."},
+    {"en": "Not a valid period of time.", "nl": "Geen geldige tijdsduur."},
+    {"en": "Not a valid list.", "nl": "Geen geldige lijst."},
+    {"en": "Not a valid tuple.", "nl": "Geen geldige reeks."},
+    {"en": "Not a valid mapping type.", "nl": "Geen geldig object."},
+    {"en": "Invalid type.", "nl": "Ongeldig type."},
+    {"en": "Not a valid email address.", "nl": "Geen geldig e-mailadres."},
+    {"en": "Not a valid URL.", "nl": "Geen geldige URL."},
+    {"en": "Not a valid UUID.", "nl": "Geen geldige UUID."},
+    {"en": "Not a valid IP address.", "nl": "Geen geldig IP-adres."},
+    {"en": "Not a valid IPv4 address.", "nl": "Geen geldig IPv4-adres."},
+    {"en": "Not a valid IPv6 address.", "nl": "Geen geldig IPv6-adres."},
+    {"en": "Not a valid IP interface.", "nl": "Geen geldige IP-interface."},
+    {"en": "Not a valid IPv4 interface.", "nl": "Geen geldige IPv4-interface."},
+    {"en": "Not a valid IPv6 interface.", "nl": "Geen geldige IPv6-interface."},
+    {"en": "Not a valid {awareness} {obj_type}.", "nl": "Geen geldige {obj_type} ({awareness})."},
+    {"en": "Not a valid {obj_type}.", "nl": "Geen geldige {obj_type}."},
+    {"en": '"{input}" cannot be formatted as a {obj_type}.', "nl": '"{input}" is niet te schrijven als {obj_type}.'},
+    {"en": "{input} cannot be formatted as a timedelta.", "nl": "{input} is niet te schrijven als tijdsduur."},
+    # marshmallow's schemas and validators
+    {"en": "Unknown field.", "nl": "Onbekend veld."},
+    {"en": "Invalid input type.", "nl": "De invoer heeft een ongeldig type."},
+    {"en": "Must be one of: {choices}.", "nl": "Kies een van: {choices}."},
+    {"en": "Must be equal to {other}.", "nl": "Moet gelijk zijn aan {other}."},
+    {"en": "Length must be between {min} and {max}.", "nl": "De lengte moet tussen {min} en {max} liggen."},
+    {"en": "Length must be {equal}.", "nl": "De lengte moet {equal} zijn."},
+    {"en": "Longer than maximum length {max}.", "nl": "Langer dan de grootste lengte, {max}."},
+    {"en": "Shorter than minimum length {min}.", "nl": "Korter dan de kleinste lengte, {min}."},
+    *(
+        {"en": f"Must be {low} {{min}} and {high} {{max}}.", "nl": f"Moet {low_nl} {{min}} en {high_nl} {{max}} zijn."}
+        for low, low_nl in _MIN_OPS.items()
+        for high, high_nl in _MAX_OPS.items()
+    ),
+    *({"en": f"Must be {op} {{min}}.", "nl": f"Moet {op_nl} {{min}} zijn."} for op, op_nl in _MIN_OPS.items()),
+    *({"en": f"Must be {op} {{max}}.", "nl": f"Moet {op_nl} {{max}} zijn."} for op, op_nl in _MAX_OPS.items()),
+    {"en": "String does not match expected pattern.", "nl": "De tekst heeft niet de verwachte vorm."},
+    {
+        "en": "One or more of the choices you made was not in: {choices}.",
+        "nl": "Een of meer keuzes zitten niet in: {choices}.",
+    },
+    {"en": "One or more of the choices you made was in: {values}.", "nl": "Een of meer keuzes zitten in: {values}."},
+    {"en": "Invalid input.", "nl": "Ongeldige invoer."},
+    # the schemas' own and the domain's
+    {"nl": "Geen stuurtekens.", "en": "No control characters."},
+    {"nl": "Zes cijfers.", "en": "Six digits."},
+    {"nl": "Een week schrijf je als 2026-W49.", "en": "Write a week as 2026-W49."},
+    {"nl": "Precies vier opties.", "en": "Exactly four options."},
+    {"nl": "Dat jaar heeft die week niet.", "en": "That year has no such week."},
+    {"nl": "Hoogstens {maximum} tekens.", "en": "At most {maximum} characters."},
+    {"nl": "Hoogstens {count}.", "en": "At most {count}."},
+    {"nl": "Mag niet leeg zijn.", "en": "May not be empty."},
+    {"nl": "Onbekend lid.", "en": "Unknown member."},
+    {"nl": "Onbekende of verlopen aanmeldcode.", "en": "Unknown or expired enrolment code."},
+    {"nl": "Categorie '{slug}' bestaat niet.", "en": "Category '{slug}' does not exist."},
+    {"nl": "Kies een van {choices}.", "en": "Choose one of {choices}."},
+    {"nl": "Kies opties uit {choices}.", "en": "Choose options from {choices}."},
+    {"nl": "Kies een methode uit de lijst.", "en": "Choose a method from the list."},
+    {"nl": "Kies uit {choices}.", "en": "Choose from {choices}."},
+    {
+        "nl": "Artikel '{ref}' bestaat niet in de code van deze organisatie.",
+        "en": "Section '{ref}' does not exist in this organisation's code.",
+    },
+    {"nl": "Een toelichting is verplicht.", "en": "An explanation is required."},
+    {"nl": "Schrijf 1 tot {maximum} tekens.", "en": "Write 1 to {maximum} characters."},
+    {"nl": "Geef een titel van 1 tot {maximum} tekens.", "en": "Give a title of 1 to {maximum} characters."},
+    {"nl": "Geef een tekst van 1 tot {maximum} tekens.", "en": "Give a text of 1 to {maximum} characters."},
+    {"nl": "Dit dilemma bestaat niet.", "en": "This dilemma does not exist."},
+)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    # Even parts are text, odd ones the names of the values kept as they are.
+    return re.compile(
+        "^" + "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)) + "$",
+        re.S,
+    )
+
+
+_PATTERNS = tuple((entry, {lang: _pattern(entry[lang]) for lang in LOCALES}) for entry in FIELD_MESSAGES)
+
+
+def field_message(message: str, locale: str) -> str:
+    """``message`` (a field's message from a schema or the domain, in either
+    language) in ``locale``; a message this table does not know stays as it is."""
+    for entry, patterns in _PATTERNS:
+        for pattern in patterns.values():
+            match = pattern.match(message)
+            if match is not None:
+                return entry[locale].format_map(match.groupdict())
+    return message
+
+
+def field_messages(errors: dict, locale: str) -> dict:
+    """A problem's ``errors`` (messages per field, lists or nested) in ``locale``."""
+
+    def translated(value):
+        if isinstance(value, str):
+            return field_message(value, locale)
+        if isinstance(value, list):
+            return [translated(item) for item in value]
+        if isinstance(value, dict):
+            return {key: translated(item) for key, item in value.items()}
+        return value
+
+    return translated(errors)

@@ -201,7 +201,6 @@ class OutcomeResource(MethodView):
         )
         return _outcome(outcome)
 
-
     @blp.operation(
         "getOutcome",
         auth=INSTALLATION,

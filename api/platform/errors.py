@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.platform.language import locale
 from dilemmas.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
-from dilemmas.language import CAUSES, DEFAULT_LOCALE, cause_for
+from dilemmas.language import CAUSES, DEFAULT_LOCALE, cause_for, field_messages
 from dilemmas.model.content import OPTION_KEYS
 
 log = logging.getLogger("kompas.errors")
@@ -63,7 +63,7 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "Messages per field (422)"},
+        metadata={"description": "Messages per field (422; 409 for a reference to nothing), in Content-Language"},
     )
     state = ma.fields.String(
         metadata={"description": "The state of the session (or the office's dilemma) that refused a transition (409)"}
@@ -125,7 +125,8 @@ def problem(
     body["instance"] = request.path
     body["request_id"] = request_id()
     if errors:
-        body["errors"] = errors
+        # Schemas speak English and the domain Dutch: one language per response.
+        body["errors"] = field_messages(errors, language)
     body.update(extra)
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for name, value in (headers or {}).items():
