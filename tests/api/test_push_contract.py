@@ -44,3 +44,12 @@ def test_the_document_has_each_payload(client):
     for kind in COLLAPSE_KEYS:
         assert f"push-{kind}" in document["webhooks"]
         assert schemas["Push" + kind.capitalize()]["properties"]["type"]["const"] == kind
+
+
+def test_the_doc_names_every_member_the_payload_of_a_kind_requires(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    for kind, cells in documented().items():
+        data = set(re.findall(r"`(\w+)`", cells[2]))
+        required = set(schemas["Push" + kind.capitalize()]["required"])
+        assert required <= data, kind
+    assert "meeting_id" in schemas["PushLookback"]["required"]

@@ -276,6 +276,7 @@ def test_an_employees_week(kompas_client, server):
 
 def test_a_team_meeting(kompas_client, server):
     from kompas_client.api.dilemmas import get_current_dilemma
+    from kompas_client.api.meeting import get_outcome, record_outcome
     from kompas_client.api.sessions import (
         close_session,
         get_session,
@@ -290,6 +291,7 @@ def test_a_team_meeting(kompas_client, server):
     from kompas_client.models import (
         ConsensusIn,
         ConsensusInOption,
+        OutcomeIn,
         Problem,
         SessionIn,
         SessionJoinIn,
@@ -340,6 +342,15 @@ def test_a_team_meeting(kompas_client, server):
         )
     )
     assert recorded.consensus.option == "A" and recorded.consensus.note == "We melden elk aanbod."
+    ok(
+        record_outcome.sync_detailed(
+            opened.id, client=lead, body=OutcomeIn(agreements=["We melden elk aanbod."], look_back_on=None)
+        )
+    )
+    # What a colleague's app reads after the look-back push names the meeting.
+    outcome = ok(get_outcome.sync_detailed(opened.id, client=colleagues[0]))
+    assert outcome.session_id == opened.id and outcome.consensus.option == "A"
+    assert outcome.agreements == ["We melden elk aanbod."] and outcome.look_back_on is None
     closed = ok(close_session.sync_detailed(opened.id, client=lead))
     assert closed.state == "closed" and closed.join_code is None and closed.allowed == []
 

@@ -109,7 +109,38 @@ async function week(): Promise<void> {
   });
   checked += 2;
   if (again.response.status !== 304) throw new Error(`polling: ${again.response.status}`);
+  // The outcome, read back as after a look-back push: the push names the meeting, never a text.
+  must(
+    await me.PUT("/api/v1/sessions/{session_id}/outcome", {
+      params: { path: { session_id: meeting.id } },
+      body: { agreements: ["We ask first."], look_back_on: null },
+    }),
+    200,
+  );
+  const push: Schemas["PushLookback"] = { type: "lookback", week: current.week, meeting_id: String(meeting.id) };
+  const outcome = must(
+    await me.GET("/api/v1/sessions/{session_id}/outcome", {
+      params: { path: { session_id: Number(push.meeting_id) } },
+    }),
+    200,
+  );
+  const agreed: Schemas["ConsensusOut"] | null = outcome.consensus;
+  const lookBack: string | null = outcome.look_back_on;
+  if (outcome.agreements[0] !== "We ask first." || agreed !== null || lookBack !== null) {
+    throw new Error("the outcome did not come back");
+  }
   must(await me.POST("/api/v1/sessions/{session_id}/close", { params: { path: { session_id: meeting.id } } }), 200);
+
+  // A field's message is in the installation's language too.
+  const invalid = await me.PUT("/api/v1/dilemmas/{dilemma_id}/answer", {
+    params: { path: { dilemma_id: current.id } },
+    body: { option, mode: "alone", difficulty: 9 },
+  });
+  checked += 1;
+  const messages: string[] | undefined = invalid.error?.errors?.difficulty;
+  if (invalid.response.status !== 422 || messages?.[0] !== "Must be greater than or equal to 1 and less than or equal to 5.") {
+    throw new Error(`the field's message is not in English: ${JSON.stringify(invalid.error)}`);
+  }
 
   const erased = await me.DELETE("/api/v1/installations/me");
   const gone = await me.GET("/api/v1/installations/me");
