@@ -41,6 +41,7 @@ from dilemmas.reads.placements import visible_placements
 from push import tokens, topics
 from push.campaigns import in_team, meeting_of, team_of, wants
 from push.delivery import RETRYABLE, RetryPolicy, deliver
+from push.lookbacks import KIND as LOOKBACK
 from push.messages import Outgoing, compose, data_for
 from push.transports import Transport
 
@@ -243,7 +244,11 @@ def recipients(session: Session, campaign: CampaignInfo, claim: BatchClaim) -> l
     """The devices of the batch's id range that want the campaign's kind now.
     A reminder goes to every device that asked for reminders: the server
     cannot tell who answered (docs/anonymity.md), the app can, and shows a
-    reminder for a dilemma it has answered no more."""
+    reminder for a dilemma it has answered no more. A look-back whose team
+    is gone (its last member left after it was planned) reaches nobody,
+    never the whole organisation."""
+    if campaign.kind == LOOKBACK and campaign.team_id is None:
+        return []
     query = (
         select(Installation.id, Installation.locale, PushToken.token, PushToken.kind)
         .join(PushToken, PushToken.installation_id == Installation.id)
