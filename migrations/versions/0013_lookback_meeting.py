@@ -13,7 +13,7 @@ keep NULL: they were sent without one.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_lookback_meeting"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
