@@ -99,7 +99,9 @@ def contributions(session: Session, placement: Placement) -> list[Contribution]:
             counted[meeting.team_id] = meeting
     written = dict(
         session.execute(
-            select(Outcome.session_id, Outcome.agreements).where(Outcome.session_id.in_([m.id for m in counted.values()]))
+            select(Outcome.session_id, Outcome.agreements).where(
+                Outcome.session_id.in_([m.id for m in counted.values()])
+            )
         ).all()
     )
     return [

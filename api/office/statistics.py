@@ -228,7 +228,8 @@ class ThemeOut(ma.Schema):
     ref = ma.fields.String(metadata={"description": "A section of the code of conduct"})
     title = ma.fields.String()
     agreements = ma.fields.Integer(
-        allow_none=True, metadata={"description": "Agreements made on dilemmas about this section (noisy; null when suppressed)"}
+        allow_none=True,
+        metadata={"description": "Agreements made on dilemmas about this section (noisy; null when suppressed)"},
     )
     margin = ma.fields.Integer(allow_none=True, metadata={"description": "95 % margin of `agreements`"})
     reason = Choice(meetings.REASONS, **MEETING_REASON)
@@ -240,7 +241,9 @@ class ChapterMeetingsOut(ma.Schema):
     editions = ma.fields.Integer(metadata={"description": "Dilemmas on this chapter whose week closed"})
     sessions = ma.fields.Integer(
         allow_none=True,
-        metadata={"description": "Sessions held (a round revealed; one per team and dilemma), noisy; null when suppressed"},
+        metadata={
+            "description": "Sessions held (a round revealed; one per team and dilemma), noisy; null when suppressed"
+        },
     )
     sessions_margin = ma.fields.Integer(
         allow_none=True, metadata={"description": "The true count lies within this many of `sessions` (95 %)"}

@@ -243,9 +243,7 @@ def test_the_stored_noise_has_the_stated_scale_and_is_read_back_the_same(db):
     for i in range(60):  # many organisations: many cells of pure noise
         db.add(Organisation(slug=f"afdeling-{i}", name=f"Afdeling {i}", parent_id=parent.id))
     db.commit()
-    placements = [
-        Placement(d.id, Week.parse("2026-W40"), parent.id, parent.timezone) for d in bank(db)[:3]
-    ]
+    placements = [Placement(d.id, Week.parse("2026-W40"), parent.id, parent.timezone) for d in bank(db)[:3]]
     made = meetings.meetings_releases(db, placements, parse_now(NEXT_MONDAY))
     assert set(made) == {p.dilemma_id for p in placements}
     rows = db.execute(

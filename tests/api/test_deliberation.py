@@ -177,7 +177,9 @@ def test_the_office_sees_meetings_per_chapter_only_as_a_release_after_the_close(
         # Two sessions under noise of scale 250: suppressed, with the reason.
         assert row["sessions"] is None and row["sessions_reason"] == "too_few_meetings"
         assert row["mean_shift"] is None and row["mean_shift_reason"] == "too_few_meetings"
-        assert row["themes"] and all(t["agreements"] is None and t["reason"] == "too_few_meetings" for t in row["themes"])
+        assert row["themes"] and all(
+            t["agreements"] is None and t["reason"] == "too_few_meetings" for t in row["themes"]
+        )
     assert "Een" not in str(rows) and "We vragen" not in str(rows) and "Team" not in str(rows)
     assert analyst.get("/stats/meetings").get_json() == rows  # drawn once
     ledger = session.query(PrivacyLedger).filter_by(dilemma_id=dilemma_id, release="meetings").one()
