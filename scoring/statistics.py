@@ -90,8 +90,8 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
             # the meetings, scoring.meetings), beside members' own answers
             # given in mode team.
             joint = meetings.joint_answers(joint_releases[placement.dilemma_id], view)
-            alone, variance_alone = figures.mode_total("team")
-            row["by_mode"]["team"] = shown_count(alone + joint.value, variance_alone + joint.variance)
+            members, members_variance = figures.mode_total("team")
+            row["by_mode"]["team"] = shown_count(members + joint.value, members_variance + joint.variance)
             row["joint_answers"] = meetings.count_out(joint)["count"]
             if view.children:
                 parts = {o.slug: Figures(release, SCOPE_ORGANISATION, o.id).total() for o in view.children}
