@@ -101,3 +101,8 @@ live_until  # unused variable (api/employee/dilemmas.py, scoring/results.py): a 
 taken_by  # unused variable (api/platform/errors.py: a problem member, declared for the document)
 _._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Instant)
 obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)
+# Issue 23 D: the meeting statistics' margins and reasons (api/office/statistics.py: schema fields).
+sessions_margin  # unused variable
+sessions_reason  # unused variable
+mean_shift_margin  # unused variable
+mean_shift_reason  # unused variable

@@ -37,6 +37,12 @@ CLOSE_EPSILON = {"options": 0.25, "modes": 0.02, "organisations": 0.04, "ratings
 PREDICTIONS_EPSILON = 0.03
 MEETINGS_EPSILON = 0.03
 
+# The meetings' share over its measures (scoring.meetings): one team's
+# counted meeting moves each by at most its cap, in everyone's cell and in
+# one cell per organisation level.
+MEETINGS_SPLIT = {"sessions": 0.008, "joint": 0.01, "shifted": 0.004, "shift": 0.004, "agreements": 0.004}
+assert abs(sum(MEETINGS_SPLIT.values()) - MEETINGS_EPSILON) < 1e-9
+
 assert abs(LIVE_EPSILON + sum(CLOSE_EPSILON.values()) + PREDICTIONS_EPSILON + MEETINGS_EPSILON - EDITION_EPSILON) < 1e-9
 
 

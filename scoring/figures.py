@@ -3,6 +3,8 @@ downloads): the same rows whether the admin API or the console asks."""
 
 from __future__ import annotations
 
+from scoring.meetings import TOO_FEW_MEETINGS
+
 
 def figure(subject, week, dilemma_id, name, value, reason=None) -> dict:
     return {
@@ -27,6 +29,7 @@ def weeks_figures(rows: list[dict]) -> list[dict]:
         if row["answers"] is not None:
             for organisation, count in (row["by_organisation"] or {}).items():
                 out.append(figure(*base, f"organisation:{organisation}", count, "too_few_answers"))
+            out.append(figure(*base, "joint_answers", row.get("joint_answers"), TOO_FEW_MEETINGS))
             out.append(figure(*base, "active_installations", row["active_installations"]))
             out.append(figure(*base, "participation", row["participation"]))
     return out

@@ -193,19 +193,28 @@ def _release(
     return release
 
 
+def chains_below_root(session: Session) -> dict[int, list[int]]:
+    """Per organisation, the organisations of its chain below the root
+    (itself first; none for the root): the organisation cells one
+    contribution of it feeds."""
+    parents = dict(session.execute(select(Organisation.id, Organisation.parent_id)).all())
+
+    def chain(org_id: int) -> list[int]:
+        found = []
+        while parents.get(org_id) is not None:
+            found.append(org_id)
+            org_id = parents[org_id]
+        return found
+
+    return {org_id: chain(org_id) for org_id in parents}
+
+
 def _organisations(session: Session) -> tuple[list[int], int]:
     """The organisations below the root, and the number of levels below it
     (how many organisation counters one answer feeds, at most)."""
-    parents = dict(session.execute(select(Organisation.id, Organisation.parent_id)).all())
-
-    def depth(org_id: int) -> int:
-        levels = 0
-        while parents.get(org_id) is not None:
-            levels, org_id = levels + 1, parents[org_id]
-        return levels
-
-    below = sorted(o for o, parent in parents.items() if parent is not None)
-    return below, max((depth(o) for o in below), default=0)
+    chains = chains_below_root(session)
+    below = sorted(o for o, chain in chains.items() if chain)
+    return below, max((len(chains[o]) for o in below), default=0)
 
 
 def _cells_of(pairs: dict[tuple[str, str], int]) -> list[tuple[str, int]]:
@@ -362,6 +371,17 @@ def shown_spread(noisy: list[int], variance: float) -> Visibility:
     if m is None or m > MAX_MARGIN:
         return Visibility(None, TOO_FEW_ANSWERS)
     return Visibility(tuple(clamped), None, frozen=True, margin=m)
+
+
+# The 95 % two-sided tail of a Laplace variable, in standard deviations
+# (ln 20 / sqrt 2); for a sum of several noisy cells it is conservative.
+COUNT_Z = math.log(20) / math.sqrt(2)
+
+
+def count_margin(variance: float) -> int:
+    """Within how many a released count (or a sum of them) lies around the
+    truth with 95 % probability."""
+    return math.ceil(COUNT_Z * math.sqrt(variance))
 
 
 def shown_count(noisy: int, variance: float) -> int | None:

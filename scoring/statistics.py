@@ -25,6 +25,7 @@ from dilemmas.model.installations import Installation
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
 from dilemmas.weeks import Week, week_of
+from scoring import meetings
 from scoring.releases import Figures, Release, close_releases, shown_count, shown_spread
 from scoring.spreads import (
     WEEK_OPEN,
@@ -56,6 +57,7 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
     span = week_span(now, view, start, end)
     placements = scheduled_for(session, view, span)
     releases = close_releases(session, thresholds.counter_key, placements, now)
+    joint_releases = meetings.meetings_releases(session, placements, now)
     titles = {d.id: d.current.title for d in with_content(session, [p.dilemma_id for p in placements]).values()}
     scope_ids = [view.organisation.id, *[o.id for o in view.children]] if view.scope != "all" else None
     ends = sorted({p.week.ends_at(p.timezone) for p in placements})
@@ -73,6 +75,7 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
             "reason": WEEK_OPEN,
             "by_mode": None,
             "by_organisation": None,
+            "joint_answers": None,
             "active_installations": None,
             "participation": None,
         }
@@ -83,6 +86,13 @@ def weeks(session: Session, actor: Actor, now: datetime, thresholds: Thresholds,
             row.update(answers=shown, suppressed=shown is None, reason=None if shown is not None else "too_few_answers")
         if row["answers"] is not None:
             row["by_mode"] = {m: shown_count(*figures.mode_total(m)) for m in MODES}
+            # "As a team" counts the teams' joint answers too (a release of
+            # the meetings, scoring.meetings), beside members' own answers
+            # given in mode team.
+            joint = meetings.joint_answers(joint_releases[placement.dilemma_id], view)
+            members, members_variance = figures.mode_total("team")
+            row["by_mode"]["team"] = shown_count(members + joint.value, members_variance + joint.variance)
+            row["joint_answers"] = meetings.count_out(joint)["count"]
             if view.children:
                 parts = {o.slug: Figures(release, SCOPE_ORGANISATION, o.id).total() for o in view.children}
                 rest = total - sum(n for n, _ in parts.values()), variance + sum(v for _, v in parts.values())

@@ -339,15 +339,6 @@ ENGLISH.update(
         "Geen goedgekeurde dilemma's die hierbij passen.": "No approved dilemmas match.",
         "Gemiddelde verschuiving": "Mean shift",
         "Heel": "All of",
-        (
-            "Hoe vaak bespraken teams een dilemma in een sessie, per hoofdstuk van de gedragscode? Een "
-            "sessie telt als er ten minste één ronde onthuld is. De verschuiving is hoeveel mensen in "
-            "de tweede ronde iets anders kozen, gemiddeld."
-        ): (
-            "How often did teams discuss a dilemma in a session, per chapter of the code of conduct? A "
-            "session counts once at least one round was revealed. The shift is how many people chose "
-            "differently in the second round, on average."
-        ),
         "Iedereen en leidinggevenden": "Everyone and managers",
         "Je kiest uit de goedgekeurde dilemma's van": "You choose from the approved dilemmas of",
         "Jouw dilemma's met gevraagde wijzigingen": "Your dilemmas with changes requested",
@@ -363,11 +354,41 @@ ENGLISH.update(
         "Let op: moet opnieuw bekeken worden": "Note: needs another look",
         "Moeten opnieuw bekeken worden (de gedragscode veranderde)": "Need another look (the code of conduct changed)",
         "Niets: alles is bij.": "Nothing: all caught up.",
-        "Nog geen teamsessies met een onthulde ronde.": "No team sessions with a revealed round yet.",
+        "Nog geen weken voorbij met een dilemma.": "No weeks with a dilemma have ended yet.",
         (
-            "Nooit een team, een tekst of een persoon: de thema's van afspraken tellen alleen mee uit "
-            "teams van ten minste"
-        ): "Never a team, a text or a person: agreement themes count only from teams of at least",
+            "Nooit een team, een tekst of een persoon. Alleen weken die voorbij zijn tellen mee. Elk cijfer "
+            "heeft bewust wat ruis, zodat niemand eruit kan afleiden wat één team deed; de marge (±) zegt hoe "
+            "ver het cijfer er met 95 % zekerheid naast kan zitten. Is de ruis te groot voor het cijfer, dan "
+            "staat er 'onderdrukt'."
+        ): (
+            "Never a team, a text or a person. Only weeks that have ended count. Every figure carries some "
+            "noise on purpose, so that nobody can tell from it what one team did; the margin (±) says how far "
+            "off the figure may be with 95 % certainty. Where the noise is too large for the figure, it says "
+            "'suppressed'."
+        ),
+        "Per sessie telt een verschuiving tot en met": "Per session, a shift counts up to",
+        "mensen en tellen ten hoogste": "people, and at most",
+        "afspraken mee.": "agreements count.",
+        "Afspraken per thema": "Agreements per theme",
+        "onderdrukt: te weinig teamsessies voor een betrouwbaar cijfer": (
+            "suppressed: too few team sessions for a reliable figure"
+        ),
+        (
+            "Hoe vaak bespraken teams een dilemma in een sessie, per hoofdstuk van de gedragscode? Een sessie "
+            "telt als er ten minste één ronde onthuld is, één per team en dilemma. De verschuiving is hoeveel "
+            "mensen in de tweede ronde iets anders kozen, gemiddeld."
+        ): (
+            "How often did teams discuss a dilemma in a session, per chapter of the code of conduct? A session "
+            "counts once at least one round was revealed, one per team and dilemma. The shift is how many people "
+            "chose differently in the second round, on average."
+        ),
+        (
+            "'Als team' telt de antwoorden die mensen in hun team gaven en de gezamenlijke antwoorden van "
+            "teams; ook dat cijfer heeft ruis en is onderdrukt als het te onzeker is."
+        ): (
+            "'As a team' counts the answers people gave in their team and the teams' joint answers; that "
+            "figure carries noise too and is suppressed when it is too uncertain."
+        ),
         "Opmerking": "Remark",
         "Opmerking bij revisie": "Remark on revision",
         "Opmerking geplaatst": "Remark posted",
@@ -399,13 +420,11 @@ ENGLISH.update(
         "console-sessie": "console session",
         "de komende weken": "the coming weeks",
         "gedragscode": "code of conduct",
-        "geen (of alleen uit kleine teams)": "none (or only from small teams)",
         "gewijzigd": "changed",
         "haalde een dilemma uit de planning": "took a dilemma off the schedule",
         "keurde een dilemma goed": "approved a dilemma",
         "laadde een nieuw dilemma uit de bank": "loaded a new dilemma from the bank",
         "laadde een nieuwe tekst uit de bank": "loaded a new text from the bank",
-        "leden.": "members.",
         "maakte een concept van een suggestie": "made a draft of a suggestion",
         "maakte een dilemma": "created a dilemma",
         "maakte een nieuwe aanmeldcode": "made a new enrolment code",

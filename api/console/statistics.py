@@ -15,9 +15,8 @@ from api.platform.context import request_time, settings
 from api.platform.csv_files import as_csv
 from api.platform.db import db_session
 from dilemmas.reads.content import categories
-from scoring import statistics
+from scoring import meetings, statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
-from scoring.meetings import by_chapter
 
 
 def register(blp: Blueprint) -> None:
@@ -112,18 +111,33 @@ def grey_zones():
 
 
 def meeting_statistics():
-    """The teams' meetings per chapter of the code: sessions held, the mean
-    shift between the rounds, the themes of their agreements; the same
-    function and rules as ``GET /admin/stats/meetings``."""
-    session, who, _now, thresholds = _context()
-    rows = by_chapter(session, who, thresholds)
-    bars = [Bar(f"{t('Hoofdstuk')} {r['chapter']}", r["sessions"], str(r["sessions"]), "") for r in rows]
+    """The teams' meetings per chapter of the code over the weeks that
+    closed: sessions held, the mean shift between the rounds, agreements per
+    theme, each with its margin or suppressed; the same function and rules
+    as ``GET /admin/stats/meetings``."""
+    rows = meetings.by_chapter(db_session(), actor(), request_time())
+    bars = [
+        Bar(
+            f"{t('Hoofdstuk')} {r['chapter']}",
+            r["sessions"],
+            f"{r['sessions']} (± {r['sessions_margin']})" if r["sessions"] is not None else "",
+            meeting_reason_text(r["sessions_reason"]),
+        )
+        for r in rows
+    ]
     return page(
         "office/meeting_statistics.html",
         rows=rows,
-        min_group=thresholds.min_group,
+        caps=meetings.CAPS,
+        reason_text=meeting_reason_text,
         chart=bar_chart("chart-meetings", t("Sessies per hoofdstuk van de gedragscode"), bars) if bars else None,
     )
+
+
+def meeting_reason_text(reason: str | None) -> str:
+    if reason == meetings.TOO_FEW_MEETINGS:
+        return t("onderdrukt: te weinig teamsessies voor een betrouwbaar cijfer")
+    return ""
 
 
 def one_dilemma(dilemma_id: int):

@@ -19,9 +19,8 @@ from api.platform.fields import Choice
 from api.platform.limits import limiter
 from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION
 from dilemmas.model.content import ALIGNMENTS, OPTION_KEYS
-from scoring import statistics
+from scoring import meetings, statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
-from scoring.meetings import by_chapter
 from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
 
 blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
@@ -93,9 +92,17 @@ class WeekStatsOut(ma.Schema):
     answers = ma.fields.Integer(allow_none=True, metadata={"description": "Null when suppressed"})
     suppressed = ma.fields.Boolean()
     reason = Choice(REASONS, allow_none=True, metadata={"description": "Why the figure is hidden; null when shown"})
-    by_mode = ma.fields.Dict(**COUNTS, allow_none=True, metadata={"description": "Answers per mode; null parts hidden"})
+    by_mode = ma.fields.Dict(
+        **COUNTS,
+        allow_none=True,
+        metadata={"description": "Answers per mode, `team` with the teams' joint answers; null parts hidden"},
+    )
     by_organisation = ma.fields.Dict(
         **COUNTS, allow_none=True, metadata={"description": "Answers per organisation slug; null parts hidden"}
+    )
+    joint_answers = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The teams' joint answers (also in `by_mode.team`); null when suppressed"},
     )
     active_installations = ma.fields.Integer(allow_none=True)
     participation = ma.fields.Float(allow_none=True, metadata={"description": "answers / active installations"})
@@ -214,21 +221,46 @@ class GreyZones(MethodView):
         return as_csv(grey_zone_figures(result), "grey-zones")
 
 
+MEETING_REASON = {
+    "allow_none": True,
+    "metadata": {"description": "Why the figure is suppressed: its noise is too large for it (null when shown)"},
+}
+
+
 class ThemeOut(ma.Schema):
     ref = ma.fields.String(metadata={"description": "A section of the code of conduct"})
     title = ma.fields.String()
-    agreements = ma.fields.Integer(metadata={"description": "Agreements made on dilemmas about this section"})
+    agreements = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Agreements made on dilemmas about this section (noisy; null when suppressed)"},
+    )
+    margin = ma.fields.Integer(allow_none=True, metadata={"description": "95 % margin of `agreements`"})
+    reason = Choice(meetings.REASONS, **MEETING_REASON)
 
 
 class ChapterMeetingsOut(ma.Schema):
     chapter = ma.fields.String()
     title = ma.fields.String()
-    sessions = ma.fields.Integer(metadata={"description": "Sessions held (at least one round revealed)"})
-    mean_shift = ma.fields.Float(allow_none=True, metadata={"description": "Mean number of voters who changed"})
-    themes = ma.fields.List(
-        ma.fields.Nested(ThemeOut),
-        metadata={"description": "Only from teams of at least ANONYMITY_MIN_GROUP members"},
+    editions = ma.fields.Integer(metadata={"description": "Dilemmas on this chapter whose week closed"})
+    sessions = ma.fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Sessions held (a round revealed; one per team and dilemma), noisy; null when suppressed"
+        },
     )
+    sessions_margin = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The true count lies within this many of `sessions` (95 %)"}
+    )
+    sessions_reason = Choice(meetings.REASONS, **MEETING_REASON)
+    mean_shift = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "Mean number of voters who changed in the second round (noisy; null when suppressed)"},
+    )
+    mean_shift_margin = ma.fields.Float(
+        allow_none=True, metadata={"description": "The true mean lies within this many voters of `mean_shift` (95 %)"}
+    )
+    mean_shift_reason = Choice(meetings.REASONS, **MEETING_REASON)
+    themes = ma.fields.List(ma.fields.Nested(ThemeOut))
 
 
 # Tagged with the meeting operations, where the document has always listed it.
@@ -238,6 +270,8 @@ class MeetingStatistics(MethodView):
     @blp.response(200, ChapterMeetingsOut(many=True))
     def get(self):
         """The teams' meetings per chapter of the code of conduct, in the
-        caller's organisations: sessions held, the mean shift between the
-        rounds, and the themes of the agreements (never a team or a text)."""
-        return by_chapter(db_session(), current_actor(), settings().thresholds)
+        caller's organisations, over the weeks that closed: sessions held,
+        the mean shift between the rounds and the agreements per theme, each
+        a differentially private release with its margin (never a team or a
+        text; docs/anonymity.md, mechanism 7)."""
+        return meetings.by_chapter(db_session(), current_actor(), request_time())

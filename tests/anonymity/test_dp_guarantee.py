@@ -43,7 +43,7 @@ from dilemmas.employee import answers, installations
 from dilemmas.model.releases import PrivacyLedger, ReleasedCell
 from dilemmas.reads.placements import placement_of
 from dilemmas.storage.database import make_engine, make_sessionmaker
-from scoring import budget, releases
+from scoring import budget, meetings, releases
 from scoring.results import results_for
 from scoring.spreads import Thresholds
 from tests.conftest import SECRET
@@ -193,7 +193,7 @@ def test_an_edition_spends_its_budget_and_no_more(db):
     apart = budget.PREDICTIONS_EPSILON + budget.MEETINGS_EPSILON
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON - apart)
     budget.charge(db, dilemma.id, "predictions", "predictions", budget.PREDICTIONS_EPSILON)
-    budget.charge(db, dilemma.id, "meetings", "meetings", budget.MEETINGS_EPSILON)
+    meetings.meetings_releases(db, [placement], NEXT_MONDAY)
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON)
     with pytest.raises(budget.BudgetExhausted):
         budget.charge(db, dilemma.id, "anything more", "another part", 0.01)

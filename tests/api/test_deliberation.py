@@ -152,10 +152,12 @@ def _held(lead, phones, dilemma_id, team_id, agreements):
     return opened["id"]
 
 
-def test_the_office_sees_sessions_shift_and_themes_per_chapter_only_of_big_teams(client, session, room):
+def test_the_office_sees_meetings_per_chapter_only_as_a_release_after_the_close(app, client, session, room):
+    from dilemmas.model.releases import PrivacyLedger
+    from scoring import budget
     from tests.factories import office
 
-    small_lead, small_members, small = room  # three members: below the minimum of five
+    small_lead, small_members, small = room
     dilemma_id = small["dilemma_id"]
     for phone, option in zip([small_lead, *small_members], "AAB", strict=True):
         phone.put(f"/sessions/{small['id']}/vote", json={"option": option})
@@ -167,14 +169,21 @@ def test_the_office_sees_sessions_shift_and_themes_per_chapter_only_of_big_teams
     _held(lead, members, dilemma_id, big["id"], ["We vragen het eerst na."])
 
     analyst = office(client, session, "analyst")
+    assert analyst.get("/stats/meetings").get_json() == []  # the week is open: nothing of it
+    set_now(app, "2026-12-14T09:00:00+01:00")
     rows = analyst.get("/stats/meetings").get_json()
-    assert rows, rows
+    assert rows and all(row["editions"] == 1 for row in rows)
     for row in rows:
-        assert row["sessions"] == 2
-        assert row["mean_shift"] == 2.0  # only the big team voted twice: A, A -> B
-        assert all(theme["agreements"] == 1 for theme in row["themes"])  # the small team's three are not there
-    assert any(row["themes"] for row in rows)
-    assert "Een" not in str(rows) and "We vragen" not in str(rows)
+        # Two sessions under noise of scale 250: suppressed, with the reason.
+        assert row["sessions"] is None and row["sessions_reason"] == "too_few_meetings"
+        assert row["mean_shift"] is None and row["mean_shift_reason"] == "too_few_meetings"
+        assert row["themes"] and all(
+            t["agreements"] is None and t["reason"] == "too_few_meetings" for t in row["themes"]
+        )
+    assert "Een" not in str(rows) and "We vragen" not in str(rows) and "Team" not in str(rows)
+    assert analyst.get("/stats/meetings").get_json() == rows  # drawn once
+    ledger = session.query(PrivacyLedger).filter_by(dilemma_id=dilemma_id, release="meetings").one()
+    assert ledger.part == "meetings" and ledger.epsilon == budget.MEETINGS_EPSILON
     assert_problem(client.get("/api/v1/admin/stats/meetings"), 401)
     assert_problem(small_lead.get("/admin/stats/meetings"), 401)
 
