@@ -101,3 +101,5 @@ live_until  # unused variable (api/employee/dilemmas.py, scoring/results.py): a 
 taken_by  # unused variable (api/platform/errors.py: a problem member, declared for the document)
 _._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Instant)
 obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)
+error_messages  # marshmallow's schema attribute (api/employee/dilemmas.py: Prediction)
+prediction  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field
