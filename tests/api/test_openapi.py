@@ -93,7 +93,7 @@ def test_every_operation_has_a_human_name_and_a_description(document):
         seen[name] = f"{method} {path}"
         assert operation.get("description", "").strip(), (method, path)
         assert operation.get("summary", "").strip(), (method, path)
-    assert len(seen) == 72
+    assert len(seen) == 73
 
 
 def test_every_json_operation_declares_who_may_call_it(app):
@@ -148,11 +148,11 @@ def test_every_response_field_is_typed_and_says_whether_it_is_always_there(docum
 
 
 def test_the_csv_variants_are_documented_as_text(document):
-    with_csv = ("/weeks", "/dilemmas/{dilemma_id}", "/awareness", "/grey-zones")
+    with_csv = ("/weeks", "/dilemmas/{dilemma_id}", "/awareness", "/grey-zones", "/misperception")
     stats = [
         (p, o) for p, m, o in each_operation(document) if p.startswith("/api/v1/admin/stats/") and p.endswith(with_csv)
     ]
-    assert len(stats) == 4
+    assert len(stats) == 5
     for path, operation in stats:
         content = operation["responses"]["200"]["content"]
         assert content["text/csv"]["schema"]["type"] == "string", path

@@ -4,14 +4,22 @@ answer, and shown to its owner beside the released spread."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import text
+import csv
+import io
 
+import pytest
+from sqlalchemy import select, text
+
+from dilemmas import counters
 from dilemmas.counters import counts_of
 from dilemmas.employee.answers import Sealed
+from dilemmas.model.answers import SCOPE_ALL
+from dilemmas.model.releases import PrivacyLedger
+from dilemmas.reads.content import content_of
+from scoring import budget, misperception
 from tests import counts
 from tests.conftest import set_now
-from tests.factories import bank, register, schedule
+from tests.factories import bank, office, register, schedule
 
 GUESS = {"A": 30, "B": 40, "C": 20, "D": 10}
 NEXT_MONDAY = "2026-12-14T10:00:00+01:00"
@@ -155,3 +163,89 @@ def test_an_old_record_without_a_prediction_still_opens():
     old = bytes([1, 1, 0, 3, 0]) + (7).to_bytes(4, "big") + bytes(7)
     assert Sealed.unpack(old) == Sealed("B", "alone", 3, 7, False, None)
     assert len(Sealed("B", "alone", 3, 7, False, (30, 40, 20, 10)).pack()) == len(old)
+
+
+# ------------------------------------------------------------ misperception
+
+TRUE_SPREAD = {"A": 1500, "B": 750, "C": 450, "D": 300}  # 3000 answers: 50/25/15/10 %
+PREDICTED = {"A": 30, "B": 30, "C": 20, "D": 20}  # what each of the 3000 expected
+
+
+def known_population(session, dilemma_id: int) -> None:
+    """3000 on-time answers with their predictions, put into the sealed
+    counters as ``answers.submit`` counts them (one delta per answer would
+    take minutes; the figures are under test, not answering)."""
+    deltas = {}
+    for option, n in TRUE_SPREAD.items():
+        deltas[(counters.OPTION, SCOPE_ALL, 0, "alone", 0, option)] = n
+    for option, share in PREDICTED.items():
+        deltas[(counters.PREDICTED, option)] = share * sum(TRUE_SPREAD.values())
+    counters.change(session, counts.KEY, dilemma_id, deltas.items())
+    session.commit()
+
+
+def truth(session, dilemma_id: int, group: str) -> tuple[float, float]:
+    members = {o.key for o in content_of(session, dilemma_id).current.options if o.alignment == group}
+    total = sum(TRUE_SPREAD.values())
+    predicted = sum(PREDICTED[k] for k in members)
+    real = 100 * sum(TRUE_SPREAD[k] for k in members) / total
+    return predicted, real
+
+
+def test_misperception_of_a_known_population_lies_within_its_margin(app, client, session, this_week):
+    analyst = office(client, session, "analyst")
+    known_population(session, this_week.id)
+    # Two more through the app, one with a prediction: the real path feeds the same counters.
+    register(client).answer(this_week.id, "A", prediction=PREDICTED)
+    register(client).answer(this_week.id, "B")
+    open_week = analyst.get("/stats/misperception?from=2026-W50&to=2026-W50").get_json()
+    [row] = open_week["dilemmas"]
+    assert row["closed"] is False and row["predictions"] is None
+    assert row["aligned"]["reason"] == "week_open" and row["aligned"]["misperception"] is None
+    assert open_week["chapters"] == []
+
+    set_now(app, NEXT_MONDAY)
+    result = analyst.get("/stats/misperception?from=2026-W50&to=2026-W50").get_json()
+    [row] = result["dilemmas"]
+    assert row["closed"] and row["chapter"] == content_of(session, this_week.id).current.sections[0].ref.split(".")[0]
+    # 3001 predictions: the total of the sums / 100, noise of scale 3333 per sum.
+    assert abs(row["predictions"] - 3001) <= 3 * 200
+    for group in ("aligned", "conflicts"):
+        figure = row[group]
+        predicted, real = truth(session, this_week.id, group)
+        assert not figure["suppressed"] and 0 < figure["margin"] <= 10, figure
+        # 95 % within one margin; three make a false alarm negligible and still catch a wrong sign or scale.
+        assert abs(figure["misperception"] - (predicted - real)) <= 3 * figure["margin"], (group, figure)
+        assert abs(figure["predicted"] - predicted) <= 3 * figure["margin"]
+        assert abs(figure["real"] - real) <= 3 * figure["margin"]
+        assert figure["misperception"] == pytest.approx(figure["predicted"] - figure["real"], abs=0.11)
+    # One dilemma in its chapter: the chapter's pooled figure is the dilemma's.
+    [chapter] = result["chapters"]
+    assert chapter["chapter"] == row["chapter"] and chapter["dilemmas"] == 1
+    assert {g: chapter[g] for g in ("aligned", "conflicts")} == {g: row[g] for g in ("aligned", "conflicts")}
+    # Read again: the same stored figures, and one predictions release in the ledger.
+    assert analyst.get("/stats/misperception?from=2026-W50&to=2026-W50").get_json() == result
+    ledger = session.execute(select(PrivacyLedger.release, PrivacyLedger.epsilon)).all()
+    assert (misperception.PREDICTIONS, budget.PREDICTIONS_EPSILON) in ledger
+    table = analyst.get(
+        "/stats/misperception?from=2026-W50&to=2026-W50", headers={"Accept": "text/csv"}
+    ).get_data().decode("utf-8-sig")
+    figures = {(r["subject"], r["figure"]): r for r in csv.DictReader(io.StringIO(table))}
+    title = row["title"]
+    assert figures[(title, "aligned:misperception")]["value"] == str(row["aligned"]["misperception"])
+    assert figures[(f"chapter {row['chapter']}", "conflicts:margin")]["value"] == str(chapter["conflicts"]["margin"])
+
+
+def test_a_small_population_misperception_is_suppressed(app, client, session, this_week):
+    analyst = office(client, session, "analyst")
+    for i in range(20):
+        register(client).answer(this_week.id, "ABCD"[i % 4], prediction=PREDICTED)
+    set_now(app, NEXT_MONDAY)
+    [row] = analyst.get("/stats/misperception?from=2026-W50&to=2026-W50").get_json()["dilemmas"]
+    assert row["predictions"] is None
+    assert all(row[g]["suppressed"] and row[g]["reason"] == "too_few_answers" for g in ("aligned", "conflicts"))
+
+
+def test_the_misperception_needs_an_analyst(client, session):
+    author = office(client, session, "author")
+    assert author.get("/stats/misperception").status_code == 403
