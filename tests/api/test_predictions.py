@@ -249,3 +249,34 @@ def test_a_small_population_misperception_is_suppressed(app, client, session, th
 def test_the_misperception_needs_an_analyst(client, session):
     author = office(client, session, "author")
     assert author.get("/stats/misperception").status_code == 403
+
+
+def test_the_console_page_shows_the_chart_and_its_table(app, client, session, this_week):
+    from tests.api.test_console import sign_in
+
+    known_population(session, this_week.id)
+    set_now(app, NEXT_MONDAY)
+    expected = office(client, session, "analyst").get("/stats/misperception?from=2026-W50&to=2026-W50").get_json()
+    sign_in(client, office(client, session, "analyst", name="Analist console").token)
+    page = client.get("/office/statistics/misperception?from=2026-W50&to=2026-W50")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Inschatting en werkelijkheid" in html
+    assert 'id="chart-misperception-aligned"' in html and 'id="chart-misperception-conflicts"' in html
+    [chapter] = expected["chapters"]
+    for group in ("aligned", "conflicts"):
+        assert f"{chapter[group]['misperception']:+.1f}" in html and f"± {chapter[group]['margin']}" in html
+    download = client.get("/office/statistics/misperception.csv?from=2026-W50&to=2026-W50")
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.get_data().decode("utf-8-sig"))))
+    assert rows == [
+        {k: v or "" for k, v in r.items()}
+        for r in csv.DictReader(
+            io.StringIO(
+                office(client, session, "analyst")
+                .get("/stats/misperception?from=2026-W50&to=2026-W50", headers={"Accept": "text/csv"})
+                .get_data()
+                .decode("utf-8-sig")
+            )
+        )
+    ]
