@@ -163,12 +163,15 @@ class ResultsOut(ma.Schema):
     my_answer = Choice(OPTION_KEYS, allow_none=True)
     mode = Choice(MODES, allow_none=True)
     difficulty = ma.fields.Integer(allow_none=True)
-    prediction = ma.fields.Nested(
-        Prediction,
+    # A map keyed by option, as `alignment` and `feedback`: a schema with a
+    # property "D" breaks openapi-python-client's parser of responses.
+    prediction = ma.fields.Dict(
+        keys=Choice(OPTION_KEYS),
+        values=ma.fields.Integer(validate=ma.validate.Range(0, 100)),
         allow_none=True,
         metadata={
-            "description": "Your own prediction (percent of colleagues per option), beside the spreads in "
-            "`scopes`; null when you gave none. Only you see it."
+            "description": "Your own prediction, per option key the percent of colleagues you expected (adding "
+            "up to 100), beside the spreads in `scopes`; null when you gave none. Only you see it."
         },
     )
     scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
