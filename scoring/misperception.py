@@ -172,8 +172,11 @@ def misperception(
     view = view_of(session, actor)
     span = week_span(now, view, start, end)
     # One row per edition, even where several organisations scheduled it.
-    placements = list({p.dilemma_id: p for p in reversed(scheduled_for(session, view, span) if span else [])}.values())
-    placements.reverse()
+    placements, seen = [], set()
+    for placement in scheduled_for(session, view, span) if span else []:
+        if placement.dilemma_id not in seen:
+            seen.add(placement.dilemma_id)
+            placements.append(placement)
     loaded = with_content(session, [p.dilemma_id for p in placements])
     closes = close_releases(session, thresholds.counter_key, placements, now)
     predictions = predictions_releases(session, thresholds.counter_key, placements, now)
@@ -235,8 +238,8 @@ def misperception_figures(result: dict) -> list[dict]:
     out = []
     for row in result["dilemmas"]:
         base = (row["title"], row["week"], row["dilemma_id"])
-        reason = row["aligned"]["reason"] if row["predictions"] is None else None
-        out.append(figure(*base, "predictions", row["predictions"], reason or TOO_FEW_ANSWERS))
+        reason = TOO_FEW_ANSWERS if row["closed"] else WEEK_OPEN
+        out.append(figure(*base, "predictions", row["predictions"], reason))
         out += _group_rows(base, row)
     for chapter in result["chapters"]:
         base = (f"chapter {chapter['chapter']}", None, None)

@@ -280,3 +280,29 @@ def test_the_console_page_shows_the_chart_and_its_table(app, client, session, th
             )
         )
     ]
+
+
+def test_a_chapter_pools_its_dilemmas_and_the_rows_come_newest_first(app, client, session):
+    def chapter_of(dilemma):
+        return content_of(session, dilemma.id).current.sections[0].ref.split(".")[0]
+
+    dilemmas = bank(session)
+    first = dilemmas[0]
+    second = next(d for d in dilemmas[1:] if chapter_of(d) == chapter_of(first))
+    other = next(d for d in dilemmas[1:] if chapter_of(d) != chapter_of(first))
+    for dilemma, week in ((first, "2026-W48"), (second, "2026-W49"), (other, "2026-W50")):
+        schedule(session, dilemma, week)
+        known_population(session, dilemma.id)
+    set_now(app, NEXT_MONDAY)
+    result = office(client, session, "analyst").get("/stats/misperception?from=2026-W48&to=2026-W50").get_json()
+    assert [row["dilemma_id"] for row in result["dilemmas"]] == [other.id, second.id, first.id]
+    pooled = next(c for c in result["chapters"] if c["chapter"] == chapter_of(first))
+    assert pooled["dilemmas"] == 2 and abs(pooled["predictions"] - 6000) <= 3 * 300
+    for group in ("aligned", "conflicts"):
+        parts = [truth(session, d.id, group) for d in (first, second)]
+        # Every dilemma has 3000 answers and 3000 predictions: the pooled shares are the means.
+        exact = sum(p - r for p, r in parts) / 2
+        figure = pooled[group]
+        assert not figure["suppressed"] and abs(figure["misperception"] - exact) <= 3 * figure["margin"], figure
+        single = [row[group]["margin"] for row in result["dilemmas"] if row["dilemma_id"] in (first.id, second.id)]
+        assert figure["margin"] <= min(single), "pooling two dilemmas narrows the margin"
