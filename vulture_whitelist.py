@@ -106,3 +106,5 @@ sessions_margin  # unused variable
 sessions_reason  # unused variable
 mean_shift_margin  # unused variable
 mean_shift_reason  # unused variable
+error_messages  # marshmallow's schema attribute (api/employee/dilemmas.py: Prediction)
+prediction  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field

@@ -39,6 +39,7 @@ SHARDS = 4
 OPTION = "o"  # (OPTION, scope, scope_id, mode, late, option)
 RATING = "d"  # (RATING, scope, scope_id, late, value)
 FIRST = "f"  # (FIRST, day, option): first answers per day of the week, on time
+PREDICTED = "p"  # (PREDICTED, option): predicted percentages summed, everyone, on time
 
 
 def counter_key(secret_key: bytes) -> bytes:
@@ -68,6 +69,10 @@ class Counts(Counter):
     def first_answers(self) -> dict[tuple[int, str], int]:
         """{(day, option): count} of first answers given while the week was open."""
         return {(k[1], k[2]): n for k, n in self.items() if k[0] == FIRST and n}
+
+    def predicted(self) -> dict[str, int]:
+        """{option: sum of predicted percentages} of on-time answers."""
+        return {k[1]: n for k, n in self.items() if k[0] == PREDICTED and n}
 
 
 def _encode(counts: Counts) -> bytes:

@@ -124,6 +124,15 @@ CAUSES: dict[str, Cause] = {
         "De week van dit dilemma is voorbij; het antwoord in 'answer' blijft staan.",
         "This dilemma's week is over; the answer in 'answer' stands.",
     ),
+    "prediction-fixed": _cause(
+        409,
+        "Inschatting staat vast",
+        "Prediction fixed",
+        "Je inschatting geef je met je eerste antwoord; daarna verandert ze niet meer. "
+        "Stuur 'prediction' niet opnieuw mee, of stuur dezelfde.",
+        "The prediction is given with the first answer and does not change after it. "
+        "Leave 'prediction' out, or send the same one.",
+    ),
     "step-refused": _cause(
         409,
         "Stap niet mogelijk",
@@ -289,6 +298,13 @@ CAUSES: dict[str, Cause] = {
 
 # The scope of everyone's answers, as the results name it.
 ALL_COLLEAGUES = {"nl": "Alle collega's", "en": "All colleagues"}
+
+
+# The field message of a prediction whose percentages do not add up to 100.
+PREDICTION_SUM = {
+    "nl": "De percentages tellen op tot {total}; samen moeten ze precies 100 zijn.",
+    "en": "The percentages add up to {total}; together they must make exactly 100.",
+}
 
 
 def named(locale: str, dutch: str, english: str | None) -> str:

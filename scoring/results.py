@@ -58,6 +58,8 @@ class Results:
     closes_at: datetime
     results_at: datetime
     live_until: datetime | None = None
+    # The caller's own prediction, shown to them only, open week or closed.
+    prediction: dict[str, int] | None = None
 
 
 def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
@@ -129,4 +131,5 @@ def results_for(
         closes_at=placement.closes_at,
         results_at=placement.closes_at,
         live_until=placement.day_ends_at(live.day) if live is not None else None,
+        prediction=answer.predicted() if answer else None,
     )

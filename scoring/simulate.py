@@ -82,5 +82,94 @@ def table(trials: int = 4000) -> str:
     return "\n".join(lines)
 
 
+# The misperception (scoring.misperception): option A aligned, D conflicts;
+# every predictor expects 30/30/20/20 %, the answers are SHARES.
+PREDICTION = (30, 30, 20, 20)
+ALIGNED, CONFLICTS = {"A"}, {"D"}
+
+
+def measure_misperception(size: int, dilemmas: int, trials: int) -> dict:
+    """The largest error of the two misperception figures (aligned,
+    conflicts) of ``dilemmas`` editions of ``size`` answers and predictions
+    each, pooled as a chapter is; how often they were suppressed, and how
+    often each figure's margin held its error."""
+    from scoring.misperception import SCALE, Cell, group_figure
+
+    answers = [round(size * s) for s in SHARES]
+    sums = [size * p for p in PREDICTION]
+    real_variance = noise_variance(1 / budget.CLOSE_EPSILON["options"])
+    guessed_variance = noise_variance(SCALE)
+    keys = "ABCD"
+    truth = {}
+    for name, members in (("aligned", ALIGNED), ("conflicts", CONFLICTS)):
+        predicted = sum(p for k, p in zip(keys, PREDICTION, strict=True) if k in members)
+        real = 100 * sum(c for k, c in zip(keys, answers, strict=True) if k in members) / sum(answers)
+        truth[name] = (members, predicted - real)
+    noisy_real = [
+        [add_noise([c] * trials, 1 / budget.CLOSE_EPSILON["options"]) for c in answers] for _ in range(dilemmas)
+    ]
+    noisy_sums = [[add_noise([s] * trials, SCALE) for s in sums] for _ in range(dilemmas)]
+    errors, covered, suppressed = [], 0, 0
+    for t in range(trials):
+        worst, held, hidden = 0.0, 0, False
+        for members, exact in truth.values():
+            guessed = [
+                Cell(max(0, noisy_sums[d][i][t]), guessed_variance, k in members)
+                for d in range(dilemmas)
+                for i, k in enumerate(keys)
+            ]
+            real = [
+                Cell(max(0, noisy_real[d][i][t]), real_variance, k in members)
+                for d in range(dilemmas)
+                for i, k in enumerate(keys)
+            ]
+            seen = group_figure(guessed, real)
+            if seen["suppressed"]:
+                hidden = True
+                break
+            error = abs(seen["misperception"] - exact)
+            worst = max(worst, error)
+            held += error <= seen["margin"]
+        if hidden:
+            suppressed += 1
+            continue
+        errors.append(worst)
+        covered += held
+    errors.sort()
+    shown = len(errors)
+    return {
+        "median": errors[shown // 2] if shown else None,
+        "p95": errors[min(shown - 1, int(0.95 * shown))] if shown else None,
+        "suppressed": suppressed / trials,
+        "coverage": covered / (len(truth) * shown) if shown else None,
+    }
+
+
+def misperception_table(trials: int = 4000) -> str:
+    lines = [
+        "| misperception figure | predictions | median error (pp) | 95th percentile (pp) | suppressed | margin held |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, size, dilemmas in (
+        ("one dilemma", 300, 1),
+        ("one dilemma", 600, 1),
+        ("one dilemma", 3000, 1),
+        ("a chapter of 10 dilemmas", 600, 10),
+    ):
+        m = measure_misperception(size, dilemmas, trials)
+
+        def fmt(value, pattern="{:.1f}"):
+            return "–" if value is None else pattern.format(value)
+
+        lines.append(
+            f"| {name} | {size} each | {fmt(m['median'])} | {fmt(m['p95'])} | "
+            f"{m['suppressed']:.0%} | {fmt(m['coverage'], '{:.1%}')} |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print(table(int(sys.argv[1]) if len(sys.argv) > 1 else 4000))
+    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+    print(table(trials))
+    print()
+    print(misperception_table(trials))

@@ -459,3 +459,45 @@ ENGLISH.update(
         "regel": "entry",
     }
 )
+
+
+# Predictions against reality (issue 24).
+ENGLISH.update(
+    {
+        "Inschatting en werkelijkheid": "Prediction and reality",
+        "inschatting en werkelijkheid": "prediction and reality",
+        "Past bij de code": "Fits the code",
+        "Botst met de code": "Conflicts with the code",
+        "H.": "Ch.",
+        "ingeschat": "predicted",
+        "werkelijk": "real",
+        "Ingeschat": "Predicted",
+        "Werkelijk": "Real",
+        "Verschil": "Difference",
+        "Marge": "Margin",
+        "Inschattingen": "Predictions",
+        "Per dilemma": "Per dilemma",
+        "per hoofdstuk": "per chapter",
+        "Per dilemma, nieuwste week eerst": "Per dilemma, newest week first",
+        "geen optie zo gemarkeerd": "no option marked so",
+        "ingeschat en werkelijk aandeel per hoofdstuk": "predicted and real share per chapter",
+        "{g}: ingeschat en werkelijk aandeel per hoofdstuk": "{g}: predicted and real share per chapter",
+        "Nog geen afgesloten week met een dilemma in deze periode.": (
+            "No closed week with a dilemma in this period yet."
+        ),
+        "Bij hun antwoord schatten medewerkers in hoeveel collega's elke optie kiezen. Hier staat per hoofdstuk "
+        "van de gedragscode (het eerste artikel bij een dilemma) hoe groot zij het aandeel schatten van de opties "
+        "die bij de code passen en van de opties die ermee botsen, naast het echte aandeel na afloop van de week.": (
+            "With their answer, employees estimate how many colleagues choose each option. Per chapter of the code "
+            "of conduct (a dilemma's first article), this shows the share they expect on the options that fit the "
+            "code and on those that conflict with it, beside the real share after the week."
+        ),
+        "Verschil = ingeschat min werkelijk, in procentpunten. Positief: collega's dachten dat meer anderen die "
+        "keuze zouden maken dan er werkelijk deden. De marge geeft aan hoe ver het verschil door de ruis kan "
+        "afwijken (95%).": (
+            "Difference = predicted minus real, in percentage points. Positive: colleagues thought more others "
+            "would make that choice than actually did. The margin says how far the noise can move the difference "
+            "(95%)."
+        ),
+    }
+)

@@ -17,6 +17,7 @@ from api.platform.db import db_session
 from dilemmas.reads.content import categories
 from scoring import meetings, statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
+from scoring.misperception import GROUPS, NOT_MARKED, misperception, misperception_figures
 
 
 def register(blp: Blueprint) -> None:
@@ -24,6 +25,7 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/statistics/awareness", "awareness", awareness)
     blp.add_url_rule("/statistics/grey-zones", "grey_zones", grey_zones)
     blp.add_url_rule("/statistics/meetings", "meeting_statistics", meeting_statistics)
+    blp.add_url_rule("/statistics/misperception", "misperception", misperception_page)
     blp.add_url_rule("/statistics/dilemmas/<int:dilemma_id>", "dilemma_statistics", one_dilemma)
     blp.add_url_rule("/statistics/<kind>.csv", "statistics_csv", download)
 
@@ -138,6 +140,40 @@ def meeting_reason_text(reason: str | None) -> str:
     if reason == meetings.TOO_FEW_MEETINGS:
         return t("onderdrukt: te weinig teamsessies voor een betrouwbaar cijfer")
     return ""
+MISPERCEPTION_GROUPS = {"aligned": "Past bij de code", "conflicts": "Botst met de code"}
+
+
+def misperception_reason(reason: str | None) -> str:
+    if reason == NOT_MARKED:
+        return t("geen optie zo gemarkeerd")
+    return reason_text(reason)
+
+
+def misperception_page():
+    """Predictions against reality per chapter and per dilemma: the same
+    function and rules as ``GET /admin/stats/misperception``."""
+    raw, query = _range()
+    result = misperception(*_context(), **query)
+    charts = {}
+    for group in GROUPS:
+        bars = []
+        for chapter in result["chapters"]:
+            seen = chapter[group]
+            name = f"{t('H.')} {chapter['chapter']}"
+            for label, key in ((t("ingeschat"), "predicted"), (t("werkelijk"), "real")):
+                value = seen[key]
+                shown = f"{value:.0f}%" if value is not None else ""
+                bars.append(Bar(f"{name} {label}", value, shown, misperception_reason(seen["reason"])))
+        title = t("{g}: ingeschat en werkelijk aandeel per hoofdstuk").format(g=t(MISPERCEPTION_GROUPS[group]))
+        charts[group] = bar_chart(f"chart-misperception-{group}", title, bars, maximum=100) if bars else None
+    return page(
+        "office/misperception.html",
+        result=result,
+        charts=charts,
+        groups=MISPERCEPTION_GROUPS,
+        filters=raw,
+        reason_text=misperception_reason,
+    )
 
 
 def one_dilemma(dilemma_id: int):
@@ -181,6 +217,9 @@ def download(kind: str):
         )
     if kind == "grey-zones":
         return as_csv(grey_zone_figures(statistics.grey_zones(*_context())), "grey-zones")
+    if kind == "misperception":
+        _raw, query = _range()
+        return as_csv(misperception_figures(misperception(*_context(), **query)), "misperception")
     if kind.startswith("dilemma-") and kind[8:].isdigit() and len(kind) < 20:
         dilemma_id = int(kind[8:])
         result = statistics.dilemma(db_session(), actor(), dilemma_id, *_context()[2:])

@@ -15,10 +15,11 @@ from api.platform.caching import conditional
 from api.platform.context import request_time, settings
 from api.platform.db import db_session, ensure_week_begun, read_only
 from api.platform.fields import INSTANT, INSTANT_FORMAT, Choice, Instant, Line, WholeNumber
+from api.platform.language import locale
 from api.platform.limits import limiter
 from dilemmas.employee import answers
 from dilemmas.errors import NotFound
-from dilemmas.language import ALL_COLLEAGUES, named
+from dilemmas.language import ALL_COLLEAGUES, PREDICTION_SUM, named
 from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION, Answer
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS
 from dilemmas.reads.content import DilemmaContent, content_of, with_content
@@ -99,10 +100,32 @@ class ArchiveQuery(ma.Schema):
     )
 
 
+class Prediction(
+    ma.Schema.from_dict({key: WholeNumber(required=True, validate=ma.validate.Range(0, 100)) for key in OPTION_KEYS})
+):
+    """The share of colleagues the employee expects on each option."""
+
+    error_messages = {"type": 'An object with a whole percentage per option: {"A": 30, "B": 40, "C": 20, "D": 10}.'}
+
+
 class AnswerIn(ma.Schema):
     option = ma.fields.String(required=True, validate=ma.validate.OneOf(OPTION_KEYS))
     mode = ma.fields.String(load_default="alone", validate=ma.validate.OneOf(("alone", "colleague")))
     difficulty = WholeNumber(validate=ma.validate.Range(1, 5), allow_none=True)
+    prediction = ma.fields.Nested(
+        Prediction,
+        allow_none=True,
+        metadata={
+            "description": "Optional: the percentage of colleagues you expect to choose each option, whole "
+            "percentages adding up to 100. Given with the first answer, then fixed (409 prediction-fixed "
+            "for another one; the same one again, or none, is fine)."
+        },
+    )
+
+    @ma.validates("prediction")
+    def _adds_up(self, value, **_kwargs):
+        if value is not None and sum(value.values()) != 100:
+            raise ma.ValidationError(PREDICTION_SUM[locale()].format(total=sum(value.values())))
 
 
 class OptionCountOut(ma.Schema):
@@ -140,6 +163,17 @@ class ResultsOut(ma.Schema):
     my_answer = Choice(OPTION_KEYS, allow_none=True)
     mode = Choice(MODES, allow_none=True)
     difficulty = ma.fields.Integer(allow_none=True)
+    # A map keyed by option, as `alignment` and `feedback`: a schema with a
+    # property "D" breaks openapi-python-client's parser of responses.
+    prediction = ma.fields.Dict(
+        keys=Choice(OPTION_KEYS),
+        values=ma.fields.Integer(validate=ma.validate.Range(0, 100)),
+        allow_none=True,
+        metadata={
+            "description": "Your own prediction, per option key the percent of colleagues you expected (adding "
+            "up to 100), beside the spreads in `scopes`; null when you gave none. Only you see it."
+        },
+    )
     scopes = ma.fields.List(ma.fields.Nested(ScopeOut))
     code = ma.fields.List(ma.fields.Nested(CodeTextOut))
     explanation = ma.fields.String()
@@ -288,7 +322,8 @@ class AnswerView(MethodView):
         auth=INSTALLATION,
         errors={
             404: "No such dilemma, or not visible to the caller",
-            409: "The week has closed; the answer can no longer change",
+            409: "The week has closed; the answer can no longer change; or another prediction than "
+            "the one given with the first answer",
             429: "Too many answers from this installation",
         },
     )

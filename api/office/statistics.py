@@ -21,6 +21,9 @@ from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION
 from dilemmas.model.content import ALIGNMENTS, OPTION_KEYS
 from scoring import meetings, statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
+from scoring.misperception import REASONS as MISPERCEPTION_REASONS
+from scoring.misperception import misperception as misperception_per_chapter
+from scoring.misperception import misperception_figures
 from scoring.spreads import TOO_FEW_ANSWERS, WEEK_OPEN
 
 blp = Blueprint("admin_stats", __name__, url_prefix="/api/v1/admin/stats", description="Anonymous statistics")
@@ -225,6 +228,67 @@ MEETING_REASON = {
     "allow_none": True,
     "metadata": {"description": "Why the figure is suppressed: its noise is too large for it (null when shown)"},
 }
+class MisperceptionGroupOut(ma.Schema):
+    predicted = ma.fields.Float(allow_none=True, metadata={"description": "Average predicted share, percent"})
+    real = ma.fields.Float(allow_none=True, metadata={"description": "Released share of the answers, percent"})
+    misperception = ma.fields.Float(
+        allow_none=True,
+        metadata={"description": "predicted - real, percentage points: positive, colleagues expected more"},
+    )
+    margin = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Percentage points within which the difference lies (95 %)"}
+    )
+    suppressed = ma.fields.Boolean()
+    reason = Choice(
+        MISPERCEPTION_REASONS,
+        allow_none=True,
+        metadata={"description": "not_marked: no option of this kind on the dilemma (or the chapter's)"},
+    )
+
+
+class MisperceptionDilemmaOut(ma.Schema):
+    dilemma_id = ma.fields.Integer()
+    week = ma.fields.String()
+    title = ma.fields.String()
+    chapter = ma.fields.String(allow_none=True, metadata={"description": "Of the dilemma's first code reference"})
+    closed = ma.fields.Boolean()
+    predictions = ma.fields.Integer(allow_none=True, metadata={"description": "Noisy; null when suppressed"})
+    aligned = ma.fields.Nested(MisperceptionGroupOut, metadata={"description": "The options marked aligned"})
+    conflicts = ma.fields.Nested(MisperceptionGroupOut, metadata={"description": "The options marked conflicts"})
+
+
+class MisperceptionChapterOut(ma.Schema):
+    chapter = ma.fields.String()
+    dilemmas = ma.fields.Integer(metadata={"description": "Closed dilemmas whose first code reference is here"})
+    predictions = ma.fields.Integer(allow_none=True)
+    aligned = ma.fields.Nested(MisperceptionGroupOut)
+    conflicts = ma.fields.Nested(MisperceptionGroupOut)
+
+
+class MisperceptionOut(ma.Schema):
+    start = ma.fields.String(attribute="from", data_key="from", allow_none=True)
+    end = ma.fields.String(attribute="to", data_key="to", allow_none=True)
+    dilemmas = ma.fields.List(ma.fields.Nested(MisperceptionDilemmaOut), metadata={"description": "Newest first"})
+    chapters = ma.fields.List(ma.fields.Nested(MisperceptionChapterOut))
+
+
+@blp.route("/misperception")
+class Misperception(MethodView):
+    @blp.operation("getMisperception", auth=ADMIN, errors={403: FORBIDDEN + " (analyst or admin)"})
+    @blp.doc(responses={200: {"content": CSV_CONTENT}})
+    @blp.arguments(RangeQuery, location="query")
+    @blp.response(200, MisperceptionOut)
+    def get(self, query):
+        """Predictions against reality, per dilemma (default: the last 52
+        weeks) and per chapter of the code (a dilemma's first code
+        reference), once each week has closed: the average share of
+        colleagues the employees predicted on the options marked `aligned`
+        (and `conflicts`), the released real share, and the difference
+        with its margin. Of all colleagues who answered each dilemma."""
+        result = misperception_per_chapter(*context(), **query)
+        if not wants_csv():
+            return result
+        return as_csv(misperception_figures(result), "misperception")
 
 
 class ThemeOut(ma.Schema):

@@ -31,7 +31,7 @@ class Answer(Base):
 
 class AnswerCounts(Base):
     """Every count of one edition (per scope, mode, option, rating,
-    lateness, and the live counter's days) as one vector, sealed under a key
+    lateness, the live counter's days, and the sums of predictions) as one vector, sealed under a key
     derived from the server secret with a fresh nonce on every write
     (``dilemmas.counters``): the versions a WAL or dead tuples keep are
     unrelated ciphertexts of one length, so no one without the secret can

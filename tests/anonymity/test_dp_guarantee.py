@@ -43,7 +43,7 @@ from dilemmas.employee import answers, installations
 from dilemmas.model.releases import PrivacyLedger, ReleasedCell
 from dilemmas.reads.placements import placement_of
 from dilemmas.storage.database import make_engine, make_sessionmaker
-from scoring import budget, meetings, releases
+from scoring import budget, meetings, misperception, releases
 from scoring.results import results_for
 from scoring.spreads import Thresholds
 from tests.conftest import SECRET
@@ -179,6 +179,31 @@ def test_the_release_after_the_close_is_within_its_epsilon(db):
     assert_within([d[key][0] for key in differing], [d[key][1] for key in differing], stated)
 
 
+def test_the_predictions_release_is_within_its_epsilon(db):
+    """D: a few colleagues answered with predictions; D': one more
+    installation answered with the most lopsided prediction, changed once.
+    The four released sums differ by that prediction, which adds up to 100
+    (the L1 sensitivity), and the noise's scale makes that PREDICTIONS_EPSILON.
+    (A frequency test like the ones above would need millions of draws at
+    ε = 0.03; the worst event's ratio is exp(L1 / scale) for any shifts, as
+    the module's docstring shows for shifts of one.)"""
+    dilemma = schedule(db, bank(db)[0], "2026-W50")
+    for option in "ABCD":
+        guess = {k: 100 if k == option else 0 for k in "ABCD"}
+        answers.submit(db, register(db), dilemma.id, option, WEDNESDAY, prediction=guess)
+    before = counts_of(db, KEY, [dilemma.id])[dilemma.id].predicted()
+    phone = register(db, "douane")
+    answers.submit(db, phone, dilemma.id, "A", WEDNESDAY, prediction={"A": 0, "B": 0, "C": 0, "D": 100})
+    answers.submit(db, phone, dilemma.id, "B", WEDNESDAY)  # a change keeps the one prediction
+    after = counts_of(db, KEY, [dilemma.id])[dilemma.id].predicted()
+    shift = {k: after.get(k, 0) - before.get(k, 0) for k in "ABCD"}
+    assert shift == {"A": 0, "B": 0, "C": 0, "D": 100}
+    release = misperception.predictions_releases(db, KEY, [placement_of(db, dilemma.id)], NEXT_MONDAY)[dilemma.id]
+    assert set(release.cells) == {(misperception.MEASURE, "all", 0, k) for k in "ABCD"}
+    assert sum(shift.values()) / release.scales[misperception.MEASURE] == pytest.approx(budget.PREDICTIONS_EPSILON)
+    assert budget.spent(db, dilemma.id) == pytest.approx(budget.PREDICTIONS_EPSILON)
+
+
 def test_an_edition_spends_its_budget_and_no_more(db):
     dilemma = schedule(db, bank(db)[0], "2026-W50")
     phone = register(db)
@@ -192,7 +217,9 @@ def test_an_edition_spends_its_budget_and_no_more(db):
     releases.close_release(db, KEY, placement, NEXT_MONDAY)
     apart = budget.PREDICTIONS_EPSILON + budget.MEETINGS_EPSILON
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON - apart)
-    budget.charge(db, dilemma.id, "predictions", "predictions", budget.PREDICTIONS_EPSILON)
+    misperception.predictions_releases(db, KEY, [placement], NEXT_MONDAY)
+    misperception.predictions_releases(db, KEY, [placement], NEXT_MONDAY + timedelta(days=3))  # stored: free
+    assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON - budget.MEETINGS_EPSILON)
     meetings.meetings_releases(db, [placement], NEXT_MONDAY)
     assert budget.spent(db, dilemma.id) == pytest.approx(budget.EDITION_EPSILON)
     with pytest.raises(budget.BudgetExhausted):

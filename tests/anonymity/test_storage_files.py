@@ -34,6 +34,7 @@ CLEAR = (
     re.compile(re.escape(b'"o","organisation"')),
     re.compile(re.escape(b'["d","all"')),
     re.compile(re.escape(b'["f",')),
+    re.compile(re.escape(b'["p",')),  # the sums of predictions (issue 24)
 )
 
 
@@ -58,7 +59,8 @@ def _answering(world, modes: list[str]) -> tuple[list[str], int]:
     tokens = [world.register() for _ in modes]
     dilemma = world.current(tokens[0])
     for i, (token, mode) in enumerate(zip(tokens, modes, strict=True)):
-        world.answer(token, dilemma["id"], "ABCD"[i % 4], mode=mode, difficulty=1 + i % 5)
+        guess = dict(zip("ABCD", (40, 30, 20, 10)[i % 4 :] + (40, 30, 20, 10)[: i % 4], strict=True))
+        world.answer(token, dilemma["id"], "ABCD"[i % 4], mode=mode, difficulty=1 + i % 5, prediction=guess)
     # A change: on PostgreSQL the old version stays as a dead tuple, in both
     # the answer's row and the counters'.
     world.answer(tokens[0], dilemma["id"], "D", mode="colleague", difficulty=5)

@@ -101,6 +101,7 @@ ADMIN = [
     ("PATCH", "/suggestions/{suggestion}", {"status": "used"}, {"author@douane": 404, "analyst@rijk": 403}),
     ("POST", "/suggestions/{suggestion}/draft", None, {"author@douane": 404, "analyst@rijk": 403}),
     ("GET", "/stats/dilemmas/{draft}", None, {"analyst@rijk": 404, "author@rijk": 403, "none": 401}),
+    ("GET", "/stats/misperception", None, {"author@rijk": 403, "phone": 401, "none": 401}),
 ]
 
 

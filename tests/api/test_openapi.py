@@ -148,11 +148,11 @@ def test_every_response_field_is_typed_and_says_whether_it_is_always_there(docum
 
 
 def test_the_csv_variants_are_documented_as_text(document):
-    with_csv = ("/weeks", "/dilemmas/{dilemma_id}", "/awareness", "/grey-zones")
+    with_csv = ("/weeks", "/dilemmas/{dilemma_id}", "/awareness", "/grey-zones", "/misperception")
     stats = [
         (p, o) for p, m, o in each_operation(document) if p.startswith("/api/v1/admin/stats/") and p.endswith(with_csv)
     ]
-    assert len(stats) == 4
+    assert len(stats) == 5
     for path, operation in stats:
         content = operation["responses"]["200"]["content"]
         assert content["text/csv"]["schema"]["type"] == "string", path

@@ -67,6 +67,7 @@ def test_statistics_cost_a_fixed_number_of_queries(app, client, session):
         f"/stats/dilemmas/{dilemma.id}",
         "/stats/awareness?from=2026-W40&to=2026-W50",
         "/stats/grey-zones",
+        "/stats/misperception?from=2026-W40&to=2026-W50",
     ]
     from tests.conftest import set_now
 

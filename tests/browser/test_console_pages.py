@@ -54,6 +54,7 @@ PAGES = [
     ("statistics-weeks", "/office/statistics", None),
     ("statistics-awareness", "/office/statistics/awareness", None),
     ("statistics-grey-zones", "/office/statistics/grey-zones", None),
+    ("statistics-misperception", "/office/statistics/misperception", None),
     ("statistics-meetings", "/office/statistics/meetings", None),
     ("statistics-dilemma", "/office/statistics/dilemmas/{id}", None),
     ("push", "/office/push", _fill_push),

@@ -211,6 +211,7 @@ def test_an_employees_week(kompas_client, server):
         AnswerInOption,
         InstallationPatch,
         Notifications,
+        Prediction,
         PushTokenIn,
         PushTokenInPlatform,
         SuggestionIn,
@@ -238,10 +239,18 @@ def test_an_employees_week(kompas_client, server):
     assert current.my_answer is None
     results = ok(
         answer_dilemma.sync_detailed(
-            current.id, client=me, body=AnswerIn(option=AnswerInOption.B, mode=AnswerInMode.ALONE, difficulty=3)
+            current.id,
+            client=me,
+            body=AnswerIn(
+                option=AnswerInOption.B,
+                mode=AnswerInMode.ALONE,
+                difficulty=3,
+                prediction=Prediction(a=30, b=40, c=20, d=10),
+            ),
         )
     )
     assert results.my_answer == "B" and results.difficulty == 3
+    assert results.prediction.additional_properties == {"A": 30, "B": 40, "C": 20, "D": 10}
     everyone = results.scopes[0]
     # Mid-week, the live figure of the days before: nobody had answered, too few to show.
     assert everyone.scope == "all" and everyone.suppressed is True and everyone.reason == "too_few_answers"

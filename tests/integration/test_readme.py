@@ -96,3 +96,8 @@ def test_the_readme_walkthrough_runs_against_a_server(database_url, tmp_path):
     assert re.search(r"^kompas_http_requests_total\{", output, re.MULTILINE), output[-3000:]
     assert "kompas_answers" not in output
     assert '"status":"scheduled"' in output.replace(" ", ""), output[-3000:]
+    # Step 3: the answer with a prediction, and what comes back (issue 24).
+    compact = output.replace(" ", "")
+    assert '"prediction":{"A":30,"B":40,"C":20,"D":10}' in compact, output[-3000:]
+    for member in ('"live_until":', '"margin":', '"opens_at":"', '"closes_at":"', '"results_at":"'):
+        assert member in compact, member

@@ -51,11 +51,13 @@ async function week(): Promise<void> {
   const results = must(
     await me.PUT("/api/v1/dilemmas/{dilemma_id}/answer", {
       params: { path: { dilemma_id: current.id } },
-      body: { option, mode: "alone", difficulty: 3 },
+      body: { option, mode: "alone", difficulty: 3, prediction: { A: 30, B: 40, C: 20, D: 10 } },
     }),
     200,
   );
   if (results.my_answer !== option) throw new Error("the answer did not stick");
+  const guessed: { [key: string]: number } | null = results.prediction;
+  if (guessed === null || guessed.B !== 40) throw new Error("the prediction did not stick");
   const everyone = results.scopes[0];
   const reason: "too_few_answers" | "week_open" | null = everyone.reason;
   const counts: Schemas["OptionCountOut"][] | null = everyone.options;
