@@ -106,7 +106,7 @@ def test_weeks_report_participation_from_the_release(app, client, session, analy
 def test_an_open_week_shows_nothing_however_many_answered_and_the_closed_week_a_release(app, client, session, analyst):
     dilemma = schedule(session, bank(session)[0], "2026-W50")
     who = people(session, 36)
-    counted(session, dilemma.id, "ABCDAB" * 45, difficulty=3)
+    counted(session, dilemma.id, "ABCDAB" * 45)
     answer_all(session, who[:30], dilemma.id, "ABCDAB" * 5, "2026-12-08T10:00:00+01:00", difficulty=3)
     row = analyst.get("/stats/weeks?from=2026-W50&to=2026-W50").get_json()[0]
     assert row["answers"] is None and row["reason"] == "week_open" and row["by_mode"] is None
@@ -122,7 +122,7 @@ def test_an_open_week_shows_nothing_however_many_answered_and_the_closed_week_a_
     assert not everyone["suppressed"] and 0 < everyone["margin"] <= 10
     for option, share in zip(everyone["options"], (33, 33, 17, 17), strict=True):
         assert abs(option["percent"] - share) <= 25
-    # The ratings' noise (scale 40 per value here) swamps 300 ratings.
+    # The ratings' noise (scale 67 per value here) swamps 30 ratings.
     assert closed_detail["difficulty"]["suppressed"] and closed_detail["difficulty"]["reason"] == "too_few_answers"
     # Late answers and ratings are counted apart and move no figure.
     answer_all(session, who[30:], dilemma.id, "DDDDDD", "2026-12-15T10:00:00+01:00", difficulty=5)
