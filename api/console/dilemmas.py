@@ -28,6 +28,8 @@ from push import campaigns
 from scoring import statistics
 
 PAGE_SIZE = 20
+# Planning is one choice: ten at a time keeps the button in reach on a phone.
+PLAN_PAGE = 10
 COMING_WEEKS = 8
 CALENDAR_WEEKS = 26
 # The steps of the review thread a person wants to read (not every save).
@@ -370,8 +372,14 @@ def _plan_page(values, errors: dict, status: int = 200):
         "category": values.get("category") or None,
         "audience": values.get("audience") if values.get("audience") in AUDIENCES else None,
     }
-    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation, **filters)
-    chosen = values.get("preview", type=int) if hasattr(values, "getlist") else None
+    page_number = max(1, values.get("page", 1, type=int) or 1)
+    found = listing.search(session, who, page_number, PLAN_PAGE, status="approved", organisation=organisation, **filters)
+    last = max(1, -(-found.total // PLAN_PAGE))
+    if page_number > last:
+        # A page past the end (a bookmark, a filter narrowed): its last page.
+        page_number = last
+        found = listing.search(session, who, last, PLAN_PAGE, status="approved", organisation=organisation, **filters)
+    chosen = values.get("preview", type=int)
     preview = next((d for d in found.items if d.id == chosen), None)
     return page(
         "office/plan_week.html",
@@ -381,7 +389,11 @@ def _plan_page(values, errors: dict, status: int = 200):
         organisation_name=names_by_slug(session).get(organisation, organisation),
         candidates=found.items,
         total=found.total,
+        page_number=page_number,
+        last_page=last,
+        first_shown=(page_number - 1) * PLAN_PAGE + 1,
         filters=values,
+        filtered=any(filters.values()),
         categories=categories(session),
         audiences=AUDIENCES,
         preview=preview,

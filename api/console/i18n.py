@@ -438,5 +438,16 @@ ENGLISH.update(
         "tekst": "text",
         "past bij de code?": "fits the code?",
         "regel": "entry",
+        "In de titel en de situatie": "In the title and the situation",
+        "Categorie en doelgroep": "Category and audience",
+        "gevonden": "found",
+        "nieuwste eerst": "newest first",
+        "Nieuwste eerst": "Newest first",
+        "Alles tonen": "Show all",
+        "Pagina": "Page",
+        "pagina": "page",
+        "Pagina's": "Pages",
+        "Plan dit dilemma in": "Schedule this dilemma",
+        "Terug naar de lijst": "Back to the list",
     }
 )
