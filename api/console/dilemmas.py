@@ -372,13 +372,14 @@ def _plan_page(values, errors: dict, status: int = 200):
         "category": values.get("category") or None,
         "audience": values.get("audience") if values.get("audience") in AUDIENCES else None,
     }
+    filters.update(status="approved", organisation=organisation)
     page_number = max(1, values.get("page", 1, type=int) or 1)
-    found = listing.search(session, who, page_number, PLAN_PAGE, status="approved", organisation=organisation, **filters)
+    found = listing.search(session, who, page_number, PLAN_PAGE, **filters)
     last = max(1, -(-found.total // PLAN_PAGE))
     if page_number > last:
         # A page past the end (a bookmark, a filter narrowed): its last page.
         page_number = last
-        found = listing.search(session, who, last, PLAN_PAGE, status="approved", organisation=organisation, **filters)
+        found = listing.search(session, who, last, PLAN_PAGE, **filters)
     chosen = values.get("preview", type=int)
     preview = next((d for d in found.items if d.id == chosen), None)
     return page(
@@ -393,7 +394,7 @@ def _plan_page(values, errors: dict, status: int = 200):
         last_page=last,
         first_shown=(page_number - 1) * PLAN_PAGE + 1,
         filters=values,
-        filtered=any(filters.values()),
+        filtered=any(filters[name] for name in ("text", "category", "audience")),
         categories=categories(session),
         audiences=AUDIENCES,
         preview=preview,
