@@ -103,6 +103,7 @@ def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, sc
         page.wait_for_function("document.getElementById('stemmen').textContent === '3'")
     ok(world, "POST", f"/api/v1/sessions/{sid}/reveal", token=lead)
     page.get_by_role("link", name="Vernieuwen").click()
+    page.wait_for_selector("table.numbers tbody tr")  # the reloaded page, not the one before it
     rows = page.locator("table.numbers tbody tr").all_inner_texts()
     assert [r.split() for r in rows][:2] == [["A", "1", "33%"], ["B", "2", "67%"]]
 
