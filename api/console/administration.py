@@ -18,7 +18,7 @@ from api.platform.db import db_session
 from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
-from dilemmas.office.audit import audit_trail
+from dilemmas.office.audit import audit_trail, object_names
 from dilemmas.office.calendar import schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
@@ -232,9 +232,10 @@ ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
 MACHINES = {"content": "De inhoudsbank (kompas init)", "cli": "De opdrachtregel", "system": "Kompas zelf"}
 
 
-def readable_entry(entry) -> dict:
+def readable_entry(entry, names: dict | None = None) -> dict:
     """A Logboek entry as a person reads it: who (with the role in Dutch),
-    what they did as a sentence, and the details by their Dutch names."""
+    what they did as a sentence, what it was done to by its name (``names``
+    from ``object_names``), and the details by their Dutch names."""
     match = ACTOR_LABEL.match(entry.actor or "")
     if match:
         who = f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
@@ -260,6 +261,7 @@ def readable_entry(entry) -> dict:
         "code": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
+        "object_name": (names or {}).get((entry.object_type, entry.object_id)),
         "details": details,
     }
 
@@ -271,9 +273,11 @@ def audit():
     query = forms.load(AuditQuery(), raw)
     page_number = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = audit_trail(session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor"))
+    names = object_names(session, rows)
     return page(
         "office/audit.html",
-        rows=[readable_entry(e) for e in rows],
+        rows=[readable_entry(e, names) for e in rows],
+        actions=sorted(LABELS["audit"].items(), key=lambda item: t(item[1])),
         total=total,
         filters=raw,
         page_number=page_number,

@@ -449,5 +449,6 @@ ENGLISH.update(
         "Pagina's": "Pages",
         "Plan dit dilemma in": "Schedule this dilemma",
         "Terug naar de lijst": "Back to the list",
+        "toegangstoken van": "access token of",
     }
 )

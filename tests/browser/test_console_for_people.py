@@ -4,6 +4,8 @@ instead of slugs, role names in plain Dutch, a Logboek in sentences."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -28,3 +30,22 @@ def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
     expect(row).to_contain_text("Bea Beheer (Beheerder)")
     expect(row).to_contain_text("9 december 2026, 12:00")
     expect(admin.locator("tbody")).not_to_contain_text("console.sign_in")
+    expect(row).to_contain_text("toegangstoken van Bea Beheer")
+
+    # What was done to what, by name: the Logboek filtered by a sentence.
+    status, _, rows = console.api("GET", "/admin/schedule", token=console.tokens["admin"])
+    assert status == 200
+    planned_id = next(r["dilemma_id"] for r in rows if r["source"] == "automatic" and r["dilemma_id"])
+    title = console.api("GET", f"/admin/dilemmas/{planned_id}", token=console.tokens["admin"])[2]["title"]
+    admin.get_by_label("Handeling").select_option(label="plande automatisch een dilemma uit de bank")
+    admin.get_by_role("button", name="Filteren").click()
+    expect(admin.locator("tbody tr").first).to_contain_text("plande automatisch een dilemma uit de bank")
+    expect(admin.locator("tbody").get_by_role("link", name=title)).to_have_count(1)
+    expect(admin.locator("tbody")).not_to_contain_text("meldde zich aan")
+    admin.get_by_label("Handeling").select_option(label="maakte een nieuwe aanmeldcode")
+    admin.get_by_role("button", name="Filteren").click()
+    expect(admin.locator("tbody tr").first).to_contain_text("Douane Nederland")
+    admin.get_by_label("Handeling").select_option(label="Alle")
+    admin.get_by_role("button", name="Filteren").click()
+    # No internal numbers for what people have names for.
+    expect(admin.locator("tbody")).not_to_contain_text(re.compile(r"(dilemma|organisatie|toegangstoken) \d"))
