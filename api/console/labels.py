@@ -137,6 +137,8 @@ LABELS = {
         "status": "status",
         "ref": "artikel",
     },
+    # Authors that are no person: what the bundled bank and the command line wrote.
+    "author": {"content": "de inhoudsbank", "cli": "de opdrachtregel", "system": "Kompas zelf"},
 }
 
 
@@ -215,4 +217,6 @@ LABELS_IN_ENGLISH = {
     ),
     "telefoon": "phone",
     "telefoons": "phones",
+    "de inhoudsbank": "the content bank",
+    "de opdrachtregel": "the command line",
 }

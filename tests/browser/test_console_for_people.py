@@ -49,3 +49,17 @@ def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
     admin.get_by_role("button", name="Filteren").click()
     # No internal numbers for what people have names for.
     expect(admin.locator("tbody")).not_to_contain_text(re.compile(r"(dilemma|organisatie|toegangstoken) \d"))
+
+    # A bundled dilemma was written by the content bank, not by "content".
+    admin.goto(f"/office/dilemmas/{planned_id}")
+    expect(admin.locator("main")).to_contain_text("1, door de inhoudsbank")
+    expect(admin.locator("main")).not_to_contain_text(re.compile(r"\bcontent\b"))
+
+    # Weeks are picked as weeks (the browser's week picker), not typed as codes.
+    admin.goto("/office/statistics")
+    first = admin.get_by_label("Van week")
+    expect(first).to_have_attribute("type", "week")
+    first.fill("2026-W49")
+    admin.get_by_role("button", name="Tonen").click()
+    expect(admin.get_by_label("Van week")).to_have_value("2026-W49")
+    expect(admin.locator(".error-summary")).to_have_count(0)
