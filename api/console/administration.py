@@ -217,6 +217,7 @@ def tokens():
         errors=errors,
         values=values,
         minted=minted,
+        person=person,
         now=request_time(),
         done=request.args.get("done"),
     )
@@ -232,15 +233,20 @@ ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
 MACHINES = {"content": "De inhoudsbank (kompas init)", "cli": "De opdrachtregel", "system": "Kompas zelf"}
 
 
+def person(label: str | None) -> str:
+    """Who did something, as stored ("Bea Beheer (admin)", "cli"), as a
+    person reads it: the role in Dutch, the machines by what they are."""
+    match = ACTOR_LABEL.match(label or "")
+    if match:
+        return f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
+    return t(MACHINES.get(label or "", label or ""))
+
+
 def readable_entry(entry, names: dict | None = None) -> dict:
     """A Logboek entry as a person reads it: who (with the role in Dutch),
     what they did as a sentence, what it was done to by its name (``names``
     from ``object_names``), and the details by their Dutch names."""
-    match = ACTOR_LABEL.match(entry.actor or "")
-    if match:
-        who = f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
-    else:
-        who = t(MACHINES.get(entry.actor, entry.actor))
+    who = person(entry.actor)
     details = []
     for key, value in (entry.details or {}).items():
         if value is None or value == "":

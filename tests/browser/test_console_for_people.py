@@ -23,6 +23,9 @@ def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
     admin.goto("/office/tokens")
     expect(admin.get_by_label("Rol")).to_contain_text("Planner")
     expect(admin.get_by_label("Rol")).not_to_contain_text("Publicist")
+    made = admin.locator("tbody tr", has_text="Ali Analist")
+    expect(made).to_contain_text("De opdrachtregel")  # who made it, never "cli"
+    expect(made).not_to_contain_text("cli")
 
     # Signing in was logged: a sentence, a Dutch role, the time in Amsterdam (12:00 CET = 11:00 UTC).
     admin.goto("/office/audit")
