@@ -60,7 +60,7 @@ def this_week():
     start = week_of(now, who.organisation.timezone)
     rows = schedule_view(session, who, now, start, Week.of(start.monday + timedelta(weeks=COMING_WEEKS)))
     current = [row for row in rows if row.week == str(start)]
-    gaps = [row for row in rows if row.source == "gap" and row.week != str(start)]
+    gaps = _gaps(rows, str(start))
     pushes = {
         (c.organisation, c.dilemma_id): c
         for c in reversed(campaigns.list_campaigns(session, now, who.scope, kind="weekly", limit=20))
@@ -84,6 +84,23 @@ def this_week():
         spreads=spreads,
         spreads_refused=spreads_refused,
     )
+
+
+def _gaps(rows, this_week: str) -> list[tuple[object, list]]:
+    """The coming weeks without a dilemma, as (row, also): a part whose
+    parent has the same gap is folded into the parent's entry, since
+    planning the parent's week fills the part's too (it inherits it)."""
+    gap_rows = [row for row in rows if row.source == "gap" and row.week != this_week]
+    gapped = {(row.week, row.organisation.id) for row in gap_rows}
+    folded: dict[tuple[str, int], list] = {}
+    entries = []
+    for row in gap_rows:
+        parent = row.organisation.parent_id
+        if parent is not None and (row.week, parent) in gapped:
+            folded.setdefault((row.week, parent), []).append(row.organisation)
+        else:
+            entries.append(row)
+    return [(row, folded.get((row.week, row.organisation.id), [])) for row in entries]
 
 
 # ------------------------------------------------------------ dilemmas

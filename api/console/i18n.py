@@ -450,6 +450,7 @@ ENGLISH.update(
         "Plan dit dilemma in": "Schedule this dilemma",
         "Terug naar de lijst": "Back to the list",
         "toegangstoken van": "access token of",
+        "ook voor": "also for",
         "Elk percentage is apart afgerond: gelijke aantallen tonen hetzelfde percentage, samen soms 99 of 101.": (
             "Each percentage is rounded on its own: equal counts show the same percentage, "
             "together sometimes 99 or 101."

@@ -12,6 +12,11 @@ from playwright.sync_api import expect
 def test_weeks_dates_names_and_times_as_people_read_them(signed_in, console):
     admin = signed_in("admin")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("week 50, 7–13 december")
+    # A week to plan once: Customs inherits what the Rijk plans, so its gap is folded in.
+    gaps = admin.get_by_role("list", name=re.compile("Weken zonder dilemma"))
+    expect(gaps.get_by_role("listitem").first).to_contain_text("Week 51, 14–20 december – Rijksoverheid")
+    expect(gaps.get_by_role("listitem").first).to_contain_text("(ook voor Douane Nederland)")
+    expect(gaps).not_to_contain_text("– Douane Nederland")
 
     admin.goto("/office/calendar")
     first = admin.locator("table.calendar tbody tr").first
