@@ -18,7 +18,7 @@ from api.platform.db import db_session
 from dilemmas.model.admins import ROLES
 from dilemmas.model.suggestions import STATUSES as SUGGESTION_STATUSES
 from dilemmas.office import admin_tokens, codebook, suggestions
-from dilemmas.office.audit import audit_trail
+from dilemmas.office.audit import audit_trail, object_names
 from dilemmas.office.calendar import schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
@@ -217,6 +217,7 @@ def tokens():
         errors=errors,
         values=values,
         minted=minted,
+        person=person,
         now=request_time(),
         done=request.args.get("done"),
     )
@@ -232,14 +233,20 @@ ACTOR_LABEL = re.compile(r"^(?P<name>.*) \((?P<role>[a-z_]+)\)$")
 MACHINES = {"content": "De inhoudsbank (kompas init)", "cli": "De opdrachtregel", "system": "Kompas zelf"}
 
 
-def readable_entry(entry) -> dict:
-    """A Logboek entry as a person reads it: who (with the role in Dutch),
-    what they did as a sentence, and the details by their Dutch names."""
-    match = ACTOR_LABEL.match(entry.actor or "")
+def person(label: str | None) -> str:
+    """Who did something, as stored ("Bea Beheer (admin)", "cli"), as a
+    person reads it: the role in Dutch, the machines by what they are."""
+    match = ACTOR_LABEL.match(label or "")
     if match:
-        who = f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
-    else:
-        who = t(MACHINES.get(entry.actor, entry.actor))
+        return f"{match['name']} ({t(LABELS['role'].get(match['role'], match['role']))})"
+    return t(MACHINES.get(label or "", label or ""))
+
+
+def readable_entry(entry, names: dict | None = None) -> dict:
+    """A Logboek entry as a person reads it: who (with the role in Dutch),
+    what they did as a sentence, what it was done to by its name (``names``
+    from ``object_names``), and the details by their Dutch names."""
+    who = person(entry.actor)
     details = []
     for key, value in (entry.details or {}).items():
         if value is None or value == "":
@@ -260,6 +267,7 @@ def readable_entry(entry) -> dict:
         "code": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
+        "object_name": (names or {}).get((entry.object_type, entry.object_id)),
         "details": details,
     }
 
@@ -271,9 +279,11 @@ def audit():
     query = forms.load(AuditQuery(), raw)
     page_number = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = audit_trail(session, who, page_number, PAGE_SIZE, action=query.get("action"), by=query.get("actor"))
+    names = object_names(session, rows)
     return page(
         "office/audit.html",
-        rows=[readable_entry(e) for e in rows],
+        rows=[readable_entry(e, names) for e in rows],
+        actions=sorted(LABELS["audit"].items(), key=lambda item: t(item[1])),
         total=total,
         filters=raw,
         page_number=page_number,

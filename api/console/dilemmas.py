@@ -28,6 +28,8 @@ from push import campaigns
 from scoring import statistics
 
 PAGE_SIZE = 20
+# Planning is one choice: ten at a time keeps the button in reach on a phone.
+PLAN_PAGE = 10
 COMING_WEEKS = 8
 CALENDAR_WEEKS = 26
 # The steps of the review thread a person wants to read (not every save).
@@ -58,7 +60,7 @@ def this_week():
     start = week_of(now, who.organisation.timezone)
     rows = schedule_view(session, who, now, start, Week.of(start.monday + timedelta(weeks=COMING_WEEKS)))
     current = [row for row in rows if row.week == str(start)]
-    gaps = [row for row in rows if row.source == "gap" and row.week != str(start)]
+    gaps = _gaps(rows, str(start))
     pushes = {
         (c.organisation, c.dilemma_id): c
         for c in reversed(campaigns.list_campaigns(session, now, who.scope, kind="weekly", limit=20))
@@ -82,6 +84,23 @@ def this_week():
         spreads=spreads,
         spreads_refused=spreads_refused,
     )
+
+
+def _gaps(rows, this_week: str) -> list[tuple[object, list]]:
+    """The coming weeks without a dilemma, as (row, also): a part whose
+    parent has the same gap is folded into the parent's entry, since
+    planning the parent's week fills the part's too (it inherits it)."""
+    gap_rows = [row for row in rows if row.source == "gap" and row.week != this_week]
+    gapped = {(row.week, row.organisation.id) for row in gap_rows}
+    folded: dict[tuple[str, int], list] = {}
+    entries = []
+    for row in gap_rows:
+        parent = row.organisation.parent_id
+        if parent is not None and (row.week, parent) in gapped:
+            folded.setdefault((row.week, parent), []).append(row.organisation)
+        else:
+            entries.append(row)
+    return [(row, folded.get((row.week, row.organisation.id), [])) for row in entries]
 
 
 # ------------------------------------------------------------ dilemmas
@@ -370,8 +389,15 @@ def _plan_page(values, errors: dict, status: int = 200):
         "category": values.get("category") or None,
         "audience": values.get("audience") if values.get("audience") in AUDIENCES else None,
     }
-    found = listing.search(session, who, 1, 100, status="approved", organisation=organisation, **filters)
-    chosen = values.get("preview", type=int) if hasattr(values, "getlist") else None
+    filters.update(status="approved", organisation=organisation)
+    page_number = max(1, values.get("page", 1, type=int) or 1)
+    found = listing.search(session, who, page_number, PLAN_PAGE, **filters)
+    last = max(1, -(-found.total // PLAN_PAGE))
+    if page_number > last:
+        # A page past the end (a bookmark, a filter narrowed): its last page.
+        page_number = last
+        found = listing.search(session, who, last, PLAN_PAGE, **filters)
+    chosen = values.get("preview", type=int)
     preview = next((d for d in found.items if d.id == chosen), None)
     return page(
         "office/plan_week.html",
@@ -381,7 +407,11 @@ def _plan_page(values, errors: dict, status: int = 200):
         organisation_name=names_by_slug(session).get(organisation, organisation),
         candidates=found.items,
         total=found.total,
+        page_number=page_number,
+        last_page=last,
+        first_shown=(page_number - 1) * PLAN_PAGE + 1,
         filters=values,
+        filtered=any(filters[name] for name in ("text", "category", "audience")),
         categories=categories(session),
         audiences=AUDIENCES,
         preview=preview,

@@ -457,6 +457,23 @@ ENGLISH.update(
         "tekst": "text",
         "past bij de code?": "fits the code?",
         "regel": "entry",
+        "In de titel en de situatie": "In the title and the situation",
+        "Categorie en doelgroep": "Category and audience",
+        "gevonden": "found",
+        "nieuwste eerst": "newest first",
+        "Nieuwste eerst": "Newest first",
+        "Alles tonen": "Show all",
+        "Pagina": "Page",
+        "pagina": "page",
+        "Pagina's": "Pages",
+        "Plan dit dilemma in": "Schedule this dilemma",
+        "Terug naar de lijst": "Back to the list",
+        "toegangstoken van": "access token of",
+        "ook voor": "also for",
+        "Elk percentage is apart afgerond: gelijke aantallen tonen hetzelfde percentage, samen soms 99 of 101.": (
+            "Each percentage is rounded on its own: equal counts show the same percentage, "
+            "together sometimes 99 or 101."
+        ),
     }
 )
 

@@ -137,6 +137,20 @@ LABELS = {
         "status": "status",
         "ref": "artikel",
     },
+    # Why the push service refused a message (FCM's codes), as the office reads it.
+    "push_failure": {
+        "UNREGISTERED": "app verwijderd of token verlopen",
+        "INVALID_ARGUMENT": "ongeldig bericht of token",
+        "QUOTA_EXCEEDED": "te veel berichten tegelijk",
+        "SENDER_ID_MISMATCH": "token van een andere app",
+        "THIRD_PARTY_AUTH_ERROR": "Apple of de browser weigerde",
+        "UNAUTHENTICATED": "Kompas niet aangemeld bij de pushdienst",
+        "UNAVAILABLE": "pushdienst niet bereikbaar",
+        "INTERNAL": "fout bij de pushdienst",
+        "UNKNOWN": "onbekende fout",
+    },
+    # Authors that are no person: what the bundled bank and the command line wrote.
+    "author": {"content": "de inhoudsbank", "cli": "de opdrachtregel", "system": "Kompas zelf"},
 }
 
 
@@ -215,4 +229,15 @@ LABELS_IN_ENGLISH = {
     ),
     "telefoon": "phone",
     "telefoons": "phones",
+    "de inhoudsbank": "the content bank",
+    "de opdrachtregel": "the command line",
+    "app verwijderd of token verlopen": "app removed or token expired",
+    "ongeldig bericht of token": "invalid message or token",
+    "te veel berichten tegelijk": "too many messages at once",
+    "token van een andere app": "token of another app",
+    "Apple of de browser weigerde": "Apple or the browser refused",
+    "Kompas niet aangemeld bij de pushdienst": "Kompas not signed in to the push service",
+    "pushdienst niet bereikbaar": "push service unreachable",
+    "fout bij de pushdienst": "error at the push service",
+    "onbekende fout": "unknown error",
 }

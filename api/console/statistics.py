@@ -9,11 +9,12 @@ from flask import Blueprint, abort, request
 from api.console import forms
 from api.console.charts import Bar, bar_chart, line_chart
 from api.console.labels import LABELS
-from api.console.pages import actor, page, t
+from api.console.pages import actor, locale, page, t
 from api.office.schemas import AwarenessQuery, RangeQuery
 from api.platform.context import request_time, settings
 from api.platform.csv_files import as_csv
 from api.platform.db import db_session
+from api.platform.formats import number
 from dilemmas.reads.content import categories
 from scoring import meetings, statistics
 from scoring.figures import awareness_figures, dilemma_figures, grey_zone_figures, weeks_figures
@@ -98,7 +99,7 @@ def grey_zones():
         Bar(
             f"{t('Hoofdstuk')} {c['chapter']}",
             c["entropy"],
-            f"{c['entropy']:.2f}" if c["entropy"] is not None else "",
+            number(c["entropy"], 2, locale()) if c["entropy"] is not None else "",
             t("geen getoonde antwoorden"),
         )
         for c in result["chapters"]

@@ -3,9 +3,10 @@
 A room reads a screen from six metres, so the screen shows one state at a
 time, chosen from the meeting alone (every screen of a meeting shows the
 same): ``join`` until the first vote, ``voting`` while a round is open,
-``reveal`` after a round is revealed, ``step`` when a guided deliberation's
-step runs after a reveal (its prompt large, the result beside it) and
-``outcome`` once the team answered, recorded its outcome or closed."""
+``reveal`` after a round is revealed (the whole result, with a method too),
+``step`` once a guided deliberation moved on from the step the reveal
+happened in (its prompt large, the result beside it) and ``outcome`` once
+the team answered, recorded its outcome or closed."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def screen_state(view: deliberation.ScreenView) -> str:
         return "outcome"
     if meeting.state in (OPEN, REVOTING):
         return "join" if meeting.round == 1 and meeting.votes == 0 else "voting"
-    return "step" if meeting.step is not None else "reveal"
+    return "step" if meeting.step is not None and view.moved_on else "reveal"
 
 
 def round_name(meeting: meetings.MeetingView) -> str:

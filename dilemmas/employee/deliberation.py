@@ -77,6 +77,7 @@ def follow(
         row = Deliberation(session_id=meeting_id)
         session.add(row)
     row.method_slug, row.step, row.step_started_at, row.auto = method_slug, 0, now, auto
+    row.revealed_step = None
     session.commit()
     return meetings.view_of(session, access, now)
 
@@ -196,11 +197,15 @@ def revoke_screens(session: Session, installation: Respondent, meeting_id: int, 
 @dataclass(frozen=True)
 class ScreenView:
     """What the room sees: the meeting as any phone sees it, the dilemma and
-    the outcome so far."""
+    the outcome so far. ``moved_on``: the method's step is another than the
+    one the last reveal happened in (or there was no reveal in this method);
+    ``next_step``: the title of the step after the current one."""
 
     meeting: meetings.MeetingView
     dilemma: DilemmaContent
     outcome: OutcomeView | None
+    moved_on: bool = False
+    next_step: str | None = None
 
 
 def screen(session: Session, meeting_id: int, now: datetime) -> ScreenView:
@@ -210,7 +215,16 @@ def screen(session: Session, meeting_id: int, now: datetime) -> ScreenView:
         raise NotFound("Deze sessie bestaat niet.")
     # The screen votes never: a key no phone can have.
     view = meetings.view_of(session, meetings.Access(row, "", lead=False), now)
-    return ScreenView(view, content_of(session, row.dilemma_id), outcome_of(session, meeting_id))
+    moved_on, next_step = False, None
+    if view.step is not None:
+        followed = session.get(Deliberation, meeting_id)
+        index = view.step.number - 1
+        moved_on = followed.revealed_step is None or followed.revealed_step != index
+        steps = session.get(Method, followed.method_slug).steps
+        next_step = steps[index + 1]["title"] if index + 1 < len(steps) else None
+    return ScreenView(
+        view, content_of(session, row.dilemma_id), outcome_of(session, meeting_id), moved_on, next_step
+    )
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from dilemmas.employee.meeting_rules import (
 )
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound
 from dilemmas.model.content import OPTION_KEYS
+from dilemmas.model.deliberation import Deliberation
 from dilemmas.model.meetings import (
     CLOSED,
     LEAD_ROLE,
@@ -340,6 +341,10 @@ def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -
     row.revealed_round = row.round
     if row.round == ROUNDS:
         row.shift = _shift(session, row.id)
+    followed = step_of(session, row.id, now)
+    if followed is not None:
+        # The presenter screen shows the whole result until the method moves on.
+        session.get(Deliberation, row.id).revealed_step = followed.number - 1
     session.commit()
     return view_of(session, access, now)
 

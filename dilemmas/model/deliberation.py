@@ -31,7 +31,9 @@ class Method(Base):
 
 class Deliberation(Base):
     """The method a meeting follows and the step it is at. With ``auto`` the
-    timer moves the meeting on when a step's time is up."""
+    timer moves the meeting on when a step's time is up. ``revealed_step``
+    is the step a round was last revealed in: the presenter screen shows the
+    whole result until the meeting moves on from it."""
 
     __tablename__ = "meeting_deliberations"
 
@@ -40,6 +42,7 @@ class Deliberation(Base):
     step: Mapped[int] = mapped_column(default=0)
     step_started_at: Mapped[datetime]
     auto: Mapped[bool] = mapped_column(default=False)
+    revealed_step: Mapped[int | None]
 
 
 class ScreenCode(Base):

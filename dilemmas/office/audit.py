@@ -6,10 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from dilemmas.model.admins import AdminToken
 from dilemmas.model.audit import AuditEntry
+from dilemmas.model.code import CodeSection
+from dilemmas.model.content import Revision
+from dilemmas.model.organisations import Organisation
+from dilemmas.model.suggestions import Suggestion
 from dilemmas.office.scope import Actor
 from dilemmas.storage.base import page_window
 
@@ -70,3 +75,39 @@ def audit_trail(
     offset, limit = page_window(page, page_size)
     rows = session.scalars(query.order_by(entry.id.desc()).offset(offset).limit(limit))
     return list(rows), total
+
+
+# What a person calls an object, by the entry's object_type.
+NAMED = {
+    "code_section": (CodeSection, CodeSection.ref),
+    "admin_token": (AdminToken, AdminToken.name),
+    "organisation": (Organisation, Organisation.name),
+    "suggestion": (Suggestion, Suggestion.text),
+}
+
+
+def object_names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
+    """The names of the entries' objects as people know them, in a query per
+    kind: a dilemma's current title, a section's number, a token's holder,
+    an organisation's name, a suggestion's text. A deleted object has none."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_id is not None:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names: dict[tuple[str, int], str] = {}
+    if dilemma_ids := wanted.get("dilemma"):
+        newest = (
+            select(Revision.dilemma_id, func.max(Revision.number).label("number"))
+            .where(Revision.dilemma_id.in_(dilemma_ids))
+            .group_by(Revision.dilemma_id)
+            .subquery()
+        )
+        titles = select(Revision.dilemma_id, Revision.title).join(
+            newest, and_(Revision.dilemma_id == newest.c.dilemma_id, Revision.number == newest.c.number)
+        )
+        names.update({("dilemma", i): title for i, title in session.execute(titles)})
+    for kind, (model, column) in NAMED.items():
+        if ids := wanted.get(kind):
+            found = session.execute(select(model.id, column).where(model.id.in_(ids)))
+            names.update({(kind, i): name for i, name in found})
+    return names

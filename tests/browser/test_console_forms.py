@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import unique
+from tests.browser.conftest import NARROW, unique
 
 
 def test_tokens_form_with_its_prefilled_days(signed_in, console):
@@ -91,10 +91,66 @@ def test_editor_review_and_plan_forms_with_their_values(signed_in, console):
     expect(publisher.locator("#dilemma_id-error, .field-error").first).to_contain_text("Kies een dilemma")
     # Search, read it in the preview (which chooses it), plan it.
     publisher.get_by_label("Zoeken").fill(title.split()[-1])
-    publisher.get_by_role("button", name="Filteren").click()
+    publisher.get_by_role("button", name="Zoeken").click()
     expect(publisher.locator("input[name='dilemma_id']")).to_have_count(1)
     publisher.get_by_role("link", name=re.compile("Bekijk")).click()
     expect(publisher.locator("#voorbeeld")).to_contain_text("dure fles wijn")
     publisher.get_by_role("button", name="Inplannen").click()
     expect(publisher.get_by_role("status").first).to_contain_text("Ingepland")
     expect(publisher.locator(".field-error")).to_have_count(0)
+
+
+# The phone's screen: what is in reach without scrolling.
+PHONE_HEIGHT = 900
+IN_VIEW = "el => { const b = el.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }"
+
+
+def test_planning_a_week_on_a_phone(signed_in, console):
+    publisher = signed_in("publisher", NARROW)
+    publisher.goto("/office/calendar/plan?week=2027-W10&organisation=rijk")
+    # Search first, in the first screen; the other filters folded away.
+    search = publisher.get_by_label("Zoeken")
+    assert search.evaluate(IN_VIEW)
+    expect(publisher.get_by_label("Categorie")).to_be_hidden()
+    # Ten at a time, and how many there are.
+    radios = publisher.locator("input[name='dilemma_id']")
+    expect(radios).to_have_count(10)
+    total = int(re.match(r"\d+", publisher.locator("#plan-form legend").inner_text()).group())
+    assert total > 20, total
+    expect(publisher.locator("#shown-range")).to_contain_text(f"1–10 van {total}")
+    height = publisher.evaluate("document.documentElement.scrollHeight")
+    assert height < 3 * PHONE_HEIGHT, f"the planning page is {height} px long at {NARROW} px"
+    # The button is in reach while the list scrolls: at the top and at the last one.
+    button = publisher.get_by_role("button", name="Inplannen")
+    assert button.evaluate(IN_VIEW)
+    radios.last.scroll_into_view_if_needed()
+    assert button.evaluate(IN_VIEW)
+
+    # The next ten; one of them chosen and planned with the button that stayed in reach.
+    publisher.get_by_role("link", name="Volgende").click()
+    expect(publisher.locator("#shown-range")).to_contain_text(f"11–20 van {total}")
+    chosen = radios.nth(3)
+    title = publisher.locator(f"label[for='{chosen.get_attribute('id')}']").inner_text()
+    chosen.check()
+    assert button.evaluate(IN_VIEW)
+    button.click()
+    expect(publisher.get_by_role("status").first).to_contain_text("Ingepland")
+    expect(publisher.locator("#week-2027-W10")).to_contain_text(title.split(" (")[0])
+
+    # Search narrows the list; the preview comes first on a phone, with its own button.
+    publisher.goto("/office/calendar/plan?week=2027-W11&organisation=rijk")
+    publisher.get_by_label("Zoeken").fill("leverancier")
+    publisher.get_by_role("button", name="Zoeken").click()
+    found = int(re.match(r"\d+", publisher.locator("#plan-form legend").inner_text()).group())
+    assert 0 < found < total
+    expect(publisher.get_by_role("link", name="Alles tonen").first).to_be_visible()
+    picked = publisher.locator("#plan-form label").first.inner_text().split(" (")[0]
+    publisher.get_by_role("link", name=re.compile("^Bekijk")).first.click()
+    preview = publisher.locator("#voorbeeld")
+    expect(preview.locator("h3")).to_have_text(picked)
+    assert preview.evaluate("el => el.getBoundingClientRect().top") < publisher.locator("#plan-form").evaluate(
+        "el => el.getBoundingClientRect().top"
+    )
+    preview.get_by_role("button", name="Plan dit dilemma in").click()
+    expect(publisher.get_by_role("status").first).to_contain_text("Ingepland")
+    expect(publisher.locator("#week-2027-W11")).to_contain_text(picked)

@@ -65,6 +65,10 @@ def a_meeting(world) -> tuple[str, int, str]:
     return lead, meeting["id"], meeting["join_code"]
 
 
+# Seen without scrolling: what a phone shows as the page opens.
+IN_VIEW = "el => { const b = el.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }"
+
+
 @pytest.mark.parametrize("script", [True, False], ids=["with-javascript", "without-javascript"])
 def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, script):
     world.at(START)
@@ -88,6 +92,7 @@ def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, sc
     page.get_by_label(re.compile("^B ")).check()
     page.get_by_role("button", name="Stemmen").click()
     assert "Je stem is binnen: B" in page.inner_text("main")
+    assert page.locator("#bevestiging").evaluate(IN_VIEW), "the vote's confirmation is below the fold"
     if script:
         axe_clean(page)
         shot(page, "join-voted")
@@ -103,8 +108,10 @@ def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, sc
         page.wait_for_function("document.getElementById('stemmen').textContent === '3'")
     ok(world, "POST", f"/api/v1/sessions/{sid}/reveal", token=lead)
     page.get_by_role("link", name="Vernieuwen").click()
+    page.wait_for_selector("table.numbers tbody tr")  # the reloaded page, not the one before it
     rows = page.locator("table.numbers tbody tr").all_inner_texts()
     assert [r.split() for r in rows][:2] == [["A", "1", "33%"], ["B", "2", "67%"]]
+    assert page.locator("table.numbers").evaluate(IN_VIEW), "the result is below the fold"
 
     # A vote without the form's token is refused.
     refused = page.request.post(f"{world.server.base}/join/m/{sid}/vote", form={"option": "A"})

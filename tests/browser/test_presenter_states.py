@@ -30,6 +30,11 @@ OVERFLOW = """() => {
       out.push(`${el.tagName} ${el.id} bottom ${Math.round(box.bottom)} right ${Math.round(box.right)}`);
   }
   return out.slice(0, 8); }"""
+# Measured in one step of the page's own script: the screen's poll swaps
+# the live part, and a handle taken before a swap measures nothing after it.
+QR_HEIGHT = "document.querySelector('img.qr-large').getBoundingClientRect().height"
+OVERLAY_HEIGHT = """() => { const img = document.querySelector('.qr-overlay:not([hidden]) img.qr');
+  return img ? img.getBoundingClientRect().height : 0; }"""
 
 
 @pytest.fixture
@@ -53,13 +58,13 @@ def fits(page, folder: Path, state: str) -> None:
     """The page shows ``state`` and all of it fits on the screen; axe and
     legibility as in the meeting test; a screenshot when asked for."""
     page.wait_for_selector(f".frame[data-state='{state}']")
+    shots = os.environ.get("KOMPAS_SCREENSHOTS")
+    if shots:  # before the checks: a state that overflows is worth a look
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"presenter-{state}-1920.png"), full_page=True)
     overflow = page.evaluate(OVERFLOW)
     assert overflow == [], f"{state} overflows {WIDTH}x{HEIGHT}: {overflow}"
     check_page(page, folder, state)
-    shots = os.environ.get("KOMPAS_SCREENSHOTS")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(shots) / f"presenter-{state}-1920.png"))
 
 
 def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_path):
@@ -88,14 +93,14 @@ def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_p
     assert decode_qr(qr.screenshot(), tmp_path) == link
     assert page.locator(".join-url").inner_text() == link.removeprefix("http://")
     assert page.locator(".code").inner_text().replace(" ", "") == join_code
-    big = qr.bounding_box()["height"]
+    big = page.evaluate(QR_HEIGHT)
     assert big >= HEIGHT / 2
 
     # Phones join: the screen stays on join and the QR code stays big.
     for phone in colleagues:
         ok(world, "POST", "/api/v1/sessions/join", {"join_code": join_code}, phone)
     page.wait_for_function("document.getElementById('deelnemers').textContent === '5'")
-    assert page.locator("img.qr-large").bounding_box()["height"] == big
+    assert page.evaluate(QR_HEIGHT) == big
     fits(page, tmp_path, "join")
 
     # voting: "4 van 6 gestemd" (the lead takes part with the first vote).
@@ -108,12 +113,25 @@ def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_p
     page.wait_for_function("document.querySelector('.voted')?.textContent.includes('6 van 6 gestemd')")
     fits(page, tmp_path, "voting")
 
-    # The laptop reveals: the result beside the step's prompt, named for its round.
+    # The laptop reveals: the whole result first, named for its round, though
+    # a method runs (its voting step is still the current one).
     page.get_by_role("button", name="Onthullen").click()
-    fits(page, tmp_path, "step")
+    fits(page, tmp_path, "reveal")
     assert page.locator("#uitslag-titel").inner_text() == "Uitslag eerste ronde"
+    assert page.locator(".state-reveal .bar-text").count() == 4  # the options' texts, large
     rows = page.locator("table.numbers tbody tr").all_inner_texts()
     assert [r.split() for r in rows] == [["A", "2", "33%"], ["B", "3", "50%"], ["C", "1", "17%"], ["D", "0", "0%"]]
+    assert page.locator("#stap-na-onthullen").inner_text() == (
+        "Stap 1 van 4: Lezen en stemmen · daarna: Uitslag en gesprek"
+    )
+    # Then the method's step: its prompt large, the result beside it.
+    page.get_by_role("button", name="Volgende stap").click()
+    fits(page, tmp_path, "step")
+    assert "Uitslag en gesprek" in page.locator("#stap-titel").inner_text()
+    assert page.locator("#uitslag-titel").inner_text() == "Uitslag eerste ronde"
+    # Back to the step the reveal happened in: the whole result again.
+    page.get_by_role("button", name="Vorige stap").click()
+    page.wait_for_selector(".frame[data-state='reveal']")
     for title in ("Uitslag en gesprek", "Opnieuw stemmen"):
         page.get_by_role("button", name="Volgende stap").click()
         page.wait_for_function(f"document.querySelector('#stap-titel')?.textContent.includes('{title}')")
@@ -124,7 +142,12 @@ def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_p
         ok(world, "PUT", f"/api/v1/sessions/{sid}/vote", {"option": option}, phone)
     page.wait_for_function("document.querySelector('.voted')?.textContent.includes('6 van 6 gestemd')")
     page.get_by_role("button", name="Onthullen").click()
-    page.wait_for_selector("#uitslag-titel")
+    fits(page, tmp_path, "reveal")
+    assert page.locator("#uitslag-titel").inner_text() == "Uitslag tweede ronde"
+    assert "Verschuiving: 2" in page.locator(".chart-note").inner_text()
+    page.get_by_role("button", name="Volgende stap").click()
+    page.wait_for_function("document.querySelector('#stap-titel')?.textContent.includes('Verschuiving en afspraak')")
+    fits(page, tmp_path, "step")
     assert page.locator("#uitslag-titel").inner_text() == "Uitslag tweede ronde"
     assert "Verschuiving: 2" in page.locator(".chart-note").inner_text()
 
@@ -135,7 +158,7 @@ def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_p
     assert "kompas_screen" not in csrf
     refused = page.request.post(f"{world.server.base}/meeting/screen/steer", form={"action": "next"})
     assert refused.status in (400, 403)
-    assert ok(world, "GET", f"/api/v1/sessions/{sid}", token=lead)["step"]["number"] == 3
+    assert ok(world, "GET", f"/api/v1/sessions/{sid}", token=lead)["step"]["number"] == 4
 
     # outcome: the team's answer, values, agreements, the look-back day, the result.
     world.at(at(30))
@@ -180,6 +203,5 @@ def test_a_meeting_without_a_method_reveals_full_screen(world, browser, tmp_path
     assert {r.split()[2] for r in rows} == {"25%"}
     # Q: the QR code over the whole screen, big, after the reveal too.
     page.keyboard.press("q")
-    overlay = page.locator(".qr-overlay img.qr")
-    assert overlay.is_visible() and overlay.bounding_box()["height"] >= HEIGHT * 0.7
+    assert page.evaluate(OVERLAY_HEIGHT) >= HEIGHT * 0.7
     page.context.close()
