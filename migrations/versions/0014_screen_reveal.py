@@ -8,7 +8,6 @@ Create Date: 2026-12-07 09:30:00
 the screen shows the whole result after a reveal and the method's step
 only once the meeting moves on from the step the reveal happened in. A
 step number of the lead's, no time and nobody's action.
-Note for merging: another branch may also claim 0013; renumber then.
 """
 
 import sqlalchemy as sa
