@@ -6,7 +6,6 @@ Revises: 0010
 Create Date: 2026-11-28 23:44:30
 
 Only new tables (push_campaign_teams: a look-back goes to one team). None of them holds an installation id or a voter key.
-Note for merging: another branch may also claim 0009; renumber then.
 """
 from alembic import op
 import sqlalchemy as sa
