@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from dilemmas.employee import teams
 from dilemmas.employee.installations import register
-from dilemmas.employee.keys import voter_key
-from dilemmas.employee.meetings import CLOSED, Access, MeetingView, assign_new_code, view_of
+from dilemmas.employee.meetings import CLOSED, MeetingView, assign_new_code, caller_access, view_of
 from dilemmas.errors import Invalid, NotFound, TooManyAttempts
 from dilemmas.model.meetings import JoinThrottle, Meeting, Participant
 from dilemmas.model.organisations import Organisation
@@ -132,16 +131,18 @@ def join(session: Session, installation: Respondent, join_code: str, now: dateti
         _count_failure(session, throttle, installation, now)
         session.commit()
         raise NotFound("Er is geen open sessie met deze code.")
-    key = voter_key(installation.key_base, row.id)
+    access = caller_access(installation, row, teams.is_lead(session, installation, row.team_id))
     session.execute(
-        insert_for(session, Participant.__table__).values(session_id=row.id, voter_key=key).on_conflict_do_nothing()
+        insert_for(session, Participant.__table__)
+        .values(session_id=row.id, voter_key=access.key)
+        .on_conflict_do_nothing()
     )
     if throttle.failures == 0:
         # Nothing to remember. Failures are not forgiven by a success: a
         # guesser who knows one good code could otherwise reset the delay.
         session.delete(throttle)
     session.commit()
-    return view_of(session, Access(row, key, teams.is_lead(session, installation, row.team_id)), now)
+    return view_of(session, access, now)
 
 
 @dataclass(frozen=True)

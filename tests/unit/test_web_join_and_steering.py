@@ -4,6 +4,7 @@ from the presenter screen (``deliberation.steer``), without HTTP."""
 import pytest
 from sqlalchemy import select
 
+from dilemmas.counters import counter_key
 from dilemmas.employee import deliberation, meeting_joins, meetings, teams
 from dilemmas.errors import Conflict, Forbidden, NotFound
 from dilemmas.model.installations import Installation
@@ -13,6 +14,7 @@ from tests.factories import bank, installation, schedule
 from tests.unit.conftest import NOW
 
 KEY = SECRET.encode()
+COUNTERS = counter_key(KEY)
 
 
 @pytest.fixture
@@ -64,16 +66,16 @@ def test_the_screen_steers_until_the_lead_revokes_it(db, room):
     screen = deliberation.redeem_screen(db, grant.code, NOW)
     vote_all(db, opened.id, [lead, *colleagues[:1]], "AB")
     with pytest.raises(Conflict):  # two votes: too few to reveal, as for the lead's phone
-        deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW)
+        deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW, COUNTERS)
     db.rollback()
     vote_all(db, opened.id, colleagues[1:], "BC")
-    view = deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW)
+    view = deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW, COUNTERS)
     assert view.state == "revealed" and view.spread == (1, 2, 1, 0)
-    assert deliberation.steer(db, opened.id, screen.steering_key, "revote", 3, NOW).round == 2
+    assert deliberation.steer(db, opened.id, screen.steering_key, "revote", 3, NOW, COUNTERS).round == 2
     with pytest.raises(Forbidden):  # a key of no screen of this meeting
-        deliberation.steer(db, opened.id, "made-up", "reveal", 3, NOW)
+        deliberation.steer(db, opened.id, "made-up", "reveal", 3, NOW, COUNTERS)
     assert deliberation.revoke_screens(db, lead, opened.id, NOW) == 1
     with pytest.raises(Forbidden):
-        deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW)
+        deliberation.steer(db, opened.id, screen.steering_key, "reveal", 3, NOW, COUNTERS)
     with pytest.raises(Forbidden):
         deliberation.revoke_screens(db, colleagues[0], opened.id, NOW)  # only the lead
