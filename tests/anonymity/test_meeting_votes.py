@@ -10,6 +10,7 @@ The ground truth is the test's own: the phones' tokens and their votes."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -133,7 +134,7 @@ def test_every_vote_rewrites_one_sealed_row_of_one_length(world):
         [(sealed,)] = world.sql("SELECT sealed FROM session_ballots WHERE session_id = :m", m=meeting["id"])
         versions.append(bytes(sealed))
     assert len({len(v) for v in versions}) == 1
-    for old, new in zip(versions, versions[1:]):
+    for old, new in itertools.pairwise(versions):
         assert not any(new[i : i + 8] in old for i in range(0, len(new) - 8, 8))
 
 

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from dilemmas.employee.meeting_joins import MAX_FAILED_JOINS
 from dilemmas.counters import counter_key
 from dilemmas.employee import ballots
+from dilemmas.employee.meeting_joins import MAX_FAILED_JOINS
 from dilemmas.model.meetings import Ballots, Meeting, Participant, TeamAnswer
 from tests import counts
 from tests.api.test_errors import assert_problem

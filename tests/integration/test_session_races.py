@@ -7,12 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from api.platform.settings import parse_now
-from dilemmas.employee import answers, installations, meetings, teams
+from dilemmas.counters import counter_key
+from dilemmas.employee import answers, ballots, installations, meetings, teams
 from dilemmas.employee.meeting_joins import join
 from dilemmas.errors import Conflict
 from dilemmas.model.answers import SCOPE_ALL
-from dilemmas.counters import counter_key
-from dilemmas.employee import ballots
 from dilemmas.model.meetings import Meeting, Participant, TeamAnswer
 from dilemmas.model.teams import Membership
 from dilemmas.storage.database import make_engine, make_sessionmaker
