@@ -9,6 +9,8 @@
 | any admin request | 600 per minute | admin token |
 | wrong team or session codes | 10 per minute, 30 per hour, 100 per day | installation |
 | wrong team or session codes | 300 per hour, 1000 per day | client address |
+| wrong codes typed in a browser (``/join/``) | 100 per hour, 300 per day | client address |
+| wrong codes typed in a browser without an installation | 300 per hour, 1000 per day | all addresses together |
 | any office console request | 600 per minute | console sign-in |
 | signing in to the console | 20 per minute | client address |
 
@@ -46,6 +48,7 @@ import hmac
 import ipaddress
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
@@ -85,6 +88,22 @@ CONSOLE_SIGN_IN = "20 per minute"
 # new codes (dilemmas.employee.meeting_joins).
 CODE_GUESSING_LIMITS = "10 per minute;30 per hour;100 per day"
 CODE_GUESSING_PER_ADDRESS = "300 per hour;1000 per day"
+# A browser joining by a meeting's code (``/join/``) without an installation
+# belongs to no organisation, so its wrong codes count against no meeting.
+# Per address: a room of thirty on one Wi-Fi mistyping three times each
+# stays below it. Over all addresses: a guesser with any number of
+# addresses tries at most WEB_CODES_EVERYWHERE's daily figure of the
+# million codes a day, so with M meetings open all day they find one with
+# probability at most M x 1,000 / 1,000,000 a day (docs/meetings.md). The
+# price: once that cap is spent, browsers without an installation wait for
+# the window's end; the app, and browsers that joined before, do not.
+WEB_CODES_PER_ADDRESS = "100 per hour;300 per day"
+WEB_CODES_EVERYWHERE = "300 per hour;1000 per day"
+WEB_CODES_FROM_ADDRESS = "Te veel verkeerde codes vanaf dit adres. Wacht even en probeer het opnieuw."
+WEB_CODES_ANYWHERE = (
+    "Er zijn te veel verkeerde codes geprobeerd; meedoen in de browser kan even niet. "
+    "Gebruik de app, of probeer het later opnieuw."
+)
 
 # Statuses whose Retry-After means something: the limiter's own header is
 # added to every response of a limited endpoint, and would tell a client
@@ -180,6 +199,29 @@ def code_guessing_limits() -> list:
         limiter.limit(lambda: CODE_GUESSING_LIMITS, methods=["POST"], key_func=per_caller, deduct_when=failed_code),
         limiter.limit(
             lambda: CODE_GUESSING_PER_ADDRESS, methods=["POST"], key_func=per_address, deduct_when=failed_code
+        ),
+    ]
+
+
+def web_code_limits(has_installation: Callable[[], bool]) -> list:
+    """The browser join's limits on wrong codes: per address, and over all
+    addresses for browsers without an installation (one with an
+    installation is a phone like any other: its own growing wait)."""
+    return [
+        limiter.limit(
+            lambda: WEB_CODES_PER_ADDRESS,
+            methods=["POST"],
+            key_func=per_address,
+            deduct_when=failed_code,
+            error_message=WEB_CODES_FROM_ADDRESS,
+        ),
+        limiter.limit(
+            lambda: WEB_CODES_EVERYWHERE,
+            methods=["POST"],
+            key_func=lambda: "web-codes:everywhere",
+            deduct_when=failed_code,
+            exempt_when=has_installation,
+            error_message=WEB_CODES_ANYWHERE,
         ),
     ]
 

@@ -21,7 +21,9 @@ code is free again. Join codes are guessable (a million of them), so failed
 attempts cost time: per installation with a delay that doubles after a few
 free attempts, per client address in the HTTP layer, and every open session
 of the organisation gets a new code after 100 failed attempts made while it
-was open."""
+was open. A browser without an installation belongs to no organisation: its
+wrong codes are capped per address and over all addresses in the HTTP layer
+(``meeting_joins.join_on_the_web``)."""
 
 from __future__ import annotations
 
