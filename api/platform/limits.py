@@ -24,7 +24,7 @@ its reader also has the secret. Authentication runs first, so a request
 without a valid token is a 401, never a 429.
 
 A ``database://`` row says no more than its window (docs/anonymity.md,
-mechanism 6): a count runs from its first hit to the end of the next whole
+mechanism 5): a count runs from its first hit to the end of the next whole
 window aligned to the epoch (an hourly limit's count ends on the hour, one
 to two hours after its first hit), so a row's expiry never gives the moment
 of its first hit; expired rows are deleted by the next limited request

@@ -5,7 +5,7 @@ unpeppered SHA-256 of its token, with microsecond times that chained a
 suggestion to its author's answer time; expired rows stayed until some
 process happened to purge. Now a key is an HMAC under a key derived from
 the server secret, a row's expiry is the end of its aligned window, and a
-row is deleted once its window is over (docs/anonymity.md, mechanism 6)."""
+row is deleted once its window is over (docs/anonymity.md, mechanism 5)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ row per vote, the option stood in clear beside the voter's pseudonym, and
 the rows' order (SQLite's page offsets, PostgreSQL's ``xmin``, dead tuples
 and WAL) said which vote came last: the lead's. Now a meeting's votes are
 one vector sealed under a key of the server secret, rewritten whole with a
-fresh nonce on every vote (docs/anonymity.md, mechanism 7).
+fresh nonce on every vote (docs/anonymity.md, mechanism 5).
 
 The ground truth is the test's own: the phones' tokens and their votes."""
 
