@@ -25,7 +25,7 @@ from dilemmas.reads.content import categories
 from dilemmas.reads.organisations import names_by_slug
 from dilemmas.weeks import Week, week_of, weeks_in_year
 from push import campaigns
-from scoring import statistics
+from scoring import answered, statistics
 
 PAGE_SIZE = 20
 # Planning is one choice: ten at a time keeps the button in reach on a phone.
@@ -120,7 +120,7 @@ def dilemma_list():
     if not errors:
         try:
             found = listing.search(session, who, page_number, PAGE_SIZE, **query)
-            facts = listing.facts_of(session, [d.id for d in found.items], request_time())
+            facts = answered.facts_of(session, settings().thresholds, [d.id for d in found.items], request_time())
         except DomainError as error:
             errors = {"organisation": [error.detail]}
     return page(
@@ -257,7 +257,7 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
     its revisions with what changed."""
     session, who = db_session(), actor()
     dilemma = authoring.get(session, who, dilemma_id)
-    facts = listing.facts_of(session, [dilemma.id], request_time())[dilemma.id]
+    facts = answered.facts_of(session, settings().thresholds, [dilemma.id], request_time())[dilemma.id]
     history = authoring.revision_history(session, who, dilemma_id)
     thread = review.notes(session, who, dilemma_id)
     for revision in history:

@@ -10,7 +10,7 @@ from api.office.schemas import DilemmaIn, DilemmaPatch, ListQuery, RequestChange
 from api.platform import limits
 from api.platform.auth import current_actor
 from api.platform.blueprint import ADMIN, Blueprint
-from api.platform.context import request_time
+from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from api.platform.fields import Choice, Instant, Prose
 from api.platform.limits import limiter
@@ -19,6 +19,7 @@ from dilemmas.model.organisations import Organisation
 from dilemmas.office import authoring, listing
 from dilemmas.office.authoring import TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
+from scoring import answered
 
 blp = Blueprint("admin_dilemmas", __name__, url_prefix="/api/v1/admin", description="Integrity office: dilemmas")
 limiter.limit(limits.ADMIN, key_func=limits.per_caller)(blp)
@@ -99,10 +100,10 @@ class WeekOut(ma.Schema):
     status = Choice(STATUSES, allow_none=True)
 
 
-def present(dilemma: Dilemma, facts: authoring.Facts | None = None) -> dict:
+def present(dilemma: Dilemma, facts: answered.Facts | None = None) -> dict:
     session = db_session()
     revision = dilemma.current
-    facts = facts or listing.facts_of(session, [dilemma.id], request_time())[dilemma.id]
+    facts = facts or answered.facts_of(session, settings().thresholds, [dilemma.id], request_time())[dilemma.id]
     return {
         "id": dilemma.id,
         "slug": dilemma.slug,
@@ -137,7 +138,7 @@ class Dilemmas(MethodView):
             db_session(), current_actor(), pagination_parameters.page, pagination_parameters.page_size, **query
         )
         pagination_parameters.item_count = found.total
-        facts = listing.facts_of(db_session(), [d.id for d in found.items], request_time())
+        facts = answered.facts_of(db_session(), settings().thresholds, [d.id for d in found.items], request_time())
         return [present(d, facts[d.id]) for d in found.items]
 
     @blp.operation(

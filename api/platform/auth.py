@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from flask import current_app, g, request
 
@@ -16,6 +17,7 @@ from dilemmas.errors import Unauthorized
 from dilemmas.model.installations import Installation
 from dilemmas.office import admin_tokens
 from dilemmas.office.scope import Actor
+from dilemmas.sealing import derive
 
 SECURITY_SCHEMES = {
     INSTALLATION: {
@@ -96,10 +98,12 @@ def authenticate_first() -> None:
 
 
 def caller_key() -> str | None:
-    """A stable name for the authenticated caller, for rate limits: a hash
+    """A stable name for the authenticated caller, for rate limits: an HMAC
     of the token it was authenticated with (never the raw header, so its
-    spelling does not matter), or None for a request without an
-    authenticated caller."""
+    spelling does not matter) under a key derived from the server secret,
+    so that a copy of the limiter's rows names no token; None for a request
+    without an authenticated caller."""
     if "caller" not in g and "actor" not in g:
         return None
-    return hashlib.sha256(b"kompas caller\0" + bearer_token().encode()).hexdigest()
+    key = derive(server_secret(), "kompas rate limits", "caller")
+    return hmac.new(key, bearer_token().encode(), hashlib.sha256).hexdigest()

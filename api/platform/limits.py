@@ -9,16 +9,26 @@
 | any admin request | 600 per minute | admin token |
 | wrong team or session codes | 10 per minute, 30 per hour, 100 per day | installation |
 | wrong team or session codes | 300 per hour, 1000 per day | client address |
+| wrong codes typed in a browser (``/join/``) | 100 per hour, 300 per day | client address |
+| wrong codes typed in a browser without an installation | 300 per hour, 1000 per day | all addresses together |
 | any office console request | 600 per minute | console sign-in |
 | signing in to the console | 20 per minute | client address |
 
-Limits count what an authenticated caller does by a hash of its token
-(never the raw header, whose spelling a client chooses), and what an
+Limits count what an authenticated caller does by its token, and what an
 unauthenticated one does by its client address: the address the trusted
 proxies (``KOMPAS_TRUSTED_PROXIES``) report, an IPv6 address by its /64
-(one subscriber's network), hashed with the server secret before it is
-stored. Authentication runs first, so a request without a valid token is a
-401, never a 429.
+(one subscriber's network). Either is stored only as an HMAC under a key
+derived from the server secret (never the raw header, whose spelling a
+client chooses): a copy of the rows names no token and no address unless
+its reader also has the secret. Authentication runs first, so a request
+without a valid token is a 401, never a 429.
+
+A ``database://`` row says no more than its window (docs/anonymity.md,
+mechanism 5): a count runs from its first hit to the end of the next whole
+window aligned to the epoch (an hourly limit's count ends on the hour, one
+to two hours after its first hit), so a row's expiry never gives the moment
+of its first hit; expired rows are deleted by the next limited request
+after they expire (at most a second later on a busy server).
 
 Where the counts live (``RATELIMIT_STORAGE_URI``): ``database://`` (the
 default) keeps them in a table that every worker and every server shares
@@ -36,7 +46,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
@@ -52,6 +64,7 @@ from api.platform.db import db_session
 from api.platform.errors import problem
 from dilemmas.model.limits import RateLimitCounter
 from dilemmas.reads.organisations import by_enrolment_code
+from dilemmas.sealing import derive
 from dilemmas.storage.conflicts import insert_for
 from dilemmas.storage.database import make_engine
 
@@ -75,6 +88,22 @@ CONSOLE_SIGN_IN = "20 per minute"
 # new codes (dilemmas.employee.meeting_joins).
 CODE_GUESSING_LIMITS = "10 per minute;30 per hour;100 per day"
 CODE_GUESSING_PER_ADDRESS = "300 per hour;1000 per day"
+# A browser joining by a meeting's code (``/join/``) without an installation
+# belongs to no organisation, so its wrong codes count against no meeting.
+# Per address: a room of thirty on one Wi-Fi mistyping three times each
+# stays below it. Over all addresses: a guesser with any number of
+# addresses tries at most WEB_CODES_EVERYWHERE's daily figure of the
+# million codes a day, so with M meetings open all day they find one with
+# probability at most M x 1,000 / 1,000,000 a day (docs/meetings.md). The
+# price: once that cap is spent, browsers without an installation wait for
+# the window's end; the app, and browsers that joined before, do not.
+WEB_CODES_PER_ADDRESS = "100 per hour;300 per day"
+WEB_CODES_EVERYWHERE = "300 per hour;1000 per day"
+WEB_CODES_FROM_ADDRESS = "Te veel verkeerde codes vanaf dit adres. Wacht even en probeer het opnieuw."
+WEB_CODES_ANYWHERE = (
+    "Er zijn te veel verkeerde codes geprobeerd; meedoen in de browser kan even niet. "
+    "Gebruik de app, of probeer het later opnieuw."
+)
 
 # Statuses whose Retry-After means something: the limiter's own header is
 # added to every response of a limited endpoint, and would tell a client
@@ -97,11 +126,17 @@ def address_bucket(address: str | None) -> str:
     return str(parsed)
 
 
+def peppered(kind: str, value: str) -> str:
+    """``value`` as a limit stores it: an HMAC under a key derived from the
+    server secret for rate limits only, one per kind of value."""
+    key = derive(server_secret(), "kompas rate limits", kind)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def per_address() -> str:
-    """The client's address bucket, hashed with the server secret so the
-    counters stored hold no address."""
-    bucket = address_bucket(request.remote_addr)
-    return "address:" + hmac.new(server_secret(), bucket.encode(), hashlib.sha256).hexdigest()
+    """The client's address bucket, peppered so the counters stored hold
+    no address."""
+    return "address:" + peppered("address", address_bucket(request.remote_addr))
 
 
 def per_caller() -> str:
@@ -116,7 +151,7 @@ def per_console_sign_in() -> str:
     cookie = request.cookies.get("kompas_office", "")
     if not cookie:
         return per_address()
-    return "console:" + hmac.new(server_secret(), cookie.encode(), hashlib.sha256).hexdigest()
+    return "console:" + peppered("console", cookie)
 
 
 limiter = Limiter(key_func=per_address, headers_enabled=True)
@@ -168,23 +203,61 @@ def code_guessing_limits() -> list:
     ]
 
 
+def web_code_limits(has_installation: Callable[[], bool]) -> list:
+    """The browser join's limits on wrong codes: per address, and over all
+    addresses for browsers without an installation (one with an
+    installation is a phone like any other: its own growing wait)."""
+    return [
+        limiter.limit(
+            lambda: WEB_CODES_PER_ADDRESS,
+            methods=["POST"],
+            key_func=per_address,
+            deduct_when=failed_code,
+            error_message=WEB_CODES_FROM_ADDRESS,
+        ),
+        limiter.limit(
+            lambda: WEB_CODES_EVERYWHERE,
+            methods=["POST"],
+            key_func=lambda: "web-codes:everywhere",
+            deduct_when=failed_code,
+            exempt_when=has_installation,
+            error_message=WEB_CODES_ANYWHERE,
+        ),
+    ]
+
+
 def failed_code(response: Response) -> bool:
     """A join attempt with a wrong code (what the guessing limits count)."""
     return response.status_code == 404
 
 
+def clock() -> float:
+    """Seconds since the epoch, as the limits library counts them."""
+    return time.time()
+
+
+def window_end(now: float, expiry: int) -> float:
+    """When a count begun at ``now`` ends: the end of the aligned window of
+    ``expiry`` seconds after the one that holds ``now``. A count lasts one
+    to two windows, never less than one (so no burst across a boundary gets
+    twice the limit), and its end says of its start no more than the window."""
+    return (math.floor(now / expiry) + 2) * expiry
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters in a table (``database://``): one atomic
     INSERT ... ON CONFLICT DO UPDATE per hit, so every worker and server
-    that shares the database shares the counts, exactly."""
+    that shares the database shares the counts, exactly. A row holds its
+    key (peppered), its count and the end of its aligned window: nothing
+    finer than the window, and it is gone soon after."""
 
     STORAGE_SCHEME = ["database"]
-    # Expired rows are deleted every this many hits of a process.
-    PURGE_EVERY = 500
+    # Expired rows are deleted at most this often per process (seconds).
+    PURGE_INTERVAL = 1.0
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self._hits = 0
+        self._purged_at = -math.inf
 
     @property
     def base_exceptions(self):
@@ -194,35 +267,45 @@ class DatabaseStorage(Storage):
     def _engine() -> Engine:
         return current_app.extensions["kompas.limits_engine"]
 
+    def _purge(self, now: float) -> None:
+        """Delete the rows whose window is over, in a transaction of its
+        own (so that it never holds a row that a hit waits for)."""
+        if now - self._purged_at < self.PURGE_INTERVAL:
+            return
+        self._purged_at = now
+        table = RateLimitCounter.__table__
+        with self._engine().begin() as connection:
+            connection.execute(delete(table).where(table.c.expires_at <= now))
+
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = time.time()
+        now = clock()
+        self._purge(now)
+        ends = window_end(now, expiry)
         engine = self._engine()
         table = RateLimitCounter.__table__
         expired = table.c.expires_at <= now
         statement = (
             insert_for(engine.dialect.name, table)
-            .values(key=key, count=amount, expires_at=now + expiry)
+            .values(key=key, count=amount, expires_at=ends)
             .on_conflict_do_update(
                 index_elements=[table.c.key],
                 set_={
                     "count": case((expired, amount), else_=table.c.count + amount),
-                    "expires_at": case((expired, now + expiry), else_=table.c.expires_at),
+                    "expires_at": case((expired, ends), else_=table.c.expires_at),
                 },
             )
             .returning(table.c.count)
         )
         with engine.begin() as connection:
-            count = connection.execute(statement).scalar_one()
-            self._hits += 1
-            if self._hits % self.PURGE_EVERY == 0:
-                connection.execute(delete(table).where(expired))
-        return count
+            return connection.execute(statement).scalar_one()
 
     def _row(self, key: str):
+        now = clock()
+        self._purge(now)
         table = RateLimitCounter.__table__
         with self._engine().connect() as connection:
             return connection.execute(
-                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > time.time())
+                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > now)
             ).first()
 
     def get(self, key: str) -> int:
@@ -231,7 +314,7 @@ class DatabaseStorage(Storage):
 
     def get_expiry(self, key: str) -> float:
         row = self._row(key)
-        return row.expires_at if row else time.time()
+        return row.expires_at if row else clock()
 
     def check(self) -> bool:
         with self._engine().connect() as connection:

@@ -8,8 +8,11 @@ the presenter screen's QR code, ``/join/<code>``.
   shown. After that the browser is a phone like any other: the same keys,
   votes, counts and anonymity rules (docs/anonymity.md).
 - Every form carries a CSRF token (a double-submit cookie).
-- Wrong codes count per client address (CODE_GUESSING_LIMITS, as the app's
-  join) and per meeting (``meeting_joins``: a new code after 100).
+- Wrong codes count per client address, and those of browsers without an
+  installation over all addresses together (``limits.web_code_limits``:
+  walking the million codes finds an open meeting with a small, stated
+  probability; docs/meetings.md). They count against no meeting, so no
+  meeting gets a new code for another organisation's typos.
 - The join code never reaches a log: ``CodeOutOfPath`` takes it out of the
   request's path before the app, gunicorn's access log or the request log
   see it.
@@ -30,7 +33,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from api.platform.context import request_time, server_secret, settings
 from api.platform.db import db_session
 from api.platform.errors import status_of
-from api.platform.limits import CODE_GUESSING_LIMITS, limiter
+from api.platform.limits import WEB_CODES_FROM_ADDRESS, web_code_limits
 from api.screen.states import bars
 from dilemmas.employee import installations, meeting_joins, meetings
 from dilemmas.errors import DomainError, NotFound, Unauthorized
@@ -120,14 +123,18 @@ def join_policy(response: Response) -> Response:
 
 
 def _caller():
-    """The installation of this browser's cookie, or None."""
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
-    try:
-        return installations.authenticate(db_session(), server_secret(), token)
-    except Unauthorized:
-        return None
+    """The installation of this browser's cookie, or None (looked up once
+    per request: the limits ask too)."""
+    if "_join_caller" not in request.environ:
+        token = request.cookies.get(COOKIE)
+        caller = None
+        if token:
+            try:
+                caller = installations.authenticate(db_session(), server_secret(), token)
+            except Unauthorized:
+                caller = None
+        request.environ["_join_caller"] = caller
+    return request.environ["_join_caller"]
 
 
 def _form_token() -> str:
@@ -167,8 +174,18 @@ def start():
     return _join_page(request.environ.get(ENVIRON_CODE, "")[:6])
 
 
+def _has_installation() -> bool:
+    return _caller() is not None
+
+
+def _limited(view):
+    for decorator in web_code_limits(_has_installation):
+        view = decorator(view)
+    return view
+
+
 @web.post("/")
-@limiter.limit(CODE_GUESSING_LIMITS, deduct_when=lambda response: response.status_code == 404)
+@_limited
 def join():
     """Join with the code: an installation of platform web for a browser
     without one, then the meeting's page."""
@@ -202,9 +219,10 @@ def join():
 
 @web.errorhandler(429)
 def too_many(error):
-    """Too many wrong codes from this address: the page says so, in words."""
-    response = _join_page("", "Te veel verkeerde codes vanaf dit adres. Wacht even en probeer het opnieuw.", 429)
+    """Too many wrong codes, from this address or from browsers anywhere:
+    the page says which, in words."""
     limit = getattr(error, "limit", None)
+    response = _join_page("", (limit and limit.error_message) or WEB_CODES_FROM_ADDRESS, 429)
     if limit is not None:
         response.headers["Retry-After"] = str(limit.limit.get_expiry())
     return response

@@ -116,7 +116,7 @@ def _view_or_none():
     if screen_pass is None:
         return None
     try:
-        return deliberation.screen(db_session(), screen_pass[0], request_time())
+        return deliberation.screen(db_session(), screen_pass[0], request_time(), settings().thresholds.counter_key)
     except NotFound:
         return None
 
@@ -181,6 +181,7 @@ def steer():
             request.form.get("action", ""),
             settings().meeting_min_reveal,
             request_time(),
+            settings().thresholds.counter_key,
         )
     except DomainError as error:
         db_session().rollback()

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from dilemmas.employee import meetings, teams
+from dilemmas.employee import ballots, meetings, teams
 from dilemmas.employee.meeting_rules import Consensus
 from dilemmas.errors import Conflict, Forbidden, Invalid, NotFound, UnknownReference
 from dilemmas.model.content import OPTION_KEYS
@@ -167,7 +167,13 @@ def may_steer(session: Session, meeting_id: int, steering_key: str | None) -> bo
 
 
 def steer(
-    session: Session, meeting_id: int, steering_key: str | None, action: str, min_votes: int, now: datetime
+    session: Session,
+    meeting_id: int,
+    steering_key: str | None,
+    action: str,
+    min_votes: int,
+    now: datetime,
+    counter_key: bytes,
 ) -> meetings.MeetingView:
     """What the lead could do from the phone, done from the presenter screen
     (the laptop): the next or previous step, reveal, revote. The screen's
@@ -177,7 +183,7 @@ def steer(
         raise UnknownReference("Onbekende stap.", {"action": [f"Kies uit {', '.join(STEERING)}."]})
     if not may_steer(session, meeting_id, steering_key):
         raise Forbidden("Dit scherm mag de sessie niet (meer) sturen; de teamleider kan een nieuwe code geven.")
-    access = meetings.steering_access(session, meeting_id, now)
+    access = meetings.steering_access(session, meeting_id, counter_key, now)
     if action == "reveal":
         return meetings.reveal_as(session, access, min_votes, now)
     if action == "revote":
@@ -208,13 +214,13 @@ class ScreenView:
     next_step: str | None = None
 
 
-def screen(session: Session, meeting_id: int, now: datetime) -> ScreenView:
+def screen(session: Session, meeting_id: int, now: datetime, counter_key: bytes) -> ScreenView:
     """The presenter screen of a meeting (for the holder of its screen pass)."""
     row = session.get(Meeting, meeting_id, populate_existing=True)
     if row is None:
         raise NotFound("Deze sessie bestaat niet.")
     # The screen votes never: a key no phone can have.
-    view = meetings.view_of(session, meetings.Access(row, "", lead=False), now)
+    view = meetings.view_of(session, meetings.Access(row, "", False, ballots.vault_key(counter_key)), now)
     moved_on, next_step = False, None
     if view.step is not None:
         followed = session.get(Deliberation, meeting_id)

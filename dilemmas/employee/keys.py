@@ -36,3 +36,10 @@ def respondent_key(base: bytes, dilemma_id: int) -> str:
 def voter_key(base: bytes, session_id: int) -> str:
     """The installation's pseudonym in one meeting; another in every meeting."""
     return hmac.new(base, f"vote:{session_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def ballot_key(base: bytes, session_id: int) -> str:
+    """The installation's pseudonym among one meeting's sealed ballots: not
+    its ``voter_key``, so that whoever opens the ballots cannot pair a vote
+    with a participant row (and the order of joining it was written in)."""
+    return hmac.new(base, f"ballot:{session_id}".encode(), hashlib.sha256).hexdigest()

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from dilemmas.employee import teams
 from dilemmas.employee.installations import register
-from dilemmas.employee.keys import voter_key
-from dilemmas.employee.meetings import CLOSED, Access, MeetingView, assign_new_code, view_of
+from dilemmas.employee.meetings import CLOSED, MeetingView, assign_new_code, caller_access, view_of
 from dilemmas.errors import Invalid, NotFound, TooManyAttempts
 from dilemmas.model.meetings import JoinThrottle, Meeting, Participant
 from dilemmas.model.organisations import Organisation
@@ -132,16 +131,18 @@ def join(session: Session, installation: Respondent, join_code: str, now: dateti
         _count_failure(session, throttle, installation, now)
         session.commit()
         raise NotFound("Er is geen open sessie met deze code.")
-    key = voter_key(installation.key_base, row.id)
+    access = caller_access(installation, row, teams.is_lead(session, installation, row.team_id))
     session.execute(
-        insert_for(session, Participant.__table__).values(session_id=row.id, voter_key=key).on_conflict_do_nothing()
+        insert_for(session, Participant.__table__)
+        .values(session_id=row.id, voter_key=access.key)
+        .on_conflict_do_nothing()
     )
     if throttle.failures == 0:
         # Nothing to remember. Failures are not forgiven by a success: a
         # guesser who knows one good code could otherwise reset the delay.
         session.delete(throttle)
     session.commit()
-    return view_of(session, Access(row, key, teams.is_lead(session, installation, row.team_id)), now)
+    return view_of(session, access, now)
 
 
 @dataclass(frozen=True)
@@ -153,13 +154,6 @@ class WebJoin:
     token: str | None
 
 
-def _count_failure_without_installation(session: Session, now: datetime) -> None:
-    """A wrong code from a browser that has no installation yet: it could
-    have been aimed at any open meeting, so each counts it (a new code after
-    ``MAX_FAILED_JOINS``), as a phone's failure counts in its organisation."""
-    _count_against_open_meetings(session, now)
-
-
 def join_on_the_web(
     session: Session, secret_key: bytes, join_code: str, now: datetime, installation: Respondent | None
 ) -> WebJoin:
@@ -167,8 +161,11 @@ def join_on_the_web(
     installation gets one of platform ``web`` in the meeting's organisation,
     made only once the code is right; then it joins as any phone does
     (``join``), with the same keys, counts and throttles. A wrong code
-    counts as a failure of the installation, or of every open meeting when
-    there is none."""
+    counts as a failure of the installation; from a browser without one it
+    belongs to no organisation and counts against no meeting (so no
+    meeting gets a new code for another organisation's typos): the web
+    layer caps such codes per address and over all addresses
+    (``api.platform.limits.web_code_limits``)."""
     if not JOIN_CODE.match(join_code or ""):
         raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
     if installation is not None:
@@ -177,8 +174,6 @@ def join_on_the_web(
         select(Meeting).where(Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
     ).one_or_none()
     if row is None:
-        _count_failure_without_installation(session, now)
-        session.commit()
         raise NotFound("Er is geen open sessie met deze code.")
     registration = register(
         session, secret_key, now, "web", organisation=session.get(Organisation, row.organisation_id)

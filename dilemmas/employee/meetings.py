@@ -9,18 +9,21 @@ that counts for the team with mode ``team``. The state machine::
     open --reveal--> revealed --revote--> revoting --reveal--> revealed
     revealed --consensus--> revealed (answer recorded) ; any --close--> closed
 
-Nobody sees who voted what: a voter is a ``voter_key`` derived from the
-installation's token for this session (``employee.keys``), different for every
-session, and a view
-shows only counts. ``shift`` (how many voters changed their option between
-the rounds) is counted by pairing the two rounds' votes on that key.
+Nobody sees who voted what: a participant is a ``voter_key`` derived from
+the installation's token for this session (``employee.keys``), different for
+every session, and a view shows only counts. The votes themselves are one
+sealed vector per meeting (``employee.ballots``), keyed by another pseudonym
+of the token (``ballot_key``); ``shift`` (how many voters changed their
+option between the rounds) pairs the two rounds' votes on that key.
 
 A session lasts four hours; after that it counts as closed and its join
 code is free again. Join codes are guessable (a million of them), so failed
 attempts cost time: per installation with a delay that doubles after a few
 free attempts, per client address in the HTTP layer, and every open session
 of the organisation gets a new code after 100 failed attempts made while it
-was open."""
+was open. A browser without an installation belongs to no organisation: its
+wrong codes are capped per address and over all addresses in the HTTP layer
+(``meeting_joins.join_on_the_web``)."""
 
 from __future__ import annotations
 
@@ -29,10 +32,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from dilemmas.employee import teams
-from dilemmas.employee.keys import voter_key
+from dilemmas.employee import ballots, teams
+from dilemmas.employee.keys import ballot_key, voter_key
 from dilemmas.employee.meeting_rules import (
     ROUNDS,
     Consensus,
@@ -57,7 +60,6 @@ from dilemmas.model.meetings import (
     Meeting,
     Participant,
     TeamAnswer,
-    Vote,
 )
 from dilemmas.model.teams import Team
 from dilemmas.reads.deliberation import step_of
@@ -75,9 +77,23 @@ LIFETIME = timedelta(hours=4)
 
 @dataclass
 class Access:
+    """A caller's hold on a meeting: ``key`` its participant row's key,
+    ``ballot`` its key among the sealed ballots (both empty for the
+    presenter screen, which never votes), ``vault`` the ballots' key."""
+
     row: Meeting
     key: str
     lead: bool
+    vault: bytes
+    ballot: str = ""
+
+
+def caller_access(installation: Respondent, row: Meeting, lead: bool) -> Access:
+    """The access of an installation that takes part (or leads)."""
+    base = installation.key_base
+    return Access(
+        row, voter_key(base, row.id), lead, ballots.vault_key(installation.counter_key), ballot_key(base, row.id)
+    )
 
 
 def _access(session: Session, installation: Respondent, meeting_id: int, lock: str | None = None) -> Access:
@@ -91,11 +107,10 @@ def _access(session: Session, installation: Respondent, meeting_id: int, lock: s
     row = session.scalars(query).one_or_none()
     if row is None or row.organisation_id != installation.organisation_id:
         raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
-    key = voter_key(installation.key_base, row.id)
-    lead = teams.is_lead(session, installation, row.team_id)
-    if not lead and session.get(Participant, (row.id, key)) is None:
+    access = caller_access(installation, row, teams.is_lead(session, installation, row.team_id))
+    if not access.lead and session.get(Participant, (row.id, access.key)) is None:
         raise NotFound("Deze sessie bestaat niet of je doet er niet aan mee.")
-    return Access(row, key, lead)
+    return access
 
 
 def lead_access(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> Access:
@@ -108,7 +123,7 @@ def lead_access(session: Session, installation: Respondent, meeting_id: int, now
     return access
 
 
-def steering_access(session: Session, meeting_id: int, now: datetime) -> Access:
+def steering_access(session: Session, meeting_id: int, counter_key: bytes, now: datetime) -> Access:
     """The lead's authority over a meeting for the presenter screen the lead
     lets steer (deliberation.steer checks that right): locked for a change,
     with no voter key (the screen never votes); Conflict once closed."""
@@ -119,7 +134,7 @@ def steering_access(session: Session, meeting_id: int, now: datetime) -> Access:
         raise NotFound("Deze sessie bestaat niet.")
     if effective_state(row, now) == CLOSED:
         raise refuse("change", CLOSED, ())
-    return Access(row, "", lead=True)
+    return Access(row, "", lead=True, vault=ballots.vault_key(counter_key))
 
 
 def _team_answer(session: Session, row: Meeting) -> TeamAnswer | None:
@@ -149,14 +164,7 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
     row = access.row
     state = effective_state(row, now)
     participants = session.scalar(select(func.count()).select_from(Participant).where(Participant.session_id == row.id))
-    counts: dict[int, list[int]] = {}
-    for round_, option, count in session.execute(
-        select(Vote.round, Vote.option, func.count()).where(Vote.session_id == row.id).group_by(Vote.round, Vote.option)
-    ):
-        counts.setdefault(round_, [0] * len(OPTION_KEYS))[OPTION_KEYS.index(option)] = int(count)
-    mine = session.scalar(
-        select(Vote.option).where(Vote.session_id == row.id, Vote.round == row.round, Vote.voter_key == access.key)
-    )
+    votes = ballots.read(session, access.vault, row.id)
     answer = _team_answer(session, row)
     allowed = _for_caller(access, meeting_actions(state, row.round, answer is not None))
     team = session.get(Team, row.team_id)
@@ -168,14 +176,14 @@ def view_of(session: Session, access: Access, now: datetime) -> MeetingView:
         state=state,
         round=row.round,
         participants=int(participants or 0),
-        votes=sum(counts.get(row.round, [])),
-        spread=tuple(counts.get(row.revealed_round, [0] * len(OPTION_KEYS))) if row.revealed_round else None,
+        votes=votes.count(row.round),
+        spread=votes.spread(row.revealed_round) if row.revealed_round else None,
         shift=row.shift if row.revealed_round == ROUNDS else None,
         consensus=Consensus(answer.option, answer.note) if answer and answer.session_id == row.id else None,
         join_code=row.join_code if state != CLOSED else None,
         expires_at=row.expires_at,
         role=LEAD_ROLE if access.lead else PARTICIPANT_ROLE,
-        my_vote=mine,
+        my_vote=votes.of(row.round, access.ballot),
         allowed=allowed,
         step=step_of(session, row.id, now) if state != CLOSED else None,
     )
@@ -245,7 +253,7 @@ def create(session: Session, installation: Respondent, team_id: int, dilemma_id:
     # The lead takes part like anyone else, from their first vote: a
     # participant row written first would say which vote is the lead's.
     session.commit()
-    return view_of(session, Access(row, voter_key(installation.key_base, row.id), lead=True), now)
+    return view_of(session, caller_access(installation, row, lead=True), now)
 
 
 def view(session: Session, installation: Respondent, meeting_id: int, now: datetime) -> MeetingView:
@@ -266,36 +274,9 @@ def vote(session: Session, installation: Respondent, meeting_id: int, option: st
         .values(session_id=row.id, voter_key=access.key)
         .on_conflict_do_nothing()
     )
-    statement = insert_for(session, Vote.__table__).values(
-        session_id=row.id, round=row.round, voter_key=access.key, option=option
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["session_id", "round", "voter_key"], set_={"option": statement.excluded.option}
-        )
-    )
+    ballots.cast(session, access.vault, row.id, row.round, access.ballot, option)
     session.commit()
     return view_of(session, access, now)
-
-
-def _shift(session: Session, meeting_id: int) -> int:
-    first, second = aliased(Vote), aliased(Vote)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(first)
-            .join(
-                second,
-                and_(
-                    second.session_id == first.session_id,
-                    second.voter_key == first.voter_key,
-                    second.round == first.round + 1,
-                ),
-            )
-            .where(first.session_id == meeting_id, first.round == 1, first.option != second.option)
-        )
-        or 0
-    )
 
 
 def reveal(session: Session, installation: Respondent, meeting_id: int, min_votes: int, now: datetime) -> MeetingView:
@@ -311,17 +292,14 @@ def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -
     or the presenter screen the lead lets steer)."""
     state = _require(session, access, "reveal", now)
     row = access.row
-    votes = int(
-        session.scalar(select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == row.round))
-        or 0
-    )
+    cast = ballots.read(session, access.vault, row.id)
+    votes = cast.count(row.round)
     needed = min_votes
     if row.round > 1:
         # A revote shown with fewer votes than the first round, beside the
         # shift, names the vote of whoever is missing: the lead closes the
         # round instead (docs/anonymity.md, mechanism 7).
-        first = session.scalar(select(func.count()).select_from(Vote).where(Vote.session_id == row.id, Vote.round == 1))
-        needed = max(min_votes, int(first or 0))
+        needed = max(min_votes, cast.count(1))
     if votes < needed:
         allowed = revealable(meeting_actions(state, row.round, False), votes, needed)
         raise Conflict(
@@ -340,7 +318,7 @@ def reveal_as(session: Session, access: Access, min_votes: int, now: datetime) -
     row.state = REVEALED
     row.revealed_round = row.round
     if row.round == ROUNDS:
-        row.shift = _shift(session, row.id)
+        row.shift = cast.shift(1, row.round)
     followed = step_of(session, row.id, now)
     if followed is not None:
         # The presenter screen shows the whole result until the method moves on.
@@ -434,6 +412,6 @@ def close(session: Session, installation: Respondent, meeting_id: int, now: date
 
 
 def _forget_order(session: Session, meeting_id: int) -> None:
-    # Who joined and voted first says whose vote is whose (docs/anonymity.md).
-    for table in (Participant.__table__, Vote.__table__):
-        rewrite_in_key_order(session, table, "session_id", meeting_id)
+    # Who joined first is nobody's business (docs/anonymity.md); the votes
+    # are one sealed row that holds no order.
+    rewrite_in_key_order(session, Participant.__table__, "session_id", meeting_id)

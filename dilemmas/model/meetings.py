@@ -1,19 +1,14 @@
-"""A team's live meetings: participants, votes per round, the team's joint
+"""A team's live meetings: participants, their sealed votes, the team's joint
 answer and the throttle on failed join codes."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dilemmas.storage.base import Base
-
-if TYPE_CHECKING:
-    pass
-
 
 OPEN, REVEALED, REVOTING, CLOSED = "open", "revealed", "revoting", "closed"
 STATES = (OPEN, REVEALED, REVOTING, CLOSED)
@@ -54,14 +49,17 @@ class Participant(Base):
     voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-class Vote(Base):
-    __tablename__ = "session_votes"
-    __table_args__ = {"sqlite_with_rowid": False}  # no order of voting
+class Ballots(Base):
+    """Every vote of a meeting, both rounds, as one vector sealed under a
+    key derived from the server secret, rewritten whole with a fresh nonce
+    on every vote (``dilemmas.employee.ballots``): no row per vote, so no
+    order of voting in page offsets, ``xmin``, dead tuples or the WAL, and
+    no option in clear."""
+
+    __tablename__ = "session_ballots"
 
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
-    round: Mapped[int] = mapped_column(primary_key=True)
-    voter_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    option: Mapped[str] = mapped_column(String(1))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class TeamAnswer(Base):

@@ -1,62 +1,35 @@
-"""The office's list of dilemmas: filtered, paged, with each one's week and
-whether it has answers, in a fixed number of queries."""
+"""The office's list of dilemmas: filtered, paged, with each one's week, in a
+fixed number of queries (whether it has answers is a release's to say:
+``scoring.answered``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dilemmas.model.answers import Answer
 from dilemmas.model.content import Category, Dilemma, Revision
 from dilemmas.model.organisations import Organisation
 from dilemmas.model.schedule import ScheduledWeek
 from dilemmas.office.scope import Actor, organisation_in_scope
 from dilemmas.reads.content import with_content
+from dilemmas.reads.placements import Placement
 from dilemmas.storage.base import page_window
-from dilemmas.weeks import Week, is_closed
+from dilemmas.weeks import Week
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What an admin listing shows beside a dilemma's content."""
-
-    week: str | None
-    answered: bool
-
-
-def facts_of(session: Session, dilemma_ids: list[int], now: datetime) -> dict[int, Facts]:
-    """Week and 'has answers' for many dilemmas in a few queries (a semi-join
-    that stops at the first answer of each, whatever their number). While a
-    dilemma's week is open ``answered`` is False whatever happened: the flag
-    flipping at the week's first answer told who answered first."""
+def placements_of(session: Session, dilemma_ids: list[int]) -> dict[int, Placement]:
+    """Where each of these dilemmas is scheduled, in one query: the week a
+    listing shows beside it, and whether that week has closed."""
     if not dilemma_ids:
         return {}
-    weeks = dict(
-        session.execute(
-            select(ScheduledWeek.dilemma_id, ScheduledWeek.week).where(ScheduledWeek.dilemma_id.in_(dilemma_ids))
-        ).all()
-    )
-    answered = set(
-        session.scalars(
-            select(Dilemma.id).where(Dilemma.id.in_(dilemma_ids), exists().where(Answer.dilemma_id == Dilemma.id))
-        )
-    )
-    zones = dict(
-        session.execute(
-            select(ScheduledWeek.dilemma_id, Organisation.timezone)
-            .join(Organisation, Organisation.id == ScheduledWeek.organisation_id)
-            .where(ScheduledWeek.dilemma_id.in_(dilemma_ids))
-        ).all()
-    )
-
-    def shown(i: int) -> bool:
-        week = weeks.get(i)
-        return i in answered and (week is None or is_closed(Week.parse(week), now, zones[i]))
-
-    return {i: Facts(weeks.get(i), shown(i)) for i in dilemma_ids}
+    rows = session.execute(
+        select(ScheduledWeek.dilemma_id, ScheduledWeek.week, Organisation.id, Organisation.timezone)
+        .join(Organisation, Organisation.id == ScheduledWeek.organisation_id)
+        .where(ScheduledWeek.dilemma_id.in_(dilemma_ids))
+    ).all()
+    return {d: Placement(d, Week.parse(week), org, zone) for d, week, org, zone in rows}
 
 
 @dataclass

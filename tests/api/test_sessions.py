@@ -6,12 +6,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from dilemmas.counters import counter_key
+from dilemmas.employee import ballots
 from dilemmas.employee.meeting_joins import MAX_FAILED_JOINS
-from dilemmas.model.meetings import Meeting, Participant, TeamAnswer, Vote
+from dilemmas.model.meetings import Ballots, Meeting, Participant, TeamAnswer
 from tests import counts
 from tests.api.test_errors import assert_problem
 from tests.api.test_query_counts import counted
-from tests.conftest import set_now
+from tests.conftest import SECRET, set_now
 from tests.factories import bank, register, schedule, team
 
 SCOPE_TEAM = "team"  # a scope or mode of the second edition; no counter has it now
@@ -136,10 +138,13 @@ def test_a_full_meeting_with_six_phones(client, session, this_week):
     assert session.scalar(select(TeamAnswer.answered_on)) == date(2026, 12, 7)  # the Monday of its week
     # Individual spreads are untouched by the session: nobody answered alone.
     assert counts.option_counts(session, this_week.id) == {}  # no member's own answer was counted
-    # Votes are stored under per-session pseudonyms, never an installation id.
-    assert set(Vote.__table__.columns.keys()) == {"session_id", "round", "voter_key", "option"}
-    keys = session.scalars(select(Vote.voter_key)).all()
+    # Votes are one sealed vector per meeting, under per-session pseudonyms
+    # that are not the participants' keys, never an installation id.
+    assert set(Ballots.__table__.columns.keys()) == {"session_id", "sealed"}
+    stored = ballots.read(session, ballots.vault_key(counter_key(SECRET.encode())), sid)
+    keys = [key for votes in stored.rounds.values() for key in votes]
     assert len(keys) == 12 and not any(phone.id in key for phone in [lead, *colleagues] for key in keys)
+    assert not set(keys) & set(session.scalars(select(Participant.voter_key)))
 
 
 def test_a_member_of_another_organisation_cannot_join_or_see(client, session, meeting):
@@ -203,7 +208,7 @@ def test_a_closed_session_refuses_everything(client, session, meeting):
         assert problem["allowed"] == [] and problem["state"] == "closed"
     assert_problem(join(register(client), started["join_code"]), 404)
     assert participant.get(f"/sessions/{sid}").get_json()["state"] == "closed"
-    assert session.scalar(select(func.count()).select_from(Vote)) == 0
+    assert session.scalar(select(func.count()).select_from(Ballots)) == 0
 
 
 def test_only_the_lead_steers(client, session, meeting, this_week):
@@ -336,7 +341,7 @@ def test_invalid_session_bodies_are_422_and_change_nothing(session, meeting, pat
     lead, _, started = meeting
     method = lead.put
     assert set(assert_problem(method(f"/sessions/{started['id']}{path}", json=body), 422)["errors"]) == fields
-    assert session.scalar(select(func.count()).select_from(Vote)) == 0
+    assert session.scalar(select(func.count()).select_from(Ballots)) == 0
 
 
 @pytest.mark.parametrize("code", ["12345", "1234567", "12a456", 123456, "", " 123456"])
