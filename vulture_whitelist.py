@@ -101,3 +101,5 @@ live_until  # unused variable (api/employee/dilemmas.py, scoring/results.py): a 
 taken_by  # unused variable (api/platform/errors.py: a problem member, declared for the document)
 _._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Instant)
 obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)
+previous_dilemma_id  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field
+previous_week  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field

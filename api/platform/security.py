@@ -35,8 +35,6 @@ ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, 
 log = logging.getLogger("kompas.requests")
 
 
-
-
 def init_app(app: Flask) -> None:
     origins = app.extensions["kompas.settings"].cors_origins
 
@@ -93,5 +91,3 @@ def init_app(app: Flask) -> None:
             },
         )
         return response
-
-

@@ -77,6 +77,9 @@ class Dilemma(Base):
     # Position in the bundled bank; None for dilemmas written in the admin.
     bank_position: Mapped[int | None]
     needs_review: Mapped[bool] = mapped_column(default=False)
+    # A run again is a new row, so its respondent keys, counters, budget and
+    # week are its own; this links it to the edition it repeats.
+    previous_edition_id: Mapped[int | None] = mapped_column(ForeignKey("dilemmas.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
 
     category: Mapped[Category] = relationship(lazy="joined")
