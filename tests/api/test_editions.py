@@ -5,6 +5,8 @@ wait, and after its close the shift between the two editions."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from api.platform.settings import parse_now
@@ -218,3 +220,43 @@ def test_after_both_closes_the_rerun_shows_the_shift_within_its_margin(app, clie
     office_shift = stats["shift"]["scopes"][0]
     assert office_shift["options"] == everyone["options"] and office_shift["aligned"] == everyone["aligned"]
     assert [s["suppressed"] for s in stats["shift"]["scopes"][1:]] == [True] * (len(stats["shift"]["scopes"]) - 1)
+
+
+def test_the_console_runs_a_dilemma_again_and_shows_the_live_figure_and_the_shift(app, client, session):
+    from tests.api.test_console import sign_in
+
+    first = schedule(session, bank(session)[0], "2026-W50")
+    set_now(app, FIRST_MONDAY)
+    population(session, first.id, FIRST_SHARE, FIRST_MONDAY)
+    admin = office(client, session, "admin", days=400)
+    # Tuesday of the first week: "Deze week" shows the live figure with its margin.
+    set_now(app, "2026-12-08T15:00:00+01:00")
+    sign_in(client, admin.token)
+    week = client.get("/office/").get_data(as_text=True)
+    assert 'id="chart-live-rijk"' in week and "marge ± " in week and "live-table" in week
+    page = client.get(f"/office/dilemmas/{first.id}").get_data(as_text=True)
+    assert 'id="run-again"' not in page, "not before its week is over"
+
+    set_now(app, AFTER_FIRST)
+    csrf = sign_in(client, admin.token)  # the clock jumped past the idle time-out
+    page = client.get(f"/office/dilemmas/{first.id}").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d{4}-W\d{2})"', page.split('id="run-again"')[1])
+    assert offered[0] == SECOND_WEEK
+    too_soon = client.post(f"/office/dilemmas/{first.id}/editions", data={"csrf_token": csrf, "week": "2027-W10"})
+    assert too_soon.status_code == 409 and "2027-W23" in too_soon.get_data(as_text=True)
+    made = client.post(f"/office/dilemmas/{first.id}/editions", data={"csrf_token": csrf, "week": SECOND_WEEK})
+    assert made.status_code == 303
+    second_id = int(re.search(r"/office/dilemmas/(\d+)", made.headers["Location"]).group(1))
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Nieuwe editie gemaakt en ingepland" in page and 'id="previous-edition"' in page
+
+    set_now(app, SECOND_MONDAY)
+    population(session, second_id, SECOND_SHARE, SECOND_MONDAY)
+    set_now(app, AFTER_SECOND)
+    sign_in(client, admin.token)
+    statistics = client.get(f"/office/statistics/dilemmas/{second_id}").get_data(as_text=True)
+    assert 'id="shift"' in statistics and 'id="chart-shift-0"' in statistics
+    rows = dict(re.findall(r'<th scope="row">Optie ([A-D])</th><td class="num">([+-]\d+)</td>', statistics))
+    expected = {k: SECOND_SHARE[k] - FIRST_SHARE[k] for k in "ABCD"}
+    assert set(rows) == set("ABCD")
+    assert all(abs(int(rows[k]) - expected[k]) <= 6 for k in rows), rows
