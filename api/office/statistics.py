@@ -67,6 +67,7 @@ class DifficultyOut(ma.Schema):
 
 
 class LiveSpreadOut(SpreadOut):
+    reason = Choice(("too_few_answers", "week_open"), allow_none=True)
     scope = Choice((SCOPE_ALL,), metadata={"description": "Always all colleagues: the live figure has no parts"})
     until = Instant(allow_none=True, metadata={"description": "The end of the last day the live figure counts"})
 
@@ -85,7 +86,9 @@ class ScopeShiftStatsOut(ma.Schema):
     scope_id = ma.fields.Integer()
     name = ma.fields.String()
     suppressed = ma.fields.Boolean()
-    reason = ma.fields.String(allow_none=True, metadata={"description": "too_few_answers in either edition"})
+    reason = Choice(
+        ("too_few_answers",), allow_none=True, metadata={"description": "too_few_answers in either edition"}
+    )
     options = ma.fields.List(
         ma.fields.Nested(ShiftOptionOut),
         allow_none=True,

@@ -83,6 +83,12 @@ class ProblemSchema(ma.Schema):
     field = ma.fields.String(metadata={"description": "The body's field that clashes (409)"})
     week = ma.fields.String(metadata={"description": "The ISO week concerned, e.g. 2026-W50 (409)"})
     taken_by = ma.fields.Integer(metadata={"description": "The dilemma already scheduled in the week (409)"})
+    earliest_week = ma.fields.String(
+        metadata={"description": "The first week a new edition of the dilemma may run (409, edition-refused)"}
+    )
+    newer_edition_id = ma.fields.Integer(
+        metadata={"description": "The newer edition to run again instead (409, edition-refused)"}
+    )
     reason = ma.fields.String(metadata={"description": "Why a change is refused, e.g. 'answered' (409)"})
 
 
