@@ -103,3 +103,4 @@ _._serialize  # unused method (api/platform/fields.py: marshmallow's hook, Insta
 obj  # unused variable (api/platform/fields.py: marshmallow's hook signature)
 previous_dilemma_id  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field
 previous_week  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field
+newer_edition_id  # unused variable (api/platform/errors.py: a problem member, declared for the document)
