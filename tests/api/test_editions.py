@@ -220,6 +220,10 @@ def test_after_both_closes_the_rerun_shows_the_shift_within_its_margin(app, clie
     office_shift = stats["shift"]["scopes"][0]
     assert office_shift["options"] == everyone["options"] and office_shift["aligned"] == everyone["aligned"]
     assert [s["suppressed"] for s in stats["shift"]["scopes"][1:]] == [True] * (len(stats["shift"]["scopes"]) - 1)
+    csv = analyst.get(f"/stats/dilemmas/{second['id']}", headers={"Accept": "text/csv"}).get_data(as_text=True)
+    for option in everyone["options"]:
+        assert f"shift:{option['key']},{option['points']},no" in csv
+        assert f"shift:{option['key']}:margin,{option['margin']},no" in csv
 
 
 def test_the_console_runs_a_dilemma_again_and_shows_the_live_figure_and_the_shift(app, client, session):
