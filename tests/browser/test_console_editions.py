@@ -6,7 +6,9 @@ with its table. axe-core checks each page."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -70,6 +72,14 @@ def sign_in(new_page, token: str):
     return page
 
 
+def look(page, name: str) -> None:
+    """With KOMPAS_SCREENSHOTS=folder (`make screenshots`), save the page to look at."""
+    folder = os.environ.get("KOMPAS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}-1280.png"), full_page=True)
+
+
 def no_serious_violations(page) -> None:
     found = [v for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS]
     assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
@@ -93,6 +103,7 @@ def test_the_office_sees_the_live_figure_runs_a_dilemma_again_and_reads_the_shif
     share_of_a = int(table.get_by_role("row").nth(1).get_by_role("cell").nth(1).inner_text().rstrip("%"))
     margin = int(re.search(r"± (\d+)", card.locator(".live-figure").inner_text()).group(1))
     assert margin <= 10 and abs(share_of_a - 50) <= 2 * margin
+    look(page, "this-week-live")
     no_serious_violations(page)
 
     # The next week: the dilemma ran; run it again, half a year on.
@@ -101,6 +112,7 @@ def test_the_office_sees_the_live_figure_runs_a_dilemma_again_and_reads_the_shif
     page.goto(f"/office/dilemmas/{first_id}")
     week = page.get_by_label("Opnieuw inzetten in week")
     expect(week).to_have_value("2027-W23")
+    look(page, "dilemma-run-again")
     no_serious_violations(page)
     page.get_by_role("button", name="Opnieuw inzetten").click()
     expect(page.get_by_role("status")).to_contain_text("Nieuwe editie gemaakt en ingepland")
@@ -124,4 +136,5 @@ def test_the_office_sees_the_live_figure_runs_a_dilemma_again_and_reads_the_shif
         shown[key] = (int(cells.nth(0).inner_text()), int(cells.nth(1).inner_text()))
     for key, (points, margin) in shown.items():
         assert abs(points - (SECOND_SHARE[key] - FIRST_SHARE[key])) <= margin + 1, shown
+    look(page, "statistics-shift")
     no_serious_violations(page)
