@@ -239,8 +239,10 @@ def new_dilemma(
     now: datetime,
     content: dict[str, Any],
     bank_position: int | None = None,
+    previous_edition_id: int | None = None,
 ) -> Dilemma:
-    """A dilemma with ``content`` as its first revision; the caller commits."""
+    """A dilemma with ``content`` as its first revision (a new edition of
+    ``previous_edition_id``, if given); the caller commits."""
     if session.scalar(select(exists().where(Dilemma.slug == slug))):
         raise Conflict("Deze slug is al in gebruik; kies een andere.", cause="duplicate", field="slug")
     dilemma = Dilemma(
@@ -250,6 +252,7 @@ def new_dilemma(
         audience=audience,
         status=status,
         bank_position=bank_position,
+        previous_edition_id=previous_edition_id,
         created_at=now,
     )
     session.add(dilemma)

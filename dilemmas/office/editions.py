@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import Conflict
@@ -78,21 +79,30 @@ def run_again(
     first = session.get(Dilemma, editions[0])
     content = current_content(dilemma.current)
     organisation = session.get(Organisation, dilemma.organisation_id)
-    edition = new_dilemma(
-        session,
-        organisation,
-        f"{first.slug[:SLUG_ROOM]}-editie-{len(editions) + 1}",
-        dilemma.category.slug,
-        dilemma.audience,
-        "approved",
-        # The text was approved before; its author stays its author (four-eyes on any later edit).
-        dilemma.current.author,
-        now,
-        content,
-    )
-    edition.previous_edition_id = dilemma.id
+    try:
+        edition = new_dilemma(
+            session,
+            organisation,
+            f"{first.slug[:SLUG_ROOM]}-editie-{len(editions) + 1}",
+            dilemma.category.slug,
+            dilemma.audience,
+            "approved",
+            # The text was approved before; its author stays its author (four-eyes on any later edit).
+            dilemma.current.author,
+            now,
+            content,
+            previous_edition_id=dilemma.id,
+        )
+    except (IntegrityError, Conflict):
+        # Another publisher ran it again at the same moment: the unique
+        # previous_edition_id (or the edition's slug) let theirs win.
+        session.rollback()
+        raise _refused(
+            "Van dit dilemma is zojuist een nieuwere editie gemaakt; zet die opnieuw in.",
+            "newer_edition",
+            newer_edition_id=next_edition(session, dilemma_id),
+        ) from None
     edition.needs_review = dilemma.needs_review
-    session.flush()
     audit.record(
         session,
         now,
