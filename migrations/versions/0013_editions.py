@@ -10,9 +10,10 @@ privacy budget and week, docs/anonymity.md); ``previous_edition_id`` says
 which edition it repeats, for the shift between editions. Unique: editions
 form one line.
 
-On SQLite a new foreign key takes a batch "move and copy" of the table,
-which drops the table's content-generation triggers (migration 0007): they
-are put back after it, both ways.
+On SQLite the column is added and dropped in place, never by a batch "move
+and copy": dropping the old ``dilemmas`` table with foreign keys on would
+delete every revision, schedule entry and answer by cascade, and would
+drop the table's content-generation triggers (migration 0007).
 """
 
 import sqlalchemy as sa
@@ -25,34 +26,27 @@ depends_on = None
 
 FOREIGN_KEY = "fk_dilemmas_previous_edition_id_dilemmas"
 INDEX = "ix_dilemmas_previous_edition_id"
-BUMP = "UPDATE content_generation SET value = value + 1 WHERE id = 1"
 
 
 def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
-def _triggers_back() -> None:
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER IF NOT EXISTS bump_content_generation_dilemmas_{event.lower()} AFTER {event} ON dilemmas "
-            f"BEGIN {BUMP}; END"
-        )
-
-
 def upgrade() -> None:
-    with op.batch_alter_table("dilemmas", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("previous_edition_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(FOREIGN_KEY, "dilemmas", ["previous_edition_id"], ["id"], ondelete="SET NULL")
-        batch_op.create_index(INDEX, ["previous_edition_id"], unique=True)
     if _sqlite():
-        _triggers_back()
+        op.execute(
+            f"ALTER TABLE dilemmas ADD COLUMN previous_edition_id INTEGER CONSTRAINT {FOREIGN_KEY} REFERENCES dilemmas (id)"
+        )
+    else:
+        op.add_column("dilemmas", sa.Column("previous_edition_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(FOREIGN_KEY, "dilemmas", "dilemmas", ["previous_edition_id"], ["id"])
+    op.create_index(INDEX, "dilemmas", ["previous_edition_id"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("dilemmas", schema=None) as batch_op:
-        batch_op.drop_index(INDEX)
-        batch_op.drop_constraint(FOREIGN_KEY, type_="foreignkey")
-        batch_op.drop_column("previous_edition_id")
+    op.drop_index(INDEX, table_name="dilemmas")
     if _sqlite():
-        _triggers_back()
+        op.execute("ALTER TABLE dilemmas DROP COLUMN previous_edition_id")
+    else:
+        op.drop_constraint(FOREIGN_KEY, "dilemmas", type_="foreignkey")
+        op.drop_column("dilemmas", "previous_edition_id")
