@@ -264,3 +264,14 @@ def test_the_console_runs_a_dilemma_again_and_shows_the_live_figure_and_the_shif
     expected = {k: SECOND_SHARE[k] - FIRST_SHARE[k] for k in "ABCD"}
     assert set(rows) == set("ABCD")
     assert all(abs(int(rows[k]) - expected[k]) <= 6 for k in rows), rows
+
+
+def test_the_api_document_describes_previous_edition_shift_and_the_editions_operation(client):
+    document = client.get("/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    results = schemas["ResultsOut"]["properties"]
+    assert {"previous_edition", "shift"} <= set(results)
+    assert set(schemas["PreviousEditionOut"]["properties"]) == {"dilemma_id", "week", "closes_at", "spread"}
+    operation = document["paths"]["/api/v1/admin/dilemmas/{dilemma_id}/editions"]["post"]
+    assert operation["operationId"] == "runDilemmaAgain" and {"201", "409"} <= set(operation["responses"])
+    assert {"earliest_week", "newer_edition_id"} <= set(schemas["Problem"]["properties"])
