@@ -35,6 +35,8 @@ ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match, 
 log = logging.getLogger("kompas.requests")
 
 
+
+
 def init_app(app: Flask) -> None:
     origins = app.extensions["kompas.settings"].cors_origins
 
@@ -91,3 +93,5 @@ def init_app(app: Flask) -> None:
             },
         )
         return response
+
+

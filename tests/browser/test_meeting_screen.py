@@ -211,10 +211,8 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
         row[0]
         for table in stored
         for row in world.sql(
-            "SELECT name FROM pragma_table_info(:t)"
-            if not world.postgres
-            else "SELECT column_name FROM information_schema.columns WHERE table_name = :t",
-            t=table,
+            "SELECT name FROM pragma_table_info(:t)" if not world.postgres else
+            "SELECT column_name FROM information_schema.columns WHERE table_name = :t", t=table
         )
     }
     assert not columns & {"installation_id", "voter_key", "respondent_key", "token", "created_at"}

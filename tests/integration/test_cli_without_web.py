@@ -10,9 +10,7 @@ from tests.pushkit import kompas_env
 WEB_STACK = ("flask", "flask_smorest", "apispec", "marshmallow", "webargs", "flask_limiter")
 
 # Runs the commands in one process, then names every web package it loaded.
-SCRIPT = (
-    f"WEB_STACK = {WEB_STACK!r}\n"
-    + """
+SCRIPT = f"WEB_STACK = {WEB_STACK!r}\n" + """
 import sys
 from api.cli import main
 for args in sys.argv[1:]:
@@ -24,7 +22,6 @@ for args in sys.argv[1:]:
 loaded = sorted({name.split(".")[0] for name in sys.modules} & set(WEB_STACK))
 print("web stack:", ",".join(loaded) or "none")
 """
-)
 
 
 def test_push_tick_and_the_database_commands_import_no_web_stack(database_url, tmp_path):
