@@ -97,7 +97,7 @@ test: lint bench-smoke test-tools
 screenshots: install
 	rm -rf screenshots
 	KOMPAS_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/pytest -q tests/browser/test_console_pages.py \
-		tests/browser/test_presenter_states.py tests/browser/test_join_on_the_web.py
+		tests/browser/test_presenter_states.py tests/browser/test_join_on_the_web.py tests/browser/test_console_editions.py
 	@echo "screenshots in $(CURDIR)/screenshots"
 
 ## make bench: the benchmarks (bench/README.md), each against a baseline

@@ -108,3 +108,6 @@ mean_shift_margin  # unused variable
 mean_shift_reason  # unused variable
 error_messages  # marshmallow's schema attribute (api/employee/dilemmas.py: Prediction)
 prediction  # unused variable (api/employee/dilemmas.py, scoring/results.py): a schema field
+previous_dilemma_id  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field
+previous_week  # unused variable (api/employee/dilemmas.py, api/office/statistics.py, scoring/editions.py): a schema field
+newer_edition_id  # unused variable (api/platform/errors.py: a problem member, declared for the document)

@@ -210,6 +210,15 @@ CAUSES: dict[str, Cause] = {
         "De week van dit dilemma is begonnen: de tekst verandert pas na de week, of in een nieuwe editie.",
         "This dilemma's week has begun: its text changes only after the week, or in a new edition.",
     ),
+    "edition-refused": _cause(
+        409,
+        "Nieuwe editie niet mogelijk",
+        "New edition refused",
+        "Een dilemma loopt opnieuw als de week van de laatste editie voorbij is, niet eerder dan "
+        "'earliest_week', en alleen vanaf de nieuwste editie; 'reason' zegt wat hier ontbreekt.",
+        "A dilemma runs again once its last edition's week is over, not before 'earliest_week', and only "
+        "from its newest edition; 'reason' says what is missing here.",
+    ),
     "already-answered": _cause(
         409,
         "Al beantwoord",

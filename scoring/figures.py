@@ -54,6 +54,16 @@ def dilemma_figures(result: dict) -> list[dict]:
                         group["reason"],
                     )
                 )
+    for scope in (result.get("shift") or {}).get("scopes", []):
+        # A re-run's shift since the previous edition, in points, each with its margin.
+        changes = [(option["key"], option) for option in scope["options"] or []]
+        if scope["aligned"] is not None:
+            changes.append(("aligned", scope["aligned"]))
+        if scope["suppressed"]:
+            out.append(figure(scope["name"], week, dilemma_id, "shift", None, scope["reason"]))
+        for name, change in changes:
+            out.append(figure(scope["name"], week, dilemma_id, f"shift:{name}", change["points"]))
+            out.append(figure(scope["name"], week, dilemma_id, f"shift:{name}:margin", change["margin"]))
     difficulty = result["difficulty"]
     out.append(figure("difficulty", week, dilemma_id, "ratings", difficulty["ratings"], difficulty["reason"]))
     out.append(figure("difficulty", week, dilemma_id, "mean", difficulty["mean"], difficulty["reason"]))

@@ -22,6 +22,7 @@ from dilemmas.model.installations import Respondent
 from dilemmas.reads.content import content_of
 from dilemmas.reads.organisations import OrganisationNode, chain
 from dilemmas.reads.placements import visible_placement
+from scoring.editions import EditionShift, PreviousEdition, edition_shift, previous_edition_figure
 from scoring.releases import Figures, LiveFigure, Release, close_release, live_figure, shown_spread
 from scoring.spreads import WEEK_OPEN_SPREAD, Spread, Thresholds, Visibility
 
@@ -60,6 +61,8 @@ class Results:
     live_until: datetime | None = None
     # The caller's own prediction, shown to them only, open week or closed.
     prediction: dict[str, int] | None = None
+    previous_edition: PreviousEdition | None = None
+    shift: EditionShift | None = None
 
 
 def _scope(scope: str, name: str, seen: Visibility) -> ScopeSpread:
@@ -115,6 +118,15 @@ def results_for(
     organisations = list(reversed(chain(session, installation.organisation_id)))
     release = close_release(session, thresholds.counter_key, placement, now)
     live = live_figure(session, thresholds.counter_key, placement, now) if release is None else None
+    scopes = spreads(release, organisations, live)
+    previous, shift = None, None
+    if release is None and scopes[0].suppressed:
+        # Nothing live yet: the last closed edition's spread, if the dilemma ran before.
+        previous = previous_edition_figure(session, thresholds.counter_key, dilemma_id, now)
+    elif release is not None:
+        nested = [(SCOPE_ORGANISATION, o.id, o.name) for o in organisations if o.parent_id is not None]
+        shown = [(SCOPE_ALL, 0, ALL_NAME), *nested]
+        shift = edition_shift(session, thresholds.counter_key, placement, shown, now)
     return Results(
         dilemma_id=dilemma_id,
         week=str(placement.week),
@@ -122,7 +134,7 @@ def results_for(
         my_answer=answer.option if answer else None,
         mode=answer.mode if answer else None,
         difficulty=answer.difficulty if answer else None,
-        scopes=spreads(release, organisations, live),
+        scopes=scopes,
         code=[CodeText(s.ref, s.title, s.text) for s in revision.sections],
         explanation=revision.explanation,
         alignment=marked or None,
@@ -132,4 +144,6 @@ def results_for(
         results_at=placement.closes_at,
         live_until=placement.day_ends_at(live.day) if live is not None else None,
         prediction=answer.predicted() if answer else None,
+        previous_edition=previous,
+        shift=shift,
     )

@@ -13,20 +13,22 @@ analysts their own organisation and those below it.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dilemmas.errors import NotFound, UnknownReference
-from dilemmas.model.answers import MODES, SCOPE_ORGANISATION
+from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION
 from dilemmas.model.content import OPTION_KEYS, Category, Dilemma
 from dilemmas.model.installations import Installation
 from dilemmas.office.scope import Actor
 from dilemmas.reads.content import with_content
 from dilemmas.weeks import Week, week_of
 from scoring import meetings
-from scoring.releases import Figures, Release, close_releases, shown_count, shown_spread
+from scoring.editions import edition_shift
+from scoring.releases import Figures, Release, close_releases, live_figure, shown_count, shown_spread
 from scoring.spreads import (
     WEEK_OPEN,
     WEEK_OPEN_SPREAD,
@@ -154,6 +156,11 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
         else:
             figures = Figures(release, view.scope, view.scope_id)
             by_mode.append({"mode": mode, **spread_out(shown_spread(*figures.mode_spread(mode)))})
+    shift = None
+    if release is not None:
+        scopes = [(view.scope, view.scope_id, view.organisation.name)]
+        scopes += [(SCOPE_ORGANISATION, o.id, o.name) for o in view.children]
+        shift = edition_shift(session, thresholds.counter_key, placement, scopes, now)
     return {
         "dilemma_id": dilemma_id,
         "week": str(placement.week),
@@ -163,7 +170,22 @@ def dilemma(session: Session, actor: Actor, dilemma_id: int, now: datetime, thre
         "spreads": spreads,
         "by_mode": by_mode,
         "difficulty": _difficulty_out(release, view),
+        "live": _live_out(session, thresholds, placement, now) if release is None else None,
+        "previous_edition_id": loaded.previous_edition_id,
+        "shift": asdict(shift) if shift is not None else None,
     }
+
+
+def _live_out(session: Session, thresholds: Thresholds, placement, now: datetime) -> dict:
+    """While the week is open: everyone's live figure (the stored
+    binary-tree release the phones show too) with its margin and the end
+    of the last day it counts; suppressed (``week_open``) before the first
+    day is over, and ``too_few_answers`` while its margin is too wide."""
+    live = live_figure(session, thresholds.counter_key, placement, now)
+    if live is None:
+        return {"scope": SCOPE_ALL, "until": None, **spread_out(WEEK_OPEN_SPREAD)}
+    seen = replace(shown_spread(live.counts, live.variance), frozen=False)
+    return {"scope": SCOPE_ALL, "until": placement.day_ends_at(live.day), **spread_out(seen)}
 
 
 def _difficulty_out(release: Release | None, view: View) -> dict:

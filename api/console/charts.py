@@ -101,3 +101,50 @@ def line_chart(chart_id: str, title: str, points: list[Bar], width: int = 640, h
             parts.append(f'<polyline points="{coordinates}" fill="none" stroke="{BAR}" stroke-width="2"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Shift:
+    label: str
+    points: int
+    margin: int
+
+
+def shift_chart(chart_id: str, title: str, shifts: list[Shift], width: int = 640) -> Markup:
+    """Shifts in percentage points as bars left (down) or right (up) of a
+    zero line, each with its margin as a whisker and its number written
+    out ("+12 ± 4"), so the chart reads without colour."""
+    row, top = 30, 8
+    label_width = min(170, 16 + 8 * max([len(s.label[:26]) for s in shifts] or [1]))
+    height = top + row * max(1, len(shifts)) + 8
+    reach = max([abs(s.points) + s.margin for s in shifts] or [1]) or 1
+    half = (width - label_width - 110) / 2
+    zero = label_width + half
+    parts = [
+        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{escape(chart_id)}-title" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    ]
+    for index, shift in enumerate(shifts):
+        y = top + index * row
+        parts.append(_text(label_width - 8, y + 19, shift.label[:26], anchor="end"))
+        end = zero + half * shift.points / reach
+        parts.append(
+            f'<rect x="{min(zero, end):.1f}" y="{y + 5}" width="{max(1.0, abs(end - zero)):.1f}" height="20" '
+            f'fill="{BAR}"/>'
+        )
+        low, high = (
+            zero + half * (shift.points - shift.margin) / reach,
+            zero + half * (shift.points + shift.margin) / reach,
+        )
+        parts.append(
+            f'<line x1="{low:.1f}" y1="{y + 15}" x2="{high:.1f}" y2="{y + 15}" stroke="{INK}" stroke-width="1.5"/>'
+        )
+        for x in (low, high):
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y + 9}" x2="{x:.1f}" y2="{y + 21}" stroke="{INK}" stroke-width="1.5"/>'
+            )
+        parts.append(_text(zero + half + 8, y + 19, f"{shift.points:+d} ± {shift.margin}", weight="bold"))
+    parts.append(f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{height - 8}" stroke="{MUTED}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -11,17 +11,19 @@ from flask import Blueprint, abort, redirect, request, url_for
 
 from api.console import forms
 from api.console.pages import actor, form_dict, page, submission, t
+from api.console.statistics import live_chart
 from api.office.schemas import ListQuery, RequestChangesIn
 from api.platform.context import request_time, settings
 from api.platform.db import db_session
 from dilemmas.errors import DomainError, Forbidden
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES
-from dilemmas.office import authoring, listing, review
+from dilemmas.office import authoring, editions, listing, review
 from dilemmas.office.authoring import EDITABLE, TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 from dilemmas.office.scope import organisations_in_scope
 from dilemmas.reads import code
 from dilemmas.reads.content import categories
+from dilemmas.reads.editions import next_edition
 from dilemmas.reads.organisations import names_by_slug
 from dilemmas.weeks import Week, week_of, weeks_in_year
 from push import campaigns
@@ -45,6 +47,7 @@ def register(blp: Blueprint) -> None:
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/delete", "delete_dilemma", delete_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/schedule", "schedule_dilemma", schedule_dilemma, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/comment", "comment_dilemma", comment_dilemma, methods=["POST"])
+    blp.add_url_rule("/dilemmas/<int:dilemma_id>/editions", "run_again", run_again, methods=["POST"])
     blp.add_url_rule("/dilemmas/<int:dilemma_id>/<action>", "transition", transition, methods=["POST"])
     blp.add_url_rule("/calendar", "calendar", calendar)
     blp.add_url_rule("/calendar/plan", "plan_week", plan_week, methods=["GET", "POST"])
@@ -83,6 +86,11 @@ def this_week():
         pushes=pushes,
         spreads=spreads,
         spreads_refused=spreads_refused,
+        live_charts={
+            row.organisation.slug: live_chart(spreads[row.dilemma.id]["live"], f"chart-live-{row.organisation.slug}")
+            for row in current
+            if row.dilemma is not None and row.dilemma.id in spreads
+        },
     )
 
 
@@ -252,6 +260,18 @@ def upcoming_weeks(dilemma) -> list[str]:
     return [str(Week.of(first.monday + timedelta(weeks=n))) for n in range(1, 27)]
 
 
+def edition_facts(dilemma) -> dict:
+    """The editions around this one, and whether this person may run it
+    again now: the weeks offered start at the earliest the setting allows."""
+    session, who, now = db_session(), actor(), request_time()
+    facts = {"previous": dilemma.previous_edition_id, "next": next_edition(session, dilemma.id), "weeks": []}
+    if who.can("publisher") and editions.can_run_again(session, dilemma, now):
+        earliest = editions.earliest_week(session, dilemma.id, settings().edition_min_weeks)
+        first = max(earliest, Week.of(week_of(now, who.organisation.timezone).monday + timedelta(weeks=1)))
+        facts["weeks"] = [str(Week.of(first.monday + timedelta(weeks=n))) for n in range(26)]
+    return facts
+
+
 def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200):
     """One dilemma: its text, its state and week, the actions allowed, and
     its revisions with what changed."""
@@ -272,6 +292,7 @@ def dilemma_page(dilemma_id: int, errors: dict | None = None, status: int = 200)
         history=list(reversed(history)),
         buttons=buttons_for(dilemma),
         weeks=upcoming_weeks(dilemma),
+        editions=edition_facts(dilemma),
         thread=[n for n in thread if n.action in SPOKEN],
         asked=asked if dilemma.status == "changes_requested" else None,
         errors=errors or {},
@@ -307,12 +328,22 @@ def schedule_dilemma(dilemma_id: int):
     session = db_session()
     with submission() as outcome:
         week = forms.week(request.form.get("week", ""))
-        schedule(session, actor(), request_time(), dilemma_id, week)
+        schedule(session, actor(), request_time(), dilemma_id, week, settings().edition_min_weeks)
     if outcome.errors:
         return dilemma_page(dilemma_id, outcome.errors, outcome.status)
     if request.form.get("back") == "calendar":
         return redirect(url_for("office.calendar", done="schedule"), 303)
     return redirect(url_for("office.dilemma", dilemma_id=dilemma_id, done="schedule"), 303)
+
+
+def run_again(dilemma_id: int):
+    """Run a dilemma again as a new edition on a week (publisher role)."""
+    session = db_session()
+    with submission() as outcome:
+        week = forms.week(request.form.get("week", ""))
+        edition = editions.run_again(session, actor(), request_time(), dilemma_id, week, settings().edition_min_weeks)
+        return redirect(url_for("office.dilemma", dilemma_id=edition.id, done="run_again"), 303)
+    return dilemma_page(dilemma_id, outcome.errors, outcome.status)
 
 
 def comment_dilemma(dilemma_id: int):

@@ -518,3 +518,43 @@ ENGLISH.update(
         ),
     }
 )
+
+
+# Editions, the live figure and the shift between editions (issue 24).
+ENGLISH.update(
+    {
+        "Edities": "Editions",
+        "Vorige editie": "Previous edition",
+        "Nieuwe editie": "New edition",
+        "Opnieuw inzetten in week": "Run again in week",
+        "Een nieuwe editie is een eigen dilemma met deze tekst: eigen antwoorden, eigen cijfers en een eigen week. "
+        "Na afloop zie je de verschuiving tussen de edities.": "A new edition is a dilemma of its own with this "
+        "text: its own answers, its own figures and its own week. Afterwards you see the shift between the editions.",
+        "Live: alle collega's tot nu toe": "Live: all colleagues so far",
+        "Live: alle collega's tot nu toe, marge ± {m} procentpunt": "Live: all colleagues so far, margin ± {m} "
+        "percentage points",
+        "Alle collega's, tot": "All colleagues, up to",
+        "antwoorden": "answers",
+        "marge": "margin",
+        "procentpunt": "percentage points",
+        "Live cijfer per optie": "Live figure per option",
+        "de eerste dag van de week is nog niet voorbij; het live cijfer komt elke nacht bij.": "the week's first "
+        "day is not over yet; the live figure is added to every night.",
+        "nog te weinig antwoorden om ze live te tonen zonder iemand herkenbaar te maken.": "too few answers yet "
+        "to show them live without making anyone recognisable.",
+        "Verschuiving sinds de vorige editie": "Shift since the previous edition",
+        "Hoeveel procentpunten elk antwoord nu vaker (+) of minder vaak (−) gekozen werd dan in de vorige editie. "
+        "De marge zegt binnen hoeveel punten de echte verschuiving ligt, met 95% zekerheid.": "How many "
+        "percentage points more (+) or less (−) often each answer was chosen than in the previous edition. The "
+        "margin says within how many points the true shift lies, with 95% certainty.",
+        "Cijfers van de vorige editie": "Figures of the previous edition",
+        "De opties zijn tussen de edities veranderd: alleen het aandeel dat past bij de code is te vergelijken.": (
+            "The options changed between the editions: only the share that fits the code can be compared."
+        ),
+        "onderdrukt: in een van beide edities te weinig antwoorden om te vergelijken": "suppressed: too few "
+        "answers in one of the editions to compare",
+        "Verschuiving in procentpunten, {name}": "Shift in percentage points, {name}",
+        "Verschuiving (procentpunt)": "Shift (percentage points)",
+        "Marge (±)": "Margin (±)",
+    }
+)

@@ -24,6 +24,7 @@ LABELS = {
         "sent": "Verstuurd",
         "status": "Status aangepast",
         "revoked": "Ingetrokken",
+        "run_again": "Opnieuw inzetten",
     },
     # What was just done, or a step in a dilemma's review thread.
     "done": {
@@ -40,6 +41,7 @@ LABELS = {
         "sent": "Verstuurd",
         "status": "Status aangepast",
         "revoked": "Ingetrokken",
+        "run_again": "Nieuwe editie gemaakt en ingepland",
     },
     "alignment": {
         "": "Niet aangegeven",
@@ -173,6 +175,8 @@ LABELS_IN_ENGLISH = {
     "Verstuurd": "Sent",
     "Status aangepast": "Status changed",
     "Ingetrokken": "Revoked",
+    "Opnieuw inzetten": "Run again",
+    "Nieuwe editie gemaakt en ingepland": "New edition made and scheduled",
     "Niet aangegeven": "Not stated",
     "Past bij de code": "Fits the code",
     "Grijs gebied": "Grey zone",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 
 from api.console import forms
-from api.console.charts import Bar, bar_chart, line_chart
+from api.console.charts import Bar, Shift, bar_chart, line_chart, shift_chart
 from api.console.labels import LABELS
 from api.console.pages import actor, locale, page, t
 from api.office.schemas import AwarenessQuery, RangeQuery
@@ -199,11 +199,39 @@ def one_dilemma(dilemma_id: int):
         "office/dilemma_statistics.html",
         result=result,
         charts=charts,
+        shift_charts=shift_charts(result["shift"]),
+        live_chart=live_chart(result["live"]),
         difficulty_chart=bar_chart(
             "chart-difficulty", t("Hoe moeilijk (1 = makkelijk, 5 = heel moeilijk)"), difficulty_bars, width=480
         ),
         reason_text=reason_text,
     )
+
+
+def live_chart(live: dict | None, chart_id: str = "chart-live"):
+    """The live figure of all colleagues as bars of percentages (None
+    while there is none to show)."""
+    if live is None or live["suppressed"]:
+        return None
+    bars = [Bar(o["key"], o["percent"], f"{o['percent']}%") for o in live["options"]]
+    title = t("Live: alle collega's tot nu toe, marge ± {m} procentpunt").format(m=live["margin"])
+    return bar_chart(chart_id, title, bars, maximum=100, width=360)
+
+
+def shift_charts(shift: dict | None) -> list[dict]:
+    """Per scope whose two editions are both shown: the shift per option
+    and in the aligned share, as a chart with its table."""
+    if shift is None:
+        return []
+    out = []
+    for index, scope in enumerate(shift["scopes"]):
+        rows = [Shift(f"{t('Optie')} {o['key']}", o["points"], o["margin"]) for o in scope["options"] or []]
+        if scope["aligned"] is not None:
+            rows.append(Shift(t("Past bij de code"), scope["aligned"]["points"], scope["aligned"]["margin"]))
+        title = t("Verschuiving in procentpunten, {name}").format(name=scope["name"])
+        chart = shift_chart(f"chart-shift-{index}", title, rows) if rows and not scope["suppressed"] else None
+        out.append({"scope": scope, "rows": rows, "chart": chart})
+    return out
 
 
 def download(kind: str):

@@ -150,6 +150,58 @@ class ScopeOut(ma.Schema):
     )
 
 
+class EditionSpreadOut(ma.Schema):
+    total = ma.fields.Integer(allow_none=True)
+    frozen = ma.fields.Boolean()
+    options = ma.fields.List(ma.fields.Nested(OptionCountOut))
+    margin = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Percentage points within which all options lie together with 95 % probability"},
+    )
+
+
+class PreviousEditionOut(ma.Schema):
+    dilemma_id = ma.fields.Integer(metadata={"description": "The earlier edition (a dilemma of its own)"})
+    week = ma.fields.String(metadata={"example": "2026-W24"})
+    closes_at = Instant(metadata={"description": "When that edition's week closed"})
+    spread = ma.fields.Nested(EditionSpreadOut, metadata={"description": "All colleagues' spread then, frozen"})
+
+
+class EditionChangeOut(ma.Schema):
+    points = ma.fields.Integer(metadata={"description": "This edition's share minus the earlier one's, in points"})
+    margin = ma.fields.Integer(
+        metadata={"description": "Points within which the true shift lies with 95 % probability"}
+    )
+
+
+class EditionOptionChangeOut(EditionChangeOut):
+    key = Choice(OPTION_KEYS)
+
+
+class ScopeShiftOut(ma.Schema):
+    scope = Choice((SCOPE_ALL, SCOPE_ORGANISATION))
+    name = ma.fields.String()
+    suppressed = ma.fields.Boolean(metadata={"description": "Either edition's spread is not shown here"})
+    reason = Choice(REASONS, allow_none=True)
+    options = ma.fields.List(
+        ma.fields.Nested(EditionOptionChangeOut),
+        allow_none=True,
+        metadata={"description": "Per option; null when suppressed or the option texts differ between editions"},
+    )
+    aligned = ma.fields.Nested(
+        EditionChangeOut,
+        allow_none=True,
+        metadata={"description": "The shift in the share of options that fit the code of conduct"},
+    )
+
+
+class EditionShiftOut(ma.Schema):
+    previous_dilemma_id = ma.fields.Integer()
+    previous_week = ma.fields.String()
+    same_options = ma.fields.Boolean(metadata={"description": "Both editions had the same option texts"})
+    scopes = ma.fields.List(ma.fields.Nested(ScopeShiftOut))
+
+
 class CodeTextOut(ma.Schema):
     ref = ma.fields.String()
     title = ma.fields.String()
@@ -194,6 +246,23 @@ class ResultsOut(ma.Schema):
             "counts (null before the first day is over, and after the close)"
         },
     )
+    previous_edition = ma.fields.Nested(
+        PreviousEditionOut,
+        allow_none=True,
+        metadata={
+            "description": "While the week is open and no live figure of all colleagues is out yet: the last "
+            "closed edition of the same dilemma, if it ran before and its spread is shown (else null; the "
+            "figures then come at `results_at`)"
+        },
+    )
+    shift = ma.fields.Nested(
+        EditionShiftOut,
+        allow_none=True,
+        metadata={
+            "description": "After the close of a dilemma that ran before: the shift since the earlier edition, "
+            "per scope where both editions' spreads are shown (else null)"
+        },
+    )
 
 
 def _present(dilemma: DilemmaContent, placement: Placement, answer: Answer | None, locale: str) -> dict:
@@ -226,7 +295,16 @@ def localised(results: Results, locale: str) -> Results:
         dataclasses.replace(scope, name=ALL_COLLEAGUES[locale]) if scope.scope == SCOPE_ALL else scope
         for scope in results.scopes
     ]
-    return dataclasses.replace(results, scopes=scopes)
+    shift = results.shift
+    if shift is not None:
+        shift = dataclasses.replace(
+            shift,
+            scopes=[
+                dataclasses.replace(scope, name=ALL_COLLEAGUES[locale]) if scope.scope == SCOPE_ALL else scope
+                for scope in shift.scopes
+            ],
+        )
+    return dataclasses.replace(results, scopes=scopes, shift=shift)
 
 
 def _one(placement: Placement) -> dict:

@@ -16,7 +16,7 @@ from api.platform.fields import Choice, Instant, Prose
 from api.platform.limits import limiter
 from dilemmas.model.content import ALIGNMENTS, AUDIENCES, OPTION_KEYS, STATUSES, Dilemma
 from dilemmas.model.organisations import Organisation
-from dilemmas.office import authoring, listing
+from dilemmas.office import authoring, editions, listing
 from dilemmas.office.authoring import TRANSITIONS, workflow_actions
 from dilemmas.office.calendar import schedule, schedule_view
 from scoring import answered
@@ -57,6 +57,9 @@ class AdminDilemmaOut(ma.Schema):
     options = ma.fields.List(ma.fields.Nested(AdminOptionOut))
     code_refs = ma.fields.List(ma.fields.String())
     answered = ma.fields.Boolean()
+    previous_edition_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The edition this one runs again (null for a first edition)"}
+    )
     allowed_actions = ma.fields.List(
         Choice(TRANSITIONS),
         metadata={"description": "The transitions this token may make now (role, state and four-eyes)"},
@@ -120,6 +123,7 @@ def present(dilemma: Dilemma, facts: answered.Facts | None = None) -> dict:
         "options": revision.options,
         "code_refs": [s.ref for s in revision.sections],
         "answered": facts.answered,
+        "previous_edition_id": dilemma.previous_edition_id,
         "allowed_actions": workflow_actions(dilemma.status, current_actor(), revision.author),
     }
 
@@ -241,7 +245,40 @@ class Schedule(MethodView):
     def post(self, body, dilemma_id):
         """Put an approved dilemma on a week that has not started (publisher
         role); it publishes itself when the week starts."""
-        return present(schedule(db_session(), current_actor(), request_time(), dilemma_id, body["week"]))
+        return present(
+            schedule(
+                db_session(), current_actor(), request_time(), dilemma_id, body["week"], settings().edition_min_weeks
+            )
+        )
+
+
+@blp.route("/dilemmas/<int:dilemma_id>/editions")
+class Editions(MethodView):
+    @blp.operation(
+        "runDilemmaAgain",
+        auth=ADMIN,
+        errors={
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: "The dilemma has not run and closed, a newer edition exists, the week is less than "
+            "KOMPAS_EDITION_MIN_WEEKS after the last edition's (`earliest_week`), or the week is taken",
+        },
+    )
+    @blp.arguments(ScheduleIn)
+    @blp.response(201, AdminDilemmaOut)
+    def post(self, body, dilemma_id):
+        """Run a dilemma again as a new edition on a week (publisher role).
+
+        The new edition is a new dilemma with the current text and
+        `previous_edition_id`: its own respondent keys, counters, privacy
+        budget and week, so nobody can link one person's answers to the two
+        editions. It must lie at least `KOMPAS_EDITION_MIN_WEEKS` weeks after
+        the last edition's week, which must have closed. Audit-logged."""
+        return present(
+            editions.run_again(
+                db_session(), current_actor(), request_time(), dilemma_id, body["week"], settings().edition_min_weeks
+            )
+        )
 
 
 @blp.route("/dilemmas/<int:dilemma_id>/revisions")

@@ -15,7 +15,7 @@ from api.platform.blueprint import ADMIN, Blueprint
 from api.platform.context import request_time, settings
 from api.platform.csv_files import CSV_CONTENT, as_csv, wants_csv
 from api.platform.db import db_session
-from api.platform.fields import Choice
+from api.platform.fields import Choice, Instant
 from api.platform.limits import limiter
 from dilemmas.model.answers import MODES, SCOPE_ALL, SCOPE_ORGANISATION
 from dilemmas.model.content import ALIGNMENTS, OPTION_KEYS
@@ -71,6 +71,44 @@ class DifficultyOut(ma.Schema):
     )
 
 
+class LiveSpreadOut(SpreadOut):
+    reason = Choice(("too_few_answers", "week_open"), allow_none=True)
+    scope = Choice((SCOPE_ALL,), metadata={"description": "Always all colleagues: the live figure has no parts"})
+    until = Instant(allow_none=True, metadata={"description": "The end of the last day the live figure counts"})
+
+
+class ShiftChangeOut(ma.Schema):
+    points = ma.fields.Integer(metadata={"description": "This edition's share minus the earlier one's, in points"})
+    margin = ma.fields.Integer(metadata={"description": "Points within which the true shift lies (95 %)"})
+
+
+class ShiftOptionOut(ShiftChangeOut):
+    key = Choice(OPTION_KEYS)
+
+
+class ScopeShiftStatsOut(ma.Schema):
+    scope = Choice((SCOPE_ALL, SCOPE_ORGANISATION))
+    scope_id = ma.fields.Integer()
+    name = ma.fields.String()
+    suppressed = ma.fields.Boolean()
+    reason = Choice(
+        ("too_few_answers",), allow_none=True, metadata={"description": "too_few_answers in either edition"}
+    )
+    options = ma.fields.List(
+        ma.fields.Nested(ShiftOptionOut),
+        allow_none=True,
+        metadata={"description": "Null when suppressed or when the editions' option texts differ"},
+    )
+    aligned = ma.fields.Nested(ShiftChangeOut, allow_none=True)
+
+
+class EditionShiftStatsOut(ma.Schema):
+    previous_dilemma_id = ma.fields.Integer()
+    previous_week = ma.fields.String()
+    same_options = ma.fields.Boolean()
+    scopes = ma.fields.List(ma.fields.Nested(ScopeShiftStatsOut))
+
+
 class DilemmaStatsOut(ma.Schema):
     dilemma_id = ma.fields.Integer()
     week = ma.fields.String()
@@ -85,6 +123,20 @@ class DilemmaStatsOut(ma.Schema):
     spreads = ma.fields.List(ma.fields.Nested(ScopeSpreadOut))
     by_mode = ma.fields.List(ma.fields.Nested(ModeSpreadOut))
     difficulty = ma.fields.Nested(DifficultyOut)
+    live = ma.fields.Nested(
+        LiveSpreadOut,
+        allow_none=True,
+        metadata={"description": "While the week is open: all colleagues' live figure with its margin (null after)"},
+    )
+    previous_edition_id = ma.fields.Integer(allow_none=True)
+    shift = ma.fields.Nested(
+        EditionShiftStatsOut,
+        allow_none=True,
+        metadata={
+            "description": "After the close of a re-run: the shift since the edition before it, per scope where "
+            "both editions' spreads are shown"
+        },
+    )
 
 
 class WeekStatsOut(ma.Schema):

@@ -39,7 +39,7 @@ DOMAIN_STATUS = {
 # The ``reason`` members the domain raises (tests/api/test_openapi.py reads
 # them from the code): a dilemma's week has begun, its options are frozen,
 # a console session has expired.
-REFUSAL_REASONS = ("week_open", "options_frozen", "expired")
+REFUSAL_REASONS = ("week_open", "options_frozen", "expired", "not_run", "newer_edition", "too_early")
 
 
 class ProblemSchema(ma.Schema):
@@ -89,6 +89,12 @@ class ProblemSchema(ma.Schema):
     field = ma.fields.String(metadata={"description": "The body's field that clashes (409)"})
     week = ma.fields.String(metadata={"description": "The ISO week concerned, e.g. 2026-W50 (409)"})
     taken_by = ma.fields.Integer(metadata={"description": "The dilemma already scheduled in the week (409)"})
+    earliest_week = ma.fields.String(
+        metadata={"description": "The first week a new edition of the dilemma may run (409, edition-refused)"}
+    )
+    newer_edition_id = ma.fields.Integer(
+        metadata={"description": "The newer edition to run again instead (409, edition-refused)"}
+    )
     reason = ma.fields.String(
         validate=ma.validate.OneOf(REFUSAL_REASONS),
         metadata={"description": "Why a change (409) or a console session (401) is refused"},

@@ -243,6 +243,12 @@ class Settings:
     meeting_min_reveal: int = setting(
         "SESSION_MIN_REVEAL", "3", "votes a meeting needs before a round can be revealed", _whole_number(2)
     )
+    edition_min_weeks: int = setting(
+        "KOMPAS_EDITION_MIN_WEEKS",
+        "26",
+        "weeks a dilemma's new edition must lie after the week of its last edition (the office runs it again)",
+        _whole_number(1),
+    )
     push_transport: str = setting("PUSH_TRANSPORT", "log", "`log` or `fcm`", _one_of("log", "fcm"))
     push_credentials: str | None = setting(
         "GOOGLE_APPLICATION_CREDENTIALS", "", "the service-account key file for `fcm`", _optional

@@ -77,6 +77,11 @@ class Dilemma(Base):
     # Position in the bundled bank; None for dilemmas written in the admin.
     bank_position: Mapped[int | None]
     needs_review: Mapped[bool] = mapped_column(default=False)
+    # A run again is a new row, so its respondent keys, counters, budget and
+    # week are its own; this links it to the edition it repeats. Unique:
+    # editions form one line, also when two publishers race. An edition that
+    # ran is never deleted (only unanswered drafts are), so no ON DELETE.
+    previous_edition_id: Mapped[int | None] = mapped_column(ForeignKey("dilemmas.id"), index=True, unique=True)
     created_at: Mapped[datetime]
 
     category: Mapped[Category] = relationship(lazy="joined")

@@ -165,7 +165,7 @@ def _normalised(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _current_content(revision: Revision) -> dict[str, Any]:
+def current_content(revision: Revision) -> dict[str, Any]:
     return {
         "title": revision.title,
         "situation": revision.situation,
@@ -196,7 +196,7 @@ def _refuse_edits_of_a_started_week(session: Session, dilemma: Dilemma, now: dat
 
 def same_content(revision: Revision, content: dict[str, Any]) -> bool:
     """Whether ``content`` would make no new revision after ``revision``."""
-    return _normalised(content) == _current_content(revision)
+    return _normalised(content) == current_content(revision)
 
 
 def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, content: dict[str, Any]) -> Revision | None:
@@ -208,7 +208,7 @@ def revise(session: Session, dilemma: Dilemma, author: str, now: datetime, conte
     and by the content loader alike; the caller commits."""
     wanted = _normalised(content)
     if dilemma.revisions:
-        current = _current_content(dilemma.current)
+        current = current_content(dilemma.current)
         if wanted == current:
             return None
         _refuse_edits_of_a_started_week(session, dilemma, now, current, wanted)
@@ -239,8 +239,10 @@ def new_dilemma(
     now: datetime,
     content: dict[str, Any],
     bank_position: int | None = None,
+    previous_edition_id: int | None = None,
 ) -> Dilemma:
-    """A dilemma with ``content`` as its first revision; the caller commits."""
+    """A dilemma with ``content`` as its first revision (a new edition of
+    ``previous_edition_id``, if given); the caller commits."""
     if session.scalar(select(exists().where(Dilemma.slug == slug))):
         raise Conflict("Deze slug is al in gebruik; kies een andere.", cause="duplicate", field="slug")
     dilemma = Dilemma(
@@ -250,6 +252,7 @@ def new_dilemma(
         audience=audience,
         status=status,
         bank_position=bank_position,
+        previous_edition_id=previous_edition_id,
         created_at=now,
     )
     session.add(dilemma)
@@ -299,7 +302,7 @@ def update(session: Session, actor: Actor, now: datetime, dilemma_id: int, chang
     if "audience" in changes and changes["audience"] != dilemma.audience:
         dilemma.audience = changes["audience"]
         changed.append("audience")
-    wanted = {**_current_content(dilemma.current), **{k: v for k, v in changes.items() if k in CONTENT_FIELDS}}
+    wanted = {**current_content(dilemma.current), **{k: v for k, v in changes.items() if k in CONTENT_FIELDS}}
     revision = revise(session, dilemma, actor.name, now, wanted)
     if revision is not None:
         changed += [k for k in CONTENT_FIELDS if k in changes]
@@ -381,7 +384,7 @@ def revision_history(session: Session, actor: Actor, dilemma_id: int) -> list[di
     dilemma = get(session, actor, dilemma_id)
     history, previous = [], None
     for revision in dilemma.revisions:
-        content = _current_content(revision)
+        content = current_content(revision)
         changes = {}
         if previous is not None:
             for field, value in content.items():

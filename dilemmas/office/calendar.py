@@ -156,9 +156,45 @@ class WeekKeeper:
             self._done.add(week)
 
 
-def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, week: Week) -> Dilemma:
+# Weeks between two editions of a dilemma, unless the settings say otherwise.
+EDITION_MIN_WEEKS = 26
+
+
+def earliest_edition_week(last_week: Week, min_weeks: int) -> Week:
+    """The first week a new edition may run after an edition in ``last_week``."""
+    return Week.of(last_week.monday + timedelta(weeks=min_weeks))
+
+
+def _refuse_an_edition_too_soon(session: Session, dilemma: Dilemma, week: Week, min_weeks: int) -> None:
+    """A new edition runs at least ``min_weeks`` after the edition it repeats:
+    so soon after, the same colleagues would answer from memory."""
+    if dilemma.previous_edition_id is None:
+        return
+    previous = session.scalar(select(ScheduledWeek.week).where(ScheduledWeek.dilemma_id == dilemma.previous_edition_id))
+    if previous is None:
+        return
+    earliest = earliest_edition_week(Week.parse(previous), min_weeks)
+    if week < earliest:
+        raise Conflict(
+            f"Een nieuwe editie kan op zijn vroegst in week {earliest}: {min_weeks} weken na de vorige editie "
+            f"(week {previous}).",
+            cause="edition-refused",
+            reason="too_early",
+            earliest_week=str(earliest),
+        )
+
+
+def schedule(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    dilemma_id: int,
+    week: Week,
+    min_edition_weeks: int = EDITION_MIN_WEEKS,
+) -> Dilemma:
     """Put an approved dilemma on a week of its organisation that has not
-    started yet; one dilemma per organisation per week."""
+    started yet; one dilemma per organisation per week, and a new edition
+    at least ``min_edition_weeks`` after the one it repeats."""
     step = TRANSITIONS["schedule"]
     actor.require(*step.roles)
     dilemma = get(session, actor, dilemma_id)
@@ -167,6 +203,7 @@ def schedule(session: Session, actor: Actor, now: datetime, dilemma_id: int, wee
     organisation = session.get(Organisation, dilemma.organisation_id)
     if now >= week.starts_at(organisation.timezone):
         raise Conflict(f"Week {week} is al begonnen; plan een latere week.", cause="week-taken", week=str(week))
+    _refuse_an_edition_too_soon(session, dilemma, week, min_edition_weeks)
     new_id = insert_ignoring_conflicts(
         session,
         ScheduledWeek,

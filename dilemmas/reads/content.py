@@ -75,6 +75,8 @@ class DilemmaContent:
     audience: str
     category: CategoryContent
     current: RevisionContent
+    # The edition this one runs again (dilemmas.office.editions), if any.
+    previous_edition_id: int | None = None
 
     @classmethod
     def of(cls, dilemma: Dilemma) -> DilemmaContent:
@@ -92,6 +94,7 @@ class DilemmaContent:
                 options=tuple(OptionContent(o.key, o.text, o.alignment, o.feedback) for o in revision.options),
                 sections=tuple(SectionContent(s.ref, s.title, s.text) for s in revision.sections),
             ),
+            previous_edition_id=dilemma.previous_edition_id,
         )
 
 

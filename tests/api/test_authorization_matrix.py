@@ -95,6 +95,12 @@ ADMIN = [
         {"week": "2027-W10"},
         {"publisher@douane": 404, "author@rijk": 403, "reviewer@rijk": 403},
     ),
+    (
+        "POST",
+        "/dilemmas/{draft}/editions",
+        {"week": "2027-W30"},
+        {"publisher@douane": 404, "author@rijk": 403, "analyst@rijk": 403, "none": 401},
+    ),
     ("GET", "/dilemmas/{draft}/revisions", None, {**CUSTOMS_ROLES, "none": 401}),
     ("GET", "/code/sections/D.1", None, {"none": 401, "phone": 401}),
     ("PUT", "/code/sections/4.1", {"text": "x" * 200}, {"author@douane": 404, "reviewer@rijk": 403}),

@@ -176,3 +176,26 @@ def test_tallies_equal_the_answers_after_many_random_operations(sessions, sessio
     late = Counter(a.late for d in dilemmas for a in counts.opened(session, d.id, TOKENS))
     assert late[True] > 0 and late[False] > 0  # the run covered both
     assert expected_conflicts > 0
+
+
+def test_two_publishers_running_a_dilemma_again_at_once_make_one_edition(sessions, session):
+    from dilemmas.model.content import Dilemma
+    from dilemmas.office.editions import run_again
+    from dilemmas.weeks import Week
+    from tests.factories import actor
+
+    first = schedule(session, bank(session)[0], "2026-W50")
+    publishers = [actor(session, "publisher", name=f"Planner {i}") for i in range(4)]
+    later = parse_now("2026-12-15T10:00:00+01:00")
+
+    def again(i):
+        with sessions() as own:
+            return run_again(own, publishers[i], later, first.id, Week(2027, 30 + i)).id
+
+    outcomes = race(4, again)
+    made = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(made) == 1 and len(refused) == 3, outcomes
+    assert all(error.cause == "edition-refused" for error in refused)
+    editions = session.scalars(select(Dilemma.id).where(Dilemma.previous_edition_id == first.id)).all()
+    assert editions == made
