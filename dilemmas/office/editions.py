@@ -30,10 +30,6 @@ from dilemmas.weeks import Week
 SLUG_ROOM = 100
 
 
-def _refused(detail: str, reason: str, **extra) -> Conflict:
-    return Conflict(detail, cause="edition-refused", reason=reason, **extra)
-
-
 def earliest_week(session: Session, dilemma_id: int, min_weeks: int = EDITION_MIN_WEEKS) -> Week | None:
     """The first week a new edition of this edition may run; None while it
     has not run (no week, or its week has not started)."""
@@ -64,16 +60,18 @@ def run_again(
     dilemma = get(session, actor, dilemma_id)
     newer = next_edition(session, dilemma.id)
     if newer is not None:
-        raise _refused(
+        raise Conflict(
             "Van dit dilemma bestaat al een nieuwere editie; zet die opnieuw in.",
-            "newer_edition",
+            cause="edition-refused",
+            reason="newer_edition",
             newer_edition_id=newer,
         )
     placement = placement_of(session, dilemma.id)
     if placement is None or not placement.closed(now):
-        raise _refused(
+        raise Conflict(
             "Dit dilemma heeft nog niet gelopen: een nieuwe editie kan pas als de week van deze editie voorbij is.",
-            "not_run",
+            cause="edition-refused",
+            reason="not_run",
         )
     editions = editions_of(session, dilemma.id)
     first = session.get(Dilemma, editions[0])
@@ -97,9 +95,10 @@ def run_again(
         # Another publisher ran it again at the same moment: the unique
         # previous_edition_id (or the edition's slug) let theirs win.
         session.rollback()
-        raise _refused(
+        raise Conflict(
             "Van dit dilemma is zojuist een nieuwere editie gemaakt; zet die opnieuw in.",
-            "newer_edition",
+            cause="edition-refused",
+            reason="newer_edition",
             newer_edition_id=next_edition(session, dilemma_id),
         ) from None
     edition.needs_review = dilemma.needs_review
