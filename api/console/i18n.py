@@ -422,6 +422,7 @@ ENGLISH.update(
         "gedragscode": "code of conduct",
         "gewijzigd": "changed",
         "haalde een dilemma uit de planning": "took a dilemma off the schedule",
+        "zette een dilemma opnieuw in als nieuwe editie": "ran a dilemma again as a new edition",
         "keurde een dilemma goed": "approved a dilemma",
         "laadde een nieuw dilemma uit de bank": "loaded a new dilemma from the bank",
         "laadde een nieuwe tekst uit de bank": "loaded a new text from the bank",

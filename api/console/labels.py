@@ -98,6 +98,7 @@ LABELS = {
         "dilemma.request-changes": "vroeg wijzigingen aan een dilemma",
         "dilemma.schedule": "plande een dilemma in",
         "dilemma.unschedule": "haalde een dilemma uit de planning",
+        "dilemma.run_again": "zette een dilemma opnieuw in als nieuwe editie",
         "dilemma.archive": "archiveerde een dilemma",
         "dilemma.delete": "verwijderde een concept",
         "dilemma.comment": "plaatste een opmerking bij een dilemma",
