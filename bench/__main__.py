@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one table.
 
-Runs bench.burst, bench.reads, bench.fanout and bench.meeting, each in its
+Runs bench.burst, bench.reads, bench.fanout, bench.meeting and bench.answerpath, each in its
 own process, and prints the rows they report as one table: figure,
 baseline, ratio, target, met. A benchmark that fails is reported as such;
 the others still run.
@@ -34,13 +34,14 @@ from bench.stack import SMOKE, TEMPLATE, initialised_cluster
 from bench.table import read, render
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("burst", "reads", "fanout", "meeting")
+BENCHES = ("burst", "reads", "fanout", "meeting", "answerpath")
 # Tiny sizes: each bench's every code path, in seconds rather than minutes.
 SMOKE_ARGS = {
     "burst": ["--seconds", "1", "--installations", "400", "--connections", "2"],
     "reads": ["--seconds", "1", "--answers", "1200", "--connections", "1"],
     "fanout": ["--tokens", "60"],
     "meeting": ["--rooms", "2", "--phones", "3", "--seconds", "2", "--every", "1", "--screen-every", "1"],
+    "answerpath": ["--answers", "30", "--reads", "10"],
 }
 
 
