@@ -66,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             if smoke:
                 # Side by side: a smoke run judges no time, and each bench
                 # waits mostly on its own short runs.
-                running[name] = subprocess.Popen(command, env=bench_env, cwd=HERE.parent,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                log = cleanup.enter_context(open(os.path.join(folder, f"{name}.log"), "w+"))
+                process = subprocess.Popen(command, env=bench_env, cwd=HERE.parent, stdout=log,
+                                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                running[name] = (process, log)
                 continue
             print(f"== bench.{name}", flush=True)
             begun = time.monotonic()
@@ -75,9 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== bench.{name}: {time.monotonic() - begun:.0f} s, exit {done.returncode}", flush=True)
             if done.returncode != 0:
                 failed.append(name)
-        for name, process in running.items():
-            output, _ = process.communicate()
-            print(f"== bench.{name}\n{output}== bench.{name}: exit {process.returncode}")
+        # When each ended, to see which one a smoke run waits for.
+        ended = {}
+        while len(ended) < len(running):
+            for name, (process, _) in running.items():
+                if name not in ended and process.poll() is not None:
+                    ended[name] = time.monotonic() - started
+            time.sleep(0.1)
+        for name, (process, log) in running.items():
+            log.seek(0)
+            print(f"== bench.{name}\n{log.read()}== bench.{name}: exit {process.returncode} after {ended[name]:.0f} s")
             if process.returncode != 0:
                 failed.append(name)
         for name in names:
