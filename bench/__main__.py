@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): every benchmark, one table.
 
-Runs bench.burst, bench.reads, bench.fanout and bench.meeting, each in its
+Runs bench.burst, bench.reads, bench.fanout, bench.meeting and bench.answerpath, each in its
 own process, and prints the rows they report as one table: figure,
 baseline, ratio, target, met. A benchmark that fails is reported as such;
 the others still run.
@@ -34,13 +34,14 @@ from bench.stack import SMOKE, TEMPLATE, initialised_cluster
 from bench.table import read, render
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("burst", "reads", "fanout", "meeting")
+BENCHES = ("burst", "reads", "fanout", "meeting", "answerpath")
 # Tiny sizes: each bench's every code path, in seconds rather than minutes.
 SMOKE_ARGS = {
     "burst": ["--seconds", "1", "--installations", "400", "--connections", "2"],
     "reads": ["--seconds", "1", "--answers", "1200", "--connections", "1"],
     "fanout": ["--tokens", "60"],
     "meeting": ["--rooms", "2", "--phones", "3", "--seconds", "2", "--every", "1", "--screen-every", "1"],
+    "answerpath": ["--answers", "30", "--reads", "10"],
 }
 
 
@@ -65,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             if smoke:
                 # Side by side: a smoke run judges no time, and each bench
                 # waits mostly on its own short runs.
-                running[name] = subprocess.Popen(command, env=bench_env, cwd=HERE.parent,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                log = cleanup.enter_context(open(os.path.join(folder, f"{name}.log"), "w+"))
+                process = subprocess.Popen(command, env=bench_env, cwd=HERE.parent, stdout=log,
+                                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                running[name] = (process, log)
                 continue
             print(f"== bench.{name}", flush=True)
             begun = time.monotonic()
@@ -74,9 +77,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== bench.{name}: {time.monotonic() - begun:.0f} s, exit {done.returncode}", flush=True)
             if done.returncode != 0:
                 failed.append(name)
-        for name, process in running.items():
-            output, _ = process.communicate()
-            print(f"== bench.{name}\n{output}== bench.{name}: exit {process.returncode}")
+        # When each ended, to see which one a smoke run waits for.
+        ended = {}
+        while len(ended) < len(running):
+            for name, (process, _) in running.items():
+                if name not in ended and process.poll() is not None:
+                    ended[name] = time.monotonic() - started
+            time.sleep(0.1)
+        for name, (process, log) in running.items():
+            log.seek(0)
+            print(f"== bench.{name}\n{log.read()}== bench.{name}: exit {process.returncode} after {ended[name]:.0f} s")
             if process.returncode != 0:
                 failed.append(name)
         for name in names:

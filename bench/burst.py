@@ -132,15 +132,17 @@ def variant_rows(variants: dict[str, list[loadgen.Run]]) -> list[Row]:
     ]  # fmt: skip
 
 
-def contention_rows(answer_run, waits: LockWaits, contended, contended_waits: LockWaits, workers: int) -> list[Row]:
+def contention_rows(
+    answer_run, waits: LockWaits, contended, contended_waits: LockWaits, workers: int, many: int = CONTENDED_WORKERS
+) -> list[Row]:
     """Answers to one dilemma: lock waits with the default workers and with many."""
     return [
         Row("burst", f"answers: samples with a lock wait, {workers} workers", 100 * waits.share_waiting, "%",
             f"{waits.samples} samples, {waits.mean_active:.1f} active", None, "-", None),
-        Row("burst", f"answers: samples with a lock wait, {CONTENDED_WORKERS} workers",
+        Row("burst", f"answers: samples with a lock wait, {many} workers",
             100 * contended_waits.share_waiting, "%",
             f"{contended_waits.samples} samples, {contended_waits.mean_active:.1f} active", None, "-", None),
-        Row("burst", f"PUT answer, {CONTENDED_WORKERS} workers", contended.total.rate, "/s",
+        Row("burst", f"PUT answer, {many} workers", contended.total.rate, "/s",
             f"{workers} workers {answer_run.total.rate:,.0f}/s", _ratio(contended.total.rate, answer_run.total.rate),
             "-", None),
     ]  # fmt: skip
@@ -230,17 +232,26 @@ def main(argv: list[str] | None = None) -> int:
         variants: dict[str, list[loadgen.Run]] = {name: [] for name in VARIANTS}
         for turn in range(1 if smoke() else VARIANT_TURNS):
             for name, (prepare, pgbouncer) in VARIANTS.items():
+                if smoke() and name == "prepared":
+                    # The server runs with prepared statements already; a
+                    # smoke run saves the restart (and judges no figure).
+                    variants[name].append(measured(f"flow, {name}", "flow", *slices[f"{name} {turn + 1}"]))
+                    continue
                 say(f"burst: restarting the server: {name} (turn {turn + 1})")
                 stack.serve(prepare=prepare, pgbouncer=pgbouncer)
-                warm_up()
+                if not smoke():
+                    warm_up()
                 variants[name].append(measured(f"flow, {name}", "flow", *slices[f"{name} {turn + 1}"]))
         # Counter contention: answers to the one dilemma from many more
         # concurrent transactions than the default workers make.
-        stack.workers = CONTENDED_WORKERS
-        say(f"burst: restarting the server with {CONTENDED_WORKERS} workers (answers to one dilemma at once)")
+        # A smoke run takes the same path with fewer workers: starting twelve
+        # is most of its time on two busy cores.
+        stack.workers = contended_workers = 4 if smoke() else CONTENDED_WORKERS
+        say(f"burst: restarting the server with {contended_workers} workers (answers to one dilemma at once)")
         stack.serve()
-        warm_up()
-        contended, _, contended_waits = answers_watched(f"answer, {CONTENDED_WORKERS} workers", "contended")
+        if not smoke():
+            warm_up()
+        contended, _, contended_waits = answers_watched(f"answer, {contended_workers} workers", "contended")
         sizes = WriteCounter(stack.database_url)
         try:
             stored = sizes.sizes()
@@ -345,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows += cost_rows(ceiling, current_run, answer_run, results_run, flow_run, written, stored)
     rows += variant_rows(variants)
-    rows += contention_rows(answer_run, waits, contended, contended_waits, args.workers or (os.cpu_count() or 1) + 1)
+    workers = args.workers or (os.cpu_count() or 1) + 1
+    rows += contention_rows(answer_run, waits, contended, contended_waits, workers, contended_workers)
     runs = [
         ceiling,
         current_run,

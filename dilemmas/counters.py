@@ -18,12 +18,13 @@ shows them as they are."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dilemmas.model.answers import AnswerCounts
@@ -88,27 +89,43 @@ def _context(dilemma_id: int, shard: int) -> bytes:
     return f"answer counts {dilemma_id}:{shard}".encode()
 
 
+@functools.cache
+def _statements(dialect: str):
+    """Lock, create and write one shard: built once per database, because
+    composing them cost more than running them (bench.answerpath)."""
+    table = AnswerCounts.__table__
+    where = (table.c.dilemma_id == bindparam("d_id")) & (table.c.shard == bindparam("d_shard"))
+    lock = select(table.c.sealed).where(where).with_for_update()
+    rows = [{"dilemma_id": bindparam("d_id"), "shard": n, "sealed": bindparam(f"empty_{n}")} for n in range(SHARDS)]
+    create = insert_for(dialect, table).values(rows).on_conflict_do_nothing()
+    write = table.update().where(where).values(sealed=bindparam("counts"))
+    return lock, create, write
+
+
 def change(session: Session, key: bytes, dilemma_id: int, deltas: Iterable[tuple[tuple, int]]) -> None:
     """Add the deltas to the edition's counts, in the caller's transaction."""
     deltas = [(k, d) for k, d in deltas if d]
     if not deltas:
         return
-    table = AnswerCounts.__table__
+    connection = session.connection()
+    lock, create, write = _statements(connection.dialect.name)
     shard = random.randrange(SHARDS)
     context = _context(dilemma_id, shard)
-    # The row exists from the shard's first answer on; creating it is the
-    # only write that can race, and the loser's insert is a no-op.
-    session.execute(
-        insert_for(session, table)
-        .values(dilemma_id=dilemma_id, shard=shard, sealed=seal(key, _encode(Counts()), context))
-        .on_conflict_do_nothing()
-    )
-    where = (table.c.dilemma_id == dilemma_id) & (table.c.shard == shard)
-    sealed = session.execute(select(table.c.sealed).where(where).with_for_update()).scalar_one()
+    at = {"d_id": dilemma_id, "d_shard": shard}
+    sealed = connection.execute(lock, at).scalar()
+    if sealed is None:
+        # The edition's first answer creates every shard's row, so that each
+        # later answer costs two statements; that is the only write that can
+        # race, and the loser's insert is a no-op that waits for the winner,
+        # whose row it then locks.
+        empty = _encode(Counts())
+        sealed_empty = {f"empty_{n}": seal(key, empty, _context(dilemma_id, n)) for n in range(SHARDS)}
+        connection.execute(create, {**at, **sealed_empty})
+        sealed = connection.execute(lock, at).scalar_one()
     counts = _decode(unseal(key, sealed, context))
     for k, d in deltas:
         counts[k] += d
-    session.execute(table.update().where(where).values(sealed=seal(key, _encode(counts), context)))
+    connection.execute(write, {**at, "counts": seal(key, _encode(counts), context)})
 
 
 def counts_of(session: Session, key: bytes, dilemma_ids: Iterable[int]) -> dict[int, Counts]:

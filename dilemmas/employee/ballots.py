@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dilemmas.model.content import OPTION_KEYS
 from dilemmas.model.meetings import Ballots as BallotsRow
+from dilemmas.model.meetings import MeetingChange
 from dilemmas.sealing import derive, seal, unseal
 from dilemmas.storage.conflicts import insert_for
 
@@ -95,5 +96,14 @@ def cast(session: Session, vault: bytes, meeting_id: int, round_: int, key: str,
     where = table.c.session_id == meeting_id
     sealed = session.execute(select(table.c.sealed).where(where).with_for_update()).scalar_one()
     ballots = _decode(unseal(vault, sealed, context))
-    ballots.rounds.setdefault(round_, {})[key] = option
+    votes = ballots.rounds.setdefault(round_, {})
+    counted = key not in votes
+    votes[key] = option
     session.execute(table.update().where(where).values(sealed=seal(vault, _encode(ballots), context)))
+    if counted:
+        # The presenter screen shows how many voted, so a new vote moves its
+        # change number; a changed vote, which it does not show, must not.
+        changes = MeetingChange.__table__
+        session.execute(
+            changes.update().where(changes.c.session_id == meeting_id).values(version=changes.c.version + 1)
+        )

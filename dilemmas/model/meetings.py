@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dilemmas.storage.base import Base
@@ -85,3 +85,16 @@ class JoinThrottle(Base):
     installation_id: Mapped[str] = mapped_column(ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     retry_at: Mapped[datetime]
+
+
+class MeetingChange(Base):
+    """A number that triggers move with every change of a meeting that its
+    presenter screen shows (migration 0017): the screen's poll compares it
+    before reading and rendering the meeting. Apart from ``live_sessions``
+    so that voters, who hold a share lock on the meeting's row, never wait
+    to upgrade it."""
+
+    __tablename__ = "meeting_changes"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
