@@ -39,17 +39,23 @@ def measure(scales: list[float], size: int, trials: int) -> dict:
             for t, value in enumerate(add_noise([0] * trials, scale)):
                 noisy[t][i] += value
     variance = sum(noise_variance(b) for b in scales)
-    errors, covered, suppressed = [], 0, 0
+    errors, covered = [], 0
     for counts in noisy:
         seen = shown_spread(counts, variance)
         if seen.suppressed:
-            suppressed += 1
             continue
         total = sum(seen.counts)
         error = max(abs(100 * c / total - e) for c, e in zip(seen.counts, exact, strict=True))
         errors.append(error)
         covered += error <= seen.margin
-    errors.sort()
+    return summary(errors, covered, trials)
+
+
+def summary(errors: list[float], covered: int, trials: int, figures: int = 1) -> dict:
+    """Of ``trials`` draws, the errors of those shown: their median and 95th
+    percentile, how often a draw was suppressed, and how often the margins
+    of its ``figures`` figures held (``covered`` of them)."""
+    errors = sorted(errors)
     shown = len(errors)
 
     def quantile(q: float) -> float | None:
@@ -58,9 +64,13 @@ def measure(scales: list[float], size: int, trials: int) -> dict:
     return {
         "median": quantile(0.5),
         "p95": quantile(0.95),
-        "suppressed": suppressed / trials,
-        "coverage": covered / shown if shown else None,
+        "suppressed": 1 - shown / trials,
+        "coverage": covered / (figures * shown) if shown else None,
     }
+
+
+def shown_or_dash(value: float | None, pattern: str = "{:.1f}") -> str:
+    return "–" if value is None else pattern.format(value)
 
 
 def table(trials: int = 4000) -> str:
@@ -71,13 +81,9 @@ def table(trials: int = 4000) -> str:
     for name, scales in _figures():
         for size in SIZES:
             m = measure(scales, size, trials)
-
-            def fmt(value, pattern="{:.1f}"):
-                return "–" if value is None else pattern.format(value)
-
             lines.append(
-                f"| {name} | {size} | {fmt(m['median'])} | {fmt(m['p95'])} | "
-                f"{m['suppressed']:.0%} | {fmt(m['coverage'], '{:.1%}')} |"
+                f"| {name} | {size} | {shown_or_dash(m['median'])} | {shown_or_dash(m['p95'])} | "
+                f"{m['suppressed']:.0%} | {shown_or_dash(m['coverage'], '{:.1%}')} |"
             )
     return "\n".join(lines)
 
@@ -109,7 +115,7 @@ def measure_misperception(size: int, dilemmas: int, trials: int) -> dict:
         [add_noise([c] * trials, 1 / budget.CLOSE_EPSILON["options"]) for c in answers] for _ in range(dilemmas)
     ]
     noisy_sums = [[add_noise([s] * trials, SCALE) for s in sums] for _ in range(dilemmas)]
-    errors, covered, suppressed = [], 0, 0
+    errors, covered = [], 0
     for t in range(trials):
         worst, held, hidden = 0.0, 0, False
         for members, exact in truth.values():
@@ -131,18 +137,10 @@ def measure_misperception(size: int, dilemmas: int, trials: int) -> dict:
             worst = max(worst, error)
             held += error <= seen["margin"]
         if hidden:
-            suppressed += 1
             continue
         errors.append(worst)
         covered += held
-    errors.sort()
-    shown = len(errors)
-    return {
-        "median": errors[shown // 2] if shown else None,
-        "p95": errors[min(shown - 1, int(0.95 * shown))] if shown else None,
-        "suppressed": suppressed / trials,
-        "coverage": covered / (len(truth) * shown) if shown else None,
-    }
+    return summary(errors, covered, trials, figures=len(truth))
 
 
 def misperception_table(trials: int = 4000) -> str:
@@ -157,13 +155,9 @@ def misperception_table(trials: int = 4000) -> str:
         ("a chapter of 10 dilemmas", 600, 10),
     ):
         m = measure_misperception(size, dilemmas, trials)
-
-        def fmt(value, pattern="{:.1f}"):
-            return "–" if value is None else pattern.format(value)
-
         lines.append(
-            f"| {name} | {size} each | {fmt(m['median'])} | {fmt(m['p95'])} | "
-            f"{m['suppressed']:.0%} | {fmt(m['coverage'], '{:.1%}')} |"
+            f"| {name} | {size} each | {shown_or_dash(m['median'])} | {shown_or_dash(m['p95'])} | "
+            f"{m['suppressed']:.0%} | {shown_or_dash(m['coverage'], '{:.1%}')} |"
         )
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ import sys
 from scoring import budget
 from scoring.meetings import CAPS, Noisy, count_out
 from scoring.releases import add_noise, noise_variance
+from scoring.simulate import shown_or_dash, summary
 
 LEVELS = 1
 SIZES = (0, 100, 500, 1400, 3000, 10000)
@@ -44,14 +45,7 @@ def measure(scales: list[float], size: int, trials: int) -> dict:
         if shown["count"] is not None:
             errors.append(abs(value - size))
             covered += abs(value - size) <= shown["margin"]
-    errors.sort()
-    count = len(errors)
-    return {
-        "suppressed": 1 - count / trials,
-        "median": errors[count // 2] if count else None,
-        "p95": errors[min(count - 1, int(0.95 * count))] if count else None,
-        "coverage": covered / count if count else None,
-    }
+    return summary(errors, covered, trials)
 
 
 def table(trials: int = 4000) -> str:
@@ -62,13 +56,9 @@ def table(trials: int = 4000) -> str:
     for name, scales in _figures():
         for size in SIZES:
             m = measure(scales, size, trials)
-
-            def fmt(value, pattern="{}"):
-                return "–" if value is None else pattern.format(value)
-
             lines.append(
-                f"| {name} | {size:,} | {m['suppressed']:.1%} | {fmt(m['median'])} | {fmt(m['p95'])} | "
-                f"{fmt(m['coverage'], '{:.1%}')} |"
+                f"| {name} | {size:,} | {m['suppressed']:.1%} | {shown_or_dash(m['median'], '{}')} | "
+                f"{shown_or_dash(m['p95'], '{}')} | {shown_or_dash(m['coverage'], '{:.1%}')} |"
             )
     return "\n".join(lines)
 
