@@ -203,10 +203,11 @@ def code_guessing_limits() -> list:
     ]
 
 
-def web_code_limits(has_installation: Callable[[], bool]) -> list:
+def web_code_limits(spared: Callable[[], bool]) -> list:
     """The browser join's limits on wrong codes: per address, and over all
-    addresses for browsers without an installation (one with an
-    installation is a phone like any other: its own growing wait)."""
+    addresses for the requests ``spared`` does not name (a browser with an
+    installation is a phone like any other, with its own growing wait; one
+    that came by the screen's QR link carries a proof nobody can guess)."""
     return [
         limiter.limit(
             lambda: WEB_CODES_PER_ADDRESS,
@@ -220,7 +221,7 @@ def web_code_limits(has_installation: Callable[[], bool]) -> list:
             methods=["POST"],
             key_func=lambda: "web-codes:everywhere",
             deduct_when=failed_code,
-            exempt_when=has_installation,
+            exempt_when=spared,
             error_message=WEB_CODES_ANYWHERE,
         ),
     ]

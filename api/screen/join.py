@@ -53,7 +53,8 @@ CSRF_COOKIE = "kompas_web_form"
 # by a working day, then the browser joins anew.
 WEB_LIFETIME = timedelta(hours=12)
 ENVIRON_CODE = "kompas.join_code"
-CODE_IN_PATH = re.compile(r"^/join/(\d{1,12})/?$")
+ENVIRON_PROOF = "kompas.join_proof"
+CODE_IN_PATH = re.compile(r"^/join/(\d{1,12})(?:-([0-9a-f]{1,64}))?/?$")
 JOIN_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -61,8 +62,9 @@ JOIN_POLICY = (
 
 
 class CodeOutOfPath:
-    """WSGI middleware: ``/join/123456`` becomes ``/join/`` with the code
-    kept beside the request, before anything logs the path."""
+    """WSGI middleware: ``/join/123456`` (or the QR's ``/join/123456-<proof>``)
+    becomes ``/join/`` with the code and proof kept beside the request,
+    before anything logs the path."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -71,6 +73,7 @@ class CodeOutOfPath:
         match = CODE_IN_PATH.match(environ.get("PATH_INFO", ""))
         if match:
             environ[ENVIRON_CODE] = match.group(1)
+            environ[ENVIRON_PROOF] = match.group(2) or ""
             environ["PATH_INFO"] = "/join/"
             for raw in ("RAW_URI", "REQUEST_URI"):
                 if raw in environ:
@@ -162,24 +165,37 @@ def _page(template: str, status: int = 200, **context) -> Response:
     return response
 
 
-def _join_page(code: str = "", error: str | None = None, status: int = 200) -> Response:
+def _join_page(code: str = "", error: str | None = None, status: int = 200, proof: str = "") -> Response:
     return _page(
-        "join/join.html", status, code=code, error=error, lifetime_hours=int(WEB_LIFETIME / timedelta(hours=1))
+        "join/join.html",
+        status,
+        code=code,
+        proof=proof,
+        error=error,
+        lifetime_hours=int(WEB_LIFETIME / timedelta(hours=1)),
     )
 
 
 @web.get("/")
 def start():
-    """The page the QR code opens: the code filled in, one button."""
-    return _join_page(request.environ.get(ENVIRON_CODE, "")[:6])
+    """The page the QR code opens: the code filled in (with the link's
+    proof beside it), one button."""
+    return _join_page(request.environ.get(ENVIRON_CODE, "")[:6], proof=request.environ.get(ENVIRON_PROOF, "")[:64])
 
 
-def _has_installation() -> bool:
-    return _caller() is not None
+def _proof() -> str | None:
+    return (request.form.get("proof") or "")[:64] or None
+
+
+def _spared() -> bool:
+    """Who the cap on typed codes over all addresses does not count: a
+    browser with an installation (a phone like any other), and one that
+    came by the screen's QR link (its proof cannot be guessed)."""
+    return _caller() is not None or _proof() is not None
 
 
 def _limited(view):
-    for decorator in web_code_limits(_has_installation):
+    for decorator in web_code_limits(_spared):
         view = decorator(view)
     return view
 
@@ -193,7 +209,7 @@ def join():
     if not _form_ok():
         return _join_page(code, "Dit formulier is verlopen. Probeer het nog eens.", 400)
     try:
-        joined = meeting_joins.join_on_the_web(db_session(), server_secret(), code, request_time(), _caller())
+        joined = meeting_joins.join_on_the_web(db_session(), server_secret(), code, request_time(), _caller(), _proof())
     except DomainError as error:
         db_session().rollback()
         status = status_of(error)
@@ -202,7 +218,7 @@ def join():
             422: "Een sessiecode is zes cijfers.",
             429: "Te veel verkeerde codes. Wacht even en probeer het opnieuw.",
         }.get(status, error.detail)
-        return _join_page(code, text, status)
+        return _join_page(code, text, status, proof=_proof() or "")
     response = redirect(url_for("join.meeting", meeting_id=joined.meeting.id), 303)
     if joined.token is not None:
         response.set_cookie(

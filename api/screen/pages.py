@@ -31,7 +31,7 @@ from api.platform.db import db_session
 from api.platform.errors import status_of
 from api.platform.formats import day
 from api.screen.states import Bar, bars, join_url, round_name, screen_state, steering_actions, written_out
-from dilemmas.employee import deliberation
+from dilemmas.employee import deliberation, meeting_joins
 from dilemmas.errors import DomainError, NotFound
 from dilemmas.reads.screen_changes import screen_change
 
@@ -253,7 +253,9 @@ def qr():
     out = io.BytesIO()
     # A full QR code (never a Micro QR, which phones' cameras rarely read),
     # sized by the page: no width or height, only a viewBox.
-    code = segno.make_qr(join_url(settings().public_url or request.host_url, view.meeting.join_code), error="m")
+    code = view.meeting.join_code
+    proof = meeting_joins.link_proof(server_secret(), view.meeting.id, code)
+    code = segno.make_qr(join_url(settings().public_url or request.host_url, code, proof), error="m")
     code.save(out, kind="svg", omitsize=True, border=4, dark="#000", light="#fff")
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-cache"

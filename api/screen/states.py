@@ -52,12 +52,13 @@ def steering_actions(view: deliberation.ScreenView, min_votes: int) -> tuple[str
     return tuple(actions)
 
 
-def join_url(base: str, code: str | None) -> str | None:
-    """``https://host/join/123456``: what the QR code holds and the screen
-    writes out."""
+def join_url(base: str, code: str | None, proof: str | None = None) -> str | None:
+    """``https://host/join/123456``: what the screen writes out for people
+    to type; with the link's ``proof`` (``/join/123456-<proof>``) what the
+    QR code holds."""
     if code is None:
         return None
-    return f"{base.rstrip('/')}/join/{code}"
+    return f"{base.rstrip('/')}/join/{code}" + (f"-{proof}" if proof else "")
 
 
 def written_out(url: str | None) -> str:

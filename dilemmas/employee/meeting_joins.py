@@ -3,6 +3,8 @@ makes guessing codes useless: a delay that doubles with each failure."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 
 JOIN_CODE = re.compile(r"^\d{6}$")
+# Hex digits of a QR link's proof: 64 bits, beyond any guessing.
+PROOF_LENGTH = 16
 
 
 # Guessing: every open session of the organisation gets a new code after
@@ -154,8 +158,29 @@ class WebJoin:
     token: str | None
 
 
+def _open_meeting(session: Session, join_code: str, now: datetime) -> Meeting | None:
+    return session.scalars(
+        select(Meeting).where(Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
+    ).one_or_none()
+
+
+def link_proof(secret_key: bytes, meeting_id: int, join_code: str) -> str:
+    """What the presenter screen's QR link carries beside the code
+    (``/join/123456-<proof>``): proof that the link came from the screen of
+    this meeting. A guesser cannot make one without the server secret, so
+    a browser that scanned the QR is spared the cap on typed codes over all
+    addresses, which anyone can spend (docs/meetings.md)."""
+    message = b"kompas join link\x00" + f"{meeting_id}:{join_code}".encode()
+    return hmac.new(secret_key, message, hashlib.sha256).hexdigest()[:PROOF_LENGTH]
+
+
 def join_on_the_web(
-    session: Session, secret_key: bytes, join_code: str, now: datetime, installation: Respondent | None
+    session: Session,
+    secret_key: bytes,
+    join_code: str,
+    now: datetime,
+    installation: Respondent | None,
+    proof: str | None = None,
 ) -> WebJoin:
     """Join from a phone's browser, without the app. A browser without an
     installation gets one of platform ``web`` in the meeting's organisation,
@@ -165,14 +190,19 @@ def join_on_the_web(
     belongs to no organisation and counts against no meeting (so no
     meeting gets a new code for another organisation's typos): the web
     layer caps such codes per address and over all addresses
-    (``api.platform.limits.web_code_limits``)."""
+    (``api.platform.limits.web_code_limits``). With the ``proof`` of the
+    screen's QR link the code must belong to that link's meeting."""
     if not JOIN_CODE.match(join_code or ""):
         raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
+    if proof is not None:
+        # A link's code is looked up only with its proof: a wrong proof and a
+        # wrong code read the same, so links cannot walk the codes.
+        row = _open_meeting(session, join_code, now)
+        if row is None or not hmac.compare_digest(proof, link_proof(secret_key, row.id, join_code)):
+            raise NotFound("Er is geen open sessie met deze code.")
     if installation is not None:
         return WebJoin(join(session, installation, join_code, now), None)
-    row = session.scalars(
-        select(Meeting).where(Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
-    ).one_or_none()
+    row = _open_meeting(session, join_code, now)
     if row is None:
         raise NotFound("Er is geen open sessie met deze code.")
     registration = register(

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from api.platform.limits import WEB_CODES_PER_ADDRESS
+from dilemmas.employee.meeting_joins import link_proof
 from tests.anonymity.conftest import World
 from tests.browser.test_meeting_screen import START, ok
+from tests.conftest import SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +78,8 @@ def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, sc
     lead, sid, code = a_meeting(world)
     context = browser.new_context(viewport=PHONE, java_script_enabled=script, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{world.server.base}/join/{code}")
+    proof = link_proof(SECRET.encode(), sid, code)  # the screen's QR link
+    page.goto(f"{world.server.base}/join/{code}-{proof}")
     assert page.get_by_label("Code van het scherm").input_value() == code
     if script:
         axe_clean(page)
@@ -122,7 +125,7 @@ def test_a_colleague_joins_and_votes_in_the_browser(world, browser, tmp_path, sc
     # The code was never written to a log.
     world.server.stop()
     logs = "".join(path.read_text(errors="replace") for path in Path(world.folder).glob("server-*.log"))
-    assert "/join/" in logs and code not in logs
+    assert "/join/" in logs and code not in logs and proof not in logs
 
 
 def test_wrong_codes_are_capped_per_address(world, browser):

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dilemmas.employee.meeting_joins import link_proof
 from push import lookbacks
 from tests.anonymity.conftest import World
+from tests.conftest import SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -132,10 +134,12 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
     page.wait_for_url("**/meeting/screen")
     live = page.locator("#live")
 
-    # The QR code on the screen is the join link, with the code in it.
+    # The QR code on the screen is the join link, with the code and the
+    # link's proof in it.
     qr = page.locator("img.qr")
     page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
-    assert decode_qr(qr.screenshot(), tmp_path) == f"{world.server.base}/join/{join_code}"
+    proof = link_proof(SECRET.encode(), sid, join_code)
+    assert decode_qr(qr.screenshot(), tmp_path) == f"{world.server.base}/join/{join_code}-{proof}"
     assert live.locator(".code").inner_text().replace(" ", "") == join_code
     assert "Stap 1 van 4" in live.inner_text() and "Lezen en stemmen" in live.inner_text()
     check_page(page, tmp_path, "open")

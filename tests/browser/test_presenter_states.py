@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from dilemmas.employee.meeting_joins import link_proof
 from tests.anonymity.conftest import World
 from tests.browser.test_meeting_screen import START, at, check_page, decode_qr, ok
+from tests.conftest import SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -85,12 +87,13 @@ def test_each_state_fills_the_screen_and_the_laptop_steers(world, browser, tmp_p
     page.goto(screen_code["url"].replace("http://localhost", "http://127.0.0.1"))
     page.wait_for_url("**/meeting/screen")
 
-    # join: the QR code is the join link, written out beside it with the code.
+    # join: the QR code is the join link with its proof; the link is
+    # written out beside it, without the proof, with the code.
     fits(page, tmp_path, "join")
     link = f"{world.server.base}/join/{join_code}"
     qr = page.locator("img.qr-large")
     page.wait_for_function("document.querySelector('img.qr-large').naturalWidth > 0")
-    assert decode_qr(qr.screenshot(), tmp_path) == link
+    assert decode_qr(qr.screenshot(), tmp_path) == f"{link}-{link_proof(SECRET.encode(), sid, join_code)}"
     assert page.locator(".join-url").inner_text() == link.removeprefix("http://")
     assert page.locator(".code").inner_text().replace(" ", "") == join_code
     big = page.evaluate(QR_HEIGHT)

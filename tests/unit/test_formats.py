@@ -52,3 +52,4 @@ def test_the_join_link_and_how_it_is_written_out():
     assert url == "https://kompas.example.nl/join/123456"
     assert written_out(url) == "kompas.example.nl/join/123456"
     assert join_url("https://x.nl", None) is None
+    assert join_url("https://x.nl", "123456", "0a1b") == "https://x.nl/join/123456-0a1b"
