@@ -198,7 +198,7 @@ def join_on_the_web(
         # A link's code is looked up only with its proof: a wrong proof and a
         # wrong code read the same, so links cannot walk the codes.
         row = _open_meeting(session, join_code, now)
-        if row is None or not hmac.compare_digest(proof, link_proof(secret_key, row.id, join_code)):
+        if row is None or not hmac.compare_digest(proof.encode(), link_proof(secret_key, row.id, join_code).encode()):
             raise NotFound("Er is geen open sessie met deze code.")
     if installation is not None:
         return WebJoin(join(session, installation, join_code, now), None)

@@ -133,6 +133,8 @@ def test_a_link_with_a_wrong_proof_reads_as_a_wrong_code_and_counts_per_address(
     def with_proof(code: str, proof: str):
         return guesser.post("/join/", data={"code": code, "proof": proof, "csrf_token": FORM})
 
+    # Whatever a made-up proof holds, it reads as a wrong code, never a 500.
+    assert with_proof(started["join_code"], "é" * 16).status_code == 404
     right_code = with_proof(started["join_code"], "0" * 16)
     wrong_code = with_proof(_wrong(started["join_code"], 1), "0" * 16)
     assert right_code.status_code == wrong_code.status_code == 404
