@@ -122,12 +122,7 @@ def join(session: Session, installation: Respondent, join_code: str, now: dateti
     throttle = _throttle(session, installation, now)
     row = session.scalars(
         select(Meeting)
-        .where(
-            Meeting.join_code == join_code,
-            Meeting.organisation_id == installation.organisation_id,
-            Meeting.state != CLOSED,
-            Meeting.expires_at > now,
-        )
+        .where(*_open_with(join_code, now), Meeting.organisation_id == installation.organisation_id)
         .with_for_update(read=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
@@ -158,10 +153,13 @@ class WebJoin:
     token: str | None
 
 
+def _open_with(join_code: str, now: datetime) -> tuple:
+    """What makes a meeting the open one with this code."""
+    return (Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
+
+
 def _open_meeting(session: Session, join_code: str, now: datetime) -> Meeting | None:
-    return session.scalars(
-        select(Meeting).where(Meeting.join_code == join_code, Meeting.state != CLOSED, Meeting.expires_at > now)
-    ).one_or_none()
+    return session.scalars(select(Meeting).where(*_open_with(join_code, now))).one_or_none()
 
 
 def link_proof(secret_key: bytes, meeting_id: int, join_code: str) -> str:
@@ -194,15 +192,15 @@ def join_on_the_web(
     screen's QR link the code must belong to that link's meeting."""
     if not JOIN_CODE.match(join_code or ""):
         raise Invalid("Een sessiecode is zes cijfers.", {"join_code": ["Zes cijfers."]})
-    if proof is not None:
-        # A link's code is looked up only with its proof: a wrong proof and a
-        # wrong code read the same, so links cannot walk the codes.
-        row = _open_meeting(session, join_code, now)
-        if row is None or not hmac.compare_digest(proof.encode(), link_proof(secret_key, row.id, join_code).encode()):
-            raise NotFound("Er is geen open sessie met deze code.")
+    # A link's code is looked up only with its proof: a wrong proof and a
+    # wrong code read the same, so links cannot walk the codes.
+    row = _open_meeting(session, join_code, now) if proof is not None or installation is None else None
+    if proof is not None and (
+        row is None or not hmac.compare_digest(proof.encode(), link_proof(secret_key, row.id, join_code).encode())
+    ):
+        raise NotFound("Er is geen open sessie met deze code.")
     if installation is not None:
         return WebJoin(join(session, installation, join_code, now), None)
-    row = _open_meeting(session, join_code, now)
     if row is None:
         raise NotFound("Er is geen open sessie met deze code.")
     registration = register(
