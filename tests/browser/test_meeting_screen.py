@@ -201,7 +201,13 @@ def test_a_whole_meeting_on_the_presenter_screen(world, browser, tmp_path):
     # Nothing in the meeting's stored outcome names or links a participant.
     stored = {
         table: world.sql(f"SELECT * FROM {table}")
-        for table in ("meeting_deliberations", "meeting_outcomes", "meeting_outcome_values", "meeting_screen_codes")
+        for table in (
+            "meeting_deliberations",
+            "meeting_outcomes",
+            "meeting_outcome_values",
+            "meeting_screen_codes",
+            "meeting_changes",
+        )
     }
     installation_ids = {row[0] for row in world.sql("SELECT id FROM installations")}
     keys = {row[0] for row in world.sql("SELECT voter_key FROM session_participants")}
