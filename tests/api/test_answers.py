@@ -137,7 +137,8 @@ def test_nothing_is_shown_while_open_however_many_answered_then_the_release_stay
     # of a few points that the counts respect.
     assert not closed["suppressed"] and closed["frozen"] and 0 < closed["margin"] <= 12
     assert sum(o["percent"] for o in closed["options"]) == 100
-    assert all(abs(o["percent"] - 25) <= closed["margin"] + 1 for o in closed["options"])
+    # Twice the margin (which holds 95 %, 98-99 % measured): no false alarm.
+    assert all(abs(o["percent"] - 25) <= 2 * closed["margin"] + 1 for o in closed["options"])
     assert abs(closed["total"] - 202) <= 40
     answer_many(client, this_week.id, "DDDDD")  # late answers: stored and counted, released nowhere
     after = spread(last.get(f"/dilemmas/{this_week.id}/results").get_json())

@@ -154,7 +154,8 @@ def test_a_rerun_shows_the_last_editions_spread_until_its_own_live_figure(app, c
     spread = previous["spread"]
     assert spread["frozen"] and spread["margin"] <= 5
     for option in spread["options"]:
-        assert abs(option["percent"] - FIRST_SHARE[option["key"]]) <= spread["margin"] + 1, spread
+        # Twice the margin (which holds 95 %, 98-99 % measured): no false alarm.
+        assert abs(option["percent"] - FIRST_SHARE[option["key"]]) <= 2 * spread["margin"] + 1, spread
     assert answered["results_at"] == "2027-06-13T22:00:00Z" and answered["shift"] is None
     # Frozen: the same figure on every read, and on Tuesday while the re-run's
     # own live figure is suppressed (one answer is far too few).
@@ -203,13 +204,16 @@ def test_after_both_closes_the_rerun_shows_the_shift_within_its_margin(app, clie
     truth = {k: SECOND_SHARE[k] * 6 / 601 * 100 - FIRST_SHARE[k] for k in "ACD"}
     truth["B"] = (SECOND_SHARE["B"] * 6 + 1) / 601 * 100 - FIRST_SHARE["B"]
     for option in everyone["options"]:
-        # 95 % of the time within the margin; a margin and a point of
-        # rounding leave a false alarm negligible and catch a wrong figure.
+        # The margin holds all four options together 95 % of the time (98-99 %
+        # measured: about one run in a hundred falls outside it). Twice the
+        # margin is about six standard deviations of the noise: a false alarm
+        # is negligible, and a wrong figure (the sign, an edition, the scope:
+        # shifts of 20 points here) still fails.
         assert 0 < option["margin"] <= 6, everyone
-        assert abs(option["points"] - truth[option["key"]]) <= option["margin"] + 1, everyone
+        assert abs(option["points"] - truth[option["key"]]) <= 2 * option["margin"] + 1, everyone
     aligned = {o.key for o in content_of(session, first.id).current.options if o.alignment == "aligned"}
     true_aligned = sum(truth[k] for k in aligned)
-    assert abs(everyone["aligned"]["points"] - true_aligned) <= everyone["aligned"]["margin"] + 1
+    assert abs(everyone["aligned"]["points"] - true_aligned) <= 2 * everyone["aligned"]["margin"] + 1
     # An organisation with a handful of answers: its spreads are not shown, nor its shift.
     assert all(scope["suppressed"] and scope["options"] is None for scope in shift["scopes"][1:])
     assert phone.get(f"/dilemmas/{first.id}/results").get_json()["shift"] is None

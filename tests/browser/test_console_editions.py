@@ -135,6 +135,8 @@ def test_the_office_sees_the_live_figure_runs_a_dilemma_again_and_reads_the_shif
         cells = rows.nth(index).get_by_role("cell")
         shown[key] = (int(cells.nth(0).inner_text()), int(cells.nth(1).inner_text()))
     for key, (points, margin) in shown.items():
-        assert abs(points - (SECOND_SHARE[key] - FIRST_SHARE[key])) <= margin + 1, shown
+        # Twice the margin: it holds 95 % (98-99 % measured), so the margin
+        # alone fails about one run in a hundred; a wrong figure still fails.
+        assert abs(points - (SECOND_SHARE[key] - FIRST_SHARE[key])) <= 2 * margin + 1, shown
     look(page, "statistics-shift")
     no_serious_violations(page)
